@@ -1,0 +1,202 @@
+import type { Parser } from 'web-tree-sitter';
+import { applyEdits, changesConfined, lineAt, sortEdits } from './edits.js';
+import { jsApi, jsParserFor, parseJs } from './javascript.js';
+import { firstSyntaxError, parsePython } from './python.js';
+import type {
+  AppliedEdit,
+  Codemod,
+  CodemodNote,
+  Edit,
+  JsCodemod,
+  PythonCodemod,
+  Safety,
+  SkipReason,
+  SourceFile,
+  TransformResult,
+} from './types.js';
+
+const RISK: Record<Safety, number> = { safe: 0, review: 1, unsafe: 2 };
+
+export interface Policy {
+  /** The riskiest edit safety applied; riskier edits are held and reported. */
+  maxSafety: Safety;
+}
+
+export const DEFAULT_POLICY: Policy = { maxSafety: 'safe' };
+
+export interface Step {
+  codemod: string;
+  /** Text the codemod read (and its edits index into). */
+  input: string;
+  edits: Edit[];
+}
+
+export type TransformOutcome =
+  | { kind: 'unchanged'; notes: CodemodNote[]; held: AppliedEdit[]; parsed: boolean }
+  | { kind: 'changed'; text: string; steps: Step[]; notes: CodemodNote[]; held: AppliedEdit[] }
+  | { kind: 'skipped'; reason: SkipReason; message: string; parsed: boolean };
+
+export interface EngineContext {
+  python: Parser;
+}
+
+export function describeEdits(codemod: string, input: string, edits: readonly Edit[]): AppliedEdit[] {
+  return sortEdits(edits).map((edit) => ({
+    codemod,
+    line: lineAt(input, edit.start),
+    endLine: lineAt(input, Math.max(edit.start, edit.end - 1)),
+    description: edit.description,
+    safety: edit.safety,
+  }));
+}
+
+function riskiest(edits: readonly Edit[]): Safety {
+  return edits.reduce<Safety>((acc, e) => (RISK[e.safety] > RISK[acc] ? e.safety : acc), 'safe');
+}
+
+function languageOf(path: string, codemods: readonly Codemod[]): Codemod['meta']['language'] | null {
+  const ext = path.slice(path.lastIndexOf('.')).toLowerCase();
+  return codemods.find((c) => c.meta.extensions.includes(ext))?.meta.language ?? null;
+}
+
+/** Codemods that read this file's extension, in registry order. */
+export function codemodsFor(path: string, codemods: readonly Codemod[]): Codemod[] {
+  const ext = path.slice(path.lastIndexOf('.')).toLowerCase();
+  return codemods.filter((c) => c.meta.extensions.includes(ext));
+}
+
+type Parsed =
+  | { ok: true; run(codemod: Codemod): TransformResult; dispose(): void }
+  | { ok: false; message: string };
+
+function parse(engine: EngineContext, file: SourceFile, language: 'python' | 'javascript'): Parsed {
+  if (language === 'python') {
+    const tree = parsePython(engine.python, file.text);
+    const error = firstSyntaxError(tree.rootNode);
+    if (error) {
+      const where = error.startPosition;
+      tree.delete();
+      return { ok: false, message: `syntax error at line ${where.row + 1}, column ${where.column + 1}` };
+    }
+    return {
+      ok: true,
+      run: (codemod) => (codemod as PythonCodemod).transform({ file, tree, root: tree.rootNode }),
+      dispose: () => tree.delete(),
+    };
+  }
+  const j = jsApi(jsParserFor(file.path));
+  let root: ReturnType<typeof parseJs>;
+  try {
+    root = parseJs(j, file.text);
+  } catch (error) {
+    const loc = (error as { loc?: { line: number; column: number } }).loc;
+    const where = loc ? ` at line ${loc.line}, column ${loc.column + 1}` : '';
+    return { ok: false, message: `syntax error${where}` };
+  }
+  return {
+    ok: true,
+    run: (codemod) => (codemod as JsCodemod).transform({ file, j, root: () => root }),
+    dispose: () => undefined,
+  };
+}
+
+interface ChainResult {
+  text: string;
+  steps: Step[];
+  notes: CodemodNote[];
+  held: AppliedEdit[];
+  parsed: boolean;
+  failure?: { reason: SkipReason; message: string };
+}
+
+/**
+ * Runs codemods one after another on one file's text. The text is parsed
+ * once and the tree shared by every codemod until one of them changes the
+ * text; only then is it parsed again for the next codemod.
+ */
+function runChain(engine: EngineContext, file: SourceFile, codemods: readonly Codemod[], policy: Policy): ChainResult {
+  const result: ChainResult = { text: file.text, steps: [], notes: [], held: [], parsed: false };
+  const language = languageOf(file.path, codemods);
+  if (!language) return result;
+  let parsed: Parsed | null = null;
+  try {
+    for (const codemod of codemods) {
+      if (!codemod.prefilter(result.text)) continue;
+      const current: SourceFile = { ...file, text: result.text };
+      parsed ??= parse(engine, current, language);
+      result.parsed = true;
+      if (!parsed.ok) {
+        result.failure = { reason: 'syntax-error', message: parsed.message };
+        return result;
+      }
+      let out: TransformResult;
+      try {
+        out = parsed.run(codemod);
+      } catch (error) {
+        result.failure = { reason: 'codemod-error', message: `${codemod.meta.id} failed: ${(error as Error).message}` };
+        return result;
+      }
+      result.notes.push(...out.notes.map((n) => ({ ...n, codemod: codemod.meta.id })));
+      if (out.edits.length === 0) continue;
+      // A codemod's edits in one file belong together (a converted call and the import it needs):
+      // they are applied all together or held all together.
+      if (RISK[riskiest(out.edits)] > RISK[policy.maxSafety]) {
+        result.held.push(...describeEdits(codemod.meta.id, result.text, out.edits));
+        continue;
+      }
+      let next: string;
+      try {
+        next = applyEdits(result.text, out.edits);
+      } catch (error) {
+        result.failure = { reason: 'codemod-error', message: `${codemod.meta.id}: ${(error as Error).message}` };
+        return result;
+      }
+      if (next === result.text) continue;
+      result.steps.push({ codemod: codemod.meta.id, input: result.text, edits: out.edits });
+      result.text = next;
+      parsed.dispose();
+      parsed = null;
+    }
+    return result;
+  } finally {
+    if (parsed?.ok) parsed.dispose();
+  }
+}
+
+/** Why a changed text must not be written, or null when it passes the gate. */
+function gate(engine: EngineContext, file: SourceFile, codemods: readonly Codemod[], chain: ChainResult, policy: Policy): string | null {
+  for (const step of chain.steps) {
+    const after = applyEdits(step.input, step.edits);
+    if (!changesConfined(step.input, after, step.edits)) return `${step.codemod} changed text outside its edits`;
+  }
+  const language = languageOf(file.path, codemods)!;
+  const reparsed = parse(engine, { ...file, text: chain.text }, language);
+  if (!reparsed.ok) return `the result does not parse: ${reparsed.message}`;
+  reparsed.dispose();
+  const again = runChain(engine, { ...file, text: chain.text }, codemods, policy);
+  if (again.failure) return `a second pass failed: ${again.failure.message}`;
+  if (again.steps.length > 0) {
+    return `not idempotent: a second pass of ${again.steps.map((s) => s.codemod).join(', ')} would change it again`;
+  }
+  return null;
+}
+
+/**
+ * Transforms one file's text with the given codemods under a policy, and runs
+ * the verification gate (reparse, confined edits, idempotency) on the result.
+ * Pure apart from parsing: no I/O.
+ */
+export function transformSource(
+  engine: EngineContext,
+  file: SourceFile,
+  codemods: readonly Codemod[],
+  policy: Policy = DEFAULT_POLICY,
+): TransformOutcome {
+  const applicable = codemodsFor(file.path, codemods);
+  const chain = runChain(engine, file, applicable, policy);
+  if (chain.failure) return { kind: 'skipped', ...chain.failure, parsed: chain.parsed };
+  if (chain.steps.length === 0) return { kind: 'unchanged', notes: chain.notes, held: chain.held, parsed: chain.parsed };
+  const problem = gate(engine, file, applicable, chain, policy);
+  if (problem) return { kind: 'skipped', reason: 'gate-failed', message: problem, parsed: true };
+  return { kind: 'changed', text: chain.text, steps: chain.steps, notes: chain.notes, held: chain.held };
+}

@@ -1,0 +1,135 @@
+import type { Node as PyNode, Tree as PyTree } from 'web-tree-sitter';
+import type { Collection } from 'jscodeshift';
+import type { JSCodeshift } from 'jscodeshift';
+
+export type Language = 'python' | 'javascript';
+export type Safety = 'safe' | 'review' | 'unsafe';
+
+/** A rule of an analysis tool that a codemod fixes, e.g. `{ tool: 'codeql', ruleId: 'js/xss' }`. */
+export interface RuleRef {
+  tool: 'codeql' | 'semgrep' | 'eslint' | 'bandit' | 'ruff' | 'coderabbit' | 'keyword';
+  ruleId: string;
+}
+
+export interface CodemodMeta {
+  /** Stable id, `<language>/<name>`; equals the folder under `codemods/`. */
+  id: string;
+  version: string;
+  title: string;
+  language: Language;
+  /** File extensions (with the dot) this codemod reads. */
+  extensions: readonly string[];
+  /** One sentence: what it fixes. */
+  summary: string;
+  fixes: readonly RuleRef[];
+  safety: Safety;
+  security: boolean;
+  rollback: string;
+  prerequisites: readonly string[];
+  references: readonly string[];
+}
+
+/**
+ * A text replacement in the codemod's input: `start`/`end` are JS string
+ * (UTF-16) indices into `SourceFile.text` (the file without its BOM).
+ */
+export interface Edit {
+  start: number;
+  end: number;
+  text: string;
+  safety: Safety;
+  /** Why this edit exists, shown in reports (e.g. "print() -> logger.info()"). */
+  description: string;
+}
+
+/** A place the codemod saw but left alone, and why. */
+export interface Note {
+  line: number;
+  message: string;
+}
+
+export interface TransformResult {
+  edits: Edit[];
+  notes: Note[];
+}
+
+export interface SourceFile {
+  /** Repository-relative path with forward slashes. */
+  path: string;
+  /** Decoded text without a leading BOM. Line endings are as in the file. */
+  text: string;
+  /** The line ending new lines should use ("\r\n" when the file mostly uses CRLF). */
+  eol: '\n' | '\r\n';
+}
+
+export interface PythonContext {
+  file: SourceFile;
+  tree: PyTree;
+  root: PyNode;
+}
+
+export interface JsContext {
+  file: SourceFile;
+  j: JSCodeshift;
+  /** Parsed lazily and shared by every JS codemod that reads this text. */
+  root(): Collection;
+}
+
+interface CodemodBase {
+  meta: CodemodMeta;
+  /** Cheap substring test; a file for which every codemod says false is never parsed. */
+  prefilter(text: string): boolean;
+}
+
+export interface PythonCodemod extends CodemodBase {
+  meta: CodemodMeta & { language: 'python' };
+  transform(ctx: PythonContext): TransformResult;
+}
+
+export interface JsCodemod extends CodemodBase {
+  meta: CodemodMeta & { language: 'javascript' };
+  transform(ctx: JsContext): TransformResult;
+}
+
+export type Codemod = PythonCodemod | JsCodemod;
+
+export type SkipReason =
+  | 'syntax-error'
+  | 'binary'
+  | 'not-utf8'
+  | 'too-large'
+  | 'symlink'
+  | 'symlink-outside-root'
+  | 'unreadable'
+  | 'gate-failed'
+  | 'codemod-error'
+  | 'conflict';
+
+export interface AppliedEdit {
+  codemod: string;
+  line: number;
+  endLine: number;
+  description: string;
+  safety: Safety;
+}
+
+export interface CodemodNote extends Note {
+  codemod: string;
+}
+
+export type FileResult =
+  | {
+      status: 'changed';
+      path: string;
+      codemods: string[];
+      edits: AppliedEdit[];
+      notes: CodemodNote[];
+      diff: string;
+      /** Final bytes as written (BOM and line endings preserved). */
+      after: string;
+      before: string;
+      /** Edits the policy did not apply (e.g. `review` edits in a `safe` run). */
+      held: AppliedEdit[];
+    }
+  | { status: 'unchanged'; path: string; notes: CodemodNote[]; held: AppliedEdit[] }
+  | { status: 'skipped'; path: string; reason: SkipReason; message: string };
