@@ -102,8 +102,7 @@ export type SkipReason =
   | 'symlink-outside-root'
   | 'unreadable'
   | 'gate-failed'
-  | 'codemod-error'
-  | 'conflict';
+  | 'codemod-error';
 
 export interface AppliedEdit {
   codemod: string;

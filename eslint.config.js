@@ -1,0 +1,26 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'fixtures/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Forges and the app are the only places allowed to know about GitHub's SDKs.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@octokit/*', 'octokit'], message: 'Only src/forge/github/ may import Octokit.' },
+            { group: ['probot', 'probot/*'], message: 'Only src/app/ may import Probot.' },
+          ],
+        },
+      ],
+    },
+  },
+  { files: ['src/forge/github/**'], rules: { 'no-restricted-imports': 'off' } },
+  { files: ['src/app/**'], rules: { 'no-restricted-imports': 'off' } },
+);

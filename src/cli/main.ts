@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { codemods as allCodemods, findCodemod } from '../../codemods/index.js';
+import { UsageError } from '../engine/files.js';
+import { runCodemods } from '../engine/run.js';
+import type { Codemod, Safety } from '../engine/types.js';
+import { TOOL_VERSION } from '../version.js';
+import { colorDiff, colorsFor, formatCodemodTable, formatSummary } from './output.js';
+
+/** Exit codes: 0 done; 1 `--check` found changes; 2 usage error or unreadable input; 70 internal error. */
+export const EXIT = { ok: 0, changes: 1, usage: 2, internal: 70 } as const;
+
+export interface Io {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+const PROGRESS_THRESHOLD = 200;
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number of bytes');
+  return n;
+}
+
+function selectCodemods(ids: readonly string[]): Codemod[] {
+  if (ids.length === 0) return [...allCodemods];
+  return ids.map((id) => {
+    const codemod = findCodemod(id);
+    if (!codemod) throw new UsageError(`unknown codemod "${id}"; run \`shipshape codemods\` to list them`);
+    return codemod;
+  });
+}
+
+function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command('shipshape')
+    .description(
+      'Deterministic codemods for analysis findings: each fix is a small, verified, reversible edit.\n' +
+        'Files are changed only with --write; without it you get a unified diff.',
+    )
+    .version(TOOL_VERSION, '-V, --version')
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ shipshape codemods                       list the codemods
+  $ shipshape run src/                       show what would change, as a diff
+  $ shipshape run . --codemod python/print-to-logging --write
+  $ shipshape run . --check                  exit 1 when a codemod would change something (CI)
+  $ shipshape run . --json > report.json     the versioned run report
+
+Exit codes: 0 done, 1 --check found changes, 2 usage error or unreadable path, 70 internal error.`,
+    );
+
+  program
+    .command('codemods')
+    .description('list the codemods: id, safety, what each fixes')
+    .option('--json', 'print the list as JSON')
+    .action((opts: { json?: boolean }) => {
+      if (opts.json) {
+        io.stdout.write(`${JSON.stringify({ schemaVersion: 1, codemods: allCodemods.map((c) => c.meta) }, null, 2)}\n`);
+        return;
+      }
+      io.stdout.write(`${formatCodemodTable(allCodemods, colorsFor(io.stdout, io.env))}\n`);
+    });
+
+  program
+    .command('run')
+    .description('run codemods over files and directories (default: the current directory)')
+    .argument('[paths...]', 'files or directories; inside a git repository only tracked and unignored files are read')
+    .option('-c, --codemod <id>', 'run only this codemod (repeatable); default: all', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('-w, --write', 'write the changes (atomically); default is a dry run printing a diff')
+    .option('--check', 'exit 1 if any file would change; writes nothing')
+    .option('--json', 'print the versioned JSON run report on stdout instead of a diff')
+    .option('--max-bytes <n>', 'skip files larger than this many bytes', positiveInt, 1024 * 1024)
+    .addOption(new Option('--allow <safety>', 'also apply edits of this risk level (edits riskier than "safe" are held by default)').choices(['safe', 'review']).default('safe'))
+    .action(async (paths: string[], opts: { codemod: string[]; write?: boolean; check?: boolean; json?: boolean; maxBytes: number; allow: Safety }) => {
+      if (opts.write && opts.check) throw new UsageError('--write and --check cannot be combined');
+      const codemods = selectCodemods(opts.codemod);
+      const mode = opts.check ? 'check' : opts.write ? 'write' : 'dry-run';
+      const showProgress = Boolean(io.stderr.isTTY) && !opts.json;
+      const report = await runCodemods({
+        paths,
+        codemods,
+        cwd: io.cwd,
+        write: mode === 'write',
+        maxBytes: opts.maxBytes,
+        policy: { maxSafety: opts.allow },
+        onProgress: showProgress
+          ? (done, total) => {
+              if (total < PROGRESS_THRESHOLD) return;
+              io.stderr.write(done === total ? '\r\x1b[K' : `\rshipshape: ${done}/${total} files`);
+            }
+          : undefined,
+      });
+      if (opts.json) {
+        io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      } else {
+        const c = colorsFor(io.stdout, io.env);
+        for (const file of report.files) {
+          if (file.status !== 'changed') continue;
+          if (mode === 'write') io.stdout.write(`${c.green('wrote')} ${file.path} (${file.codemods.join(', ')})\n`);
+          else io.stdout.write(`${colorDiff(file.diff, c)}${file.diff.endsWith('\n') ? '' : '\n'}`);
+        }
+        io.stderr.write(`${formatSummary(report, colorsFor(io.stderr, io.env), mode)}\n`);
+      }
+      if (mode === 'check' && report.summary.changed > 0) setExit(EXIT.changes);
+    });
+
+  return program;
+}
+
+/** Runs the CLI; returns the exit code instead of exiting, so tests can call it in-process. */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version requests end here too, with exit code 0.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof UsageError) {
+      io.stderr.write(`shipshape: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    io.stderr.write(`shipshape: internal error: ${(error as Error).message}\n`);
+    if (io.env.SHIPSHAPE_DEBUG) io.stderr.write(`${(error as Error).stack}\n`);
+    return EXIT.internal;
+  }
+}
+
+function isEntryPoint(): boolean {
+  try {
+    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  const io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+  main(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    () => {
+      process.exitCode = EXIT.internal;
+    },
+  );
+}

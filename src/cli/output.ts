@@ -1,0 +1,57 @@
+import pc from 'picocolors';
+import type { Codemod } from '../engine/types.js';
+import type { RunReport } from '../engine/run.js';
+
+export type Colors = ReturnType<typeof pc.createColors>;
+
+/** Colour only when writing to a terminal and NO_COLOR is not set (FORCE_COLOR forces it on). */
+export function colorsFor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): Colors {
+  const enabled = env.FORCE_COLOR ? env.FORCE_COLOR !== '0' : Boolean(stream.isTTY) && !('NO_COLOR' in env) && env.TERM !== 'dumb';
+  return pc.createColors(enabled);
+}
+
+export function colorDiff(diff: string, c: Colors): string {
+  return diff
+    .split('\n')
+    .map((line) => {
+      if (line.startsWith('+++') || line.startsWith('---')) return c.bold(line);
+      if (line.startsWith('@@')) return c.cyan(line);
+      if (line.startsWith('+')) return c.green(line);
+      if (line.startsWith('-')) return c.red(line);
+      return line;
+    })
+    .join('\n');
+}
+
+export function formatCodemodTable(codemods: readonly Codemod[], c: Colors): string {
+  const rows = codemods.map((m) => [m.meta.id, m.meta.safety, m.meta.security ? 'security' : '', m.meta.title] as const);
+  const width = Math.max(...rows.map((r) => r[0].length), 2);
+  const lines = rows.map(([id, safety, security, title]) => `${c.bold(id.padEnd(width))}  ${safety.padEnd(6)}  ${security.padEnd(8)}  ${title}`);
+  const details = codemods.map((m) => `  ${m.meta.id}: ${m.meta.summary}`);
+  return [`${'ID'.padEnd(width)}  SAFETY  KIND      TITLE`, ...lines, '', 'What each fixes:', ...details].join('\n');
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** The closing lines of a run, for stderr: counts, files left alone and why, skipped files. */
+export function formatSummary(report: RunReport, c: Colors, mode: 'dry-run' | 'write' | 'check'): string {
+  const s = report.summary;
+  const out: string[] = [];
+  for (const codemod of report.codemods) {
+    for (const note of codemod.notes) out.push(`${c.yellow('left alone')} ${note.path}:${note.line} ${c.dim(`[${codemod.id}]`)} ${note.message}`);
+    for (const held of codemod.held) {
+      out.push(`${c.yellow('held')} ${held.path}:${held.line} ${c.dim(`[${codemod.id}]`)} ${held.safety} edit not applied (${held.description}); use --allow review`);
+    }
+  }
+  for (const file of report.files) {
+    if (file.status === 'skipped') out.push(`${c.magenta('skipped')} ${file.path}: ${file.message}`);
+  }
+  const verb = mode === 'write' ? 'changed' : 'would change';
+  const head = `${plural(s.changed, 'file')} ${verb}, ${plural(s.edits, 'edit')}; ${s.unchanged} unchanged, ${s.skipped} skipped, ${plural(s.notes, 'place')} left alone (${plural(s.filesConsidered, 'file')} considered, ${s.filesParsed} parsed, ${report.elapsedMs} ms)`;
+  out.push(s.changed > 0 ? c.bold(head) : head);
+  if (mode === 'dry-run' && s.changed > 0) out.push(c.dim('Dry run: nothing was written. Re-run with --write to apply.'));
+  if (report.verification.pythonCompile === 'unavailable') out.push(c.yellow('python3 was not found: changed Python files were not compile-checked.'));
+  return out.join('\n');
+}

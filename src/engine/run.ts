@@ -1,0 +1,242 @@
+import { join } from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import { describeEdits, transformSource, DEFAULT_POLICY, type EngineContext, type Policy, type Step } from './transform.js';
+import { DEFAULT_MAX_BYTES, discoverFiles, encodeSource, readSource, writeFileAtomic } from './files.js';
+import { compilePython, pythonInterpreter } from './pycheck.js';
+import { createEngine } from './index.js';
+import type { AppliedEdit, Codemod, CodemodNote, FileResult, SkipReason } from './types.js';
+import { TOOL_VERSION } from '../version.js';
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+export interface RunOptions {
+  paths: readonly string[];
+  codemods: readonly Codemod[];
+  cwd?: string;
+  write?: boolean;
+  maxBytes?: number;
+  policy?: Policy;
+  /** Called after each file; used by the CLI's progress line. */
+  onProgress?: (done: number, total: number) => void;
+  engine?: EngineContext;
+}
+
+export interface RunSummary {
+  filesConsidered: number;
+  filesParsed: number;
+  changed: number;
+  unchanged: number;
+  skipped: number;
+  edits: number;
+  held: number;
+  notes: number;
+}
+
+export interface CodemodReport {
+  id: string;
+  title: string;
+  safety: Codemod['meta']['safety'];
+  changedFiles: { path: string; edits: AppliedEdit[] }[];
+  notes: (CodemodNote & { path: string })[];
+  held: (AppliedEdit & { path: string })[];
+}
+
+export type FileEntry =
+  | { path: string; status: 'changed'; codemods: string[]; edits: AppliedEdit[]; diff: string; written: boolean }
+  | { path: string; status: 'skipped'; reason: SkipReason; message: string };
+
+export interface RunReport {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  tool: { name: 'shipshape'; version: string };
+  command: 'run';
+  options: { paths: string[]; codemods: string[]; write: boolean; maxBytes: number; maxSafety: Policy['maxSafety'] };
+  root: string;
+  startedAt: string;
+  elapsedMs: number;
+  summary: RunSummary;
+  verification: { pythonCompile: 'checked' | 'unavailable' | 'not-needed'; interpreter: string };
+  codemods: CodemodReport[];
+  files: FileEntry[];
+}
+
+export function unifiedDiff(path: string, before: string, after: string): string {
+  return createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, undefined, undefined, { context: 3 })
+    .split('\n')
+    .slice(1) // drop the "Index:"-style separator line the library starts with
+    .join('\n');
+}
+
+function appliedEdits(steps: readonly Step[]): AppliedEdit[] {
+  return steps.flatMap((step) => describeEdits(step.codemod, step.input, step.edits));
+}
+
+/**
+ * Runs codemods over files on disk: discovery, reading with skip reasons,
+ * one transform per file, the verification gate (including compiling
+ * changed Python with python3 when available), then atomic writes.
+ */
+export async function runCodemods(options: RunOptions): Promise<RunReport> {
+  const started = Date.now();
+  const policy = options.policy ?? DEFAULT_POLICY;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const engine = options.engine ?? (await createEngine());
+  const { root, files } = await discoverFiles(options.paths, options.cwd);
+  const extensions = new Set(options.codemods.flatMap((c) => c.meta.extensions));
+  const candidates = files.filter((f) => extensions.has(f.slice(f.lastIndexOf('.')).toLowerCase()));
+
+  const results: FileResult[] = [];
+  const pending: { result: Extract<FileResult, { status: 'changed' }>; mode: number; text: string; beforeText: string }[] = [];
+  let parsed = 0;
+  for (const [index, path] of candidates.entries()) {
+    options.onProgress?.(index, candidates.length);
+    const read = await readSource(root, path, maxBytes);
+    if (!read.ok) {
+      results.push({ status: 'skipped', path, reason: read.reason, message: read.message });
+      continue;
+    }
+    const outcome = transformSource(engine, read.file, options.codemods, policy);
+    if (outcome.kind === 'changed' || outcome.parsed) parsed++;
+    if (outcome.kind === 'skipped') {
+      results.push({ status: 'skipped', path, reason: outcome.reason, message: outcome.message });
+      continue;
+    }
+    if (outcome.kind === 'unchanged') {
+      results.push({ status: 'unchanged', path, notes: outcome.notes, held: outcome.held });
+      continue;
+    }
+    const before = encodeSource(read.file.text, read.bom);
+    const after = encodeSource(outcome.text, read.bom);
+    const result: Extract<FileResult, { status: 'changed' }> = {
+      status: 'changed',
+      path,
+      codemods: [...new Set(outcome.steps.map((s) => s.codemod))],
+      edits: appliedEdits(outcome.steps),
+      notes: outcome.notes,
+      held: outcome.held,
+      diff: unifiedDiff(path, before, after),
+      before,
+      after,
+    };
+    pending.push({ result, mode: read.mode, text: outcome.text, beforeText: read.file.text });
+  }
+  options.onProgress?.(candidates.length, candidates.length);
+
+  // Gate, last step: changed Python must still compile (never run) with the real interpreter.
+  const python = pending.filter((p) => p.result.path.endsWith('.py'));
+  const interpreter = pythonInterpreter();
+  const check = await compilePython(
+    python.flatMap((p) => [
+      { path: p.result.path, text: p.beforeText },
+      { path: p.result.path, text: p.text },
+    ]),
+    interpreter,
+  );
+  const rejected = new Map<string, FileResult>();
+  if (check.errors) {
+    python.forEach((p, i) => {
+      const beforeError = check.errors![2 * i];
+      const afterError = check.errors![2 * i + 1];
+      if (beforeError) {
+        rejected.set(p.result.path, { status: 'skipped', path: p.result.path, reason: 'syntax-error', message: `python3 cannot compile it: ${beforeError}` });
+      } else if (afterError) {
+        rejected.set(p.result.path, { status: 'skipped', path: p.result.path, reason: 'gate-failed', message: `the result does not compile: ${afterError}` });
+      }
+    });
+  }
+
+  const written = new Set<string>();
+  for (const p of pending) {
+    const rejection = rejected.get(p.result.path);
+    if (rejection) {
+      results.push(rejection);
+      continue;
+    }
+    results.push(p.result);
+    if (options.write) {
+      await writeFileAtomic(join(root, p.result.path), p.result.after, p.mode);
+      written.add(p.result.path);
+    }
+  }
+  results.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+
+  return buildReport({
+    options,
+    policy,
+    maxBytes,
+    root,
+    started,
+    results,
+    written,
+    parsed,
+    considered: candidates.length,
+    pythonCompile: python.length === 0 ? 'not-needed' : check.errors ? 'checked' : 'unavailable',
+    interpreter: check.interpreter,
+  });
+}
+
+function buildReport(input: {
+  options: RunOptions;
+  policy: Policy;
+  maxBytes: number;
+  root: string;
+  started: number;
+  results: FileResult[];
+  written: Set<string>;
+  parsed: number;
+  considered: number;
+  pythonCompile: RunReport['verification']['pythonCompile'];
+  interpreter: string;
+}): RunReport {
+  const { options, results } = input;
+  const codemods: CodemodReport[] = options.codemods.map((c) => ({
+    id: c.meta.id,
+    title: c.meta.title,
+    safety: c.meta.safety,
+    changedFiles: [],
+    notes: [],
+    held: [],
+  }));
+  const byId = new Map(codemods.map((c) => [c.id, c]));
+  const files: FileEntry[] = [];
+  const summary: RunSummary = { filesConsidered: input.considered, filesParsed: input.parsed, changed: 0, unchanged: 0, skipped: 0, edits: 0, held: 0, notes: 0 };
+  for (const r of results) {
+    if (r.status === 'skipped') {
+      summary.skipped++;
+      files.push({ path: r.path, status: 'skipped', reason: r.reason, message: r.message });
+      continue;
+    }
+    for (const note of r.notes) byId.get(note.codemod)?.notes.push({ ...note, path: r.path });
+    for (const held of r.held) byId.get(held.codemod)?.held.push({ ...held, path: r.path });
+    summary.notes += r.notes.length;
+    summary.held += r.held.length;
+    if (r.status === 'unchanged') {
+      summary.unchanged++;
+      continue;
+    }
+    summary.changed++;
+    summary.edits += r.edits.length;
+    for (const id of r.codemods) {
+      byId.get(id)?.changedFiles.push({ path: r.path, edits: r.edits.filter((e) => e.codemod === id) });
+    }
+    files.push({ path: r.path, status: 'changed', codemods: r.codemods, edits: r.edits, diff: r.diff, written: input.written.has(r.path) });
+  }
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: 'shipshape', version: TOOL_VERSION },
+    command: 'run',
+    options: {
+      paths: [...options.paths],
+      codemods: options.codemods.map((c) => c.meta.id),
+      write: Boolean(options.write),
+      maxBytes: input.maxBytes,
+      maxSafety: input.policy.maxSafety,
+    },
+    root: input.root,
+    startedAt: new Date(input.started).toISOString(),
+    elapsedMs: Date.now() - input.started,
+    summary,
+    verification: { pythonCompile: input.pythonCompile, interpreter: input.interpreter },
+    codemods,
+    files,
+  };
+}
