@@ -1,0 +1,106 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { codemods } from '../../codemods/index.js';
+import { runCli } from '../helpers/cli.js';
+import { schemaErrors } from '../helpers/schema.js';
+
+const dirs: string[] = [];
+function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'shipshape-cli-'));
+  dirs.push(dir);
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+  return dir;
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const PRINTY = 'import os\n\n\ndef load():\n    print("loading", os.getcwd())\n';
+
+describe('shipshape run', () => {
+  it('dry run prints a plain unified diff when stdout is not a TTY, and writes nothing', async () => {
+    const cwd = project({ 'app.py': PRINTY });
+    const r = await runCli(['run', '.'], { cwd });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('--- a/app.py');
+    expect(r.stdout).toContain('+++ b/app.py');
+    expect(r.stdout).not.toContain('\x1b[');
+    expect(r.stderr).toContain('1 file would change');
+    expect(readFileSync(join(cwd, 'app.py'), 'utf8')).toBe(PRINTY);
+  });
+
+  it('colours the diff on a TTY unless NO_COLOR is set', async () => {
+    const cwd = project({ 'app.py': PRINTY });
+    expect((await runCli(['run'], { cwd, tty: true })).stdout).toContain('\x1b[');
+    expect((await runCli(['run'], { cwd, tty: true, env: { NO_COLOR: '1' } })).stdout).not.toContain('\x1b[');
+  });
+
+  it('--write applies, then --check exits 0; --check before exits 1', async () => {
+    const cwd = project({ 'app.py': PRINTY });
+    expect((await runCli(['run', '--check'], { cwd })).code).toBe(1);
+    expect(readFileSync(join(cwd, 'app.py'), 'utf8')).toBe(PRINTY);
+    const w = await runCli(['run', '--write'], { cwd });
+    expect(w.code).toBe(0);
+    expect(w.stdout).toContain('wrote app.py');
+    expect(readFileSync(join(cwd, 'app.py'), 'utf8')).toContain('logger.info(');
+    expect((await runCli(['run', '--check'], { cwd })).code).toBe(0);
+  });
+
+  it('--json prints a report that matches the published schema', async () => {
+    const cwd = project({ 'app.py': PRINTY, 'broken.py': 'print(\n' });
+    const r = await runCli(['run', '--json'], { cwd });
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { summary: { changed: number; skipped: number } };
+    expect(schemaErrors('run-report.schema.json', report)).toBe('');
+    expect(report.summary).toMatchObject({ changed: 1, skipped: 1 });
+  });
+
+  it('--codemod limits the run to the named codemods', async () => {
+    const cwd = project({ 'app.py': PRINTY });
+    const r = await runCli(['run', '--codemod', 'python/pydantic-configdict', '--json'], { cwd });
+    expect(JSON.parse(r.stdout)).toMatchObject({ options: { codemods: ['python/pydantic-configdict'] }, summary: { changed: 0 } });
+  });
+
+  it.each([
+    [['run', 'missing-dir'], 'cannot read missing-dir: no such file or directory'],
+    [['run', '--codemod', 'python/nope'], 'unknown codemod "python/nope"'],
+    [['run', '--write', '--check'], '--write and --check cannot be combined'],
+    [['run', '--max-bytes', '-5'], 'expected a positive whole number'],
+    [['run', '--allow', 'unsafe'], "argument 'unsafe' is invalid"],
+    [['frobnicate'], "unknown command 'frobnicate'"],
+  ])('usage error %j exits 2 with one clear line', async (argv, message) => {
+    const cwd = project({});
+    const r = await runCli(argv, { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('shipshape codemods', () => {
+  it('lists every registered codemod', async () => {
+    const r = await runCli(['codemods'], { cwd: tmpdir() });
+    expect(r.code).toBe(0);
+    for (const c of codemods) expect(r.stdout).toContain(c.meta.id);
+    expect(codemods.length).toBe(5);
+  });
+
+  it('--json lists metadata', async () => {
+    const r = await runCli(['codemods', '--json'], { cwd: tmpdir() });
+    const parsed = JSON.parse(r.stdout) as { codemods: { id: string; safety: string; fixes: unknown[] }[] };
+    expect(parsed.codemods.map((c) => c.id)).toEqual(codemods.map((c) => c.meta.id));
+    expect(parsed.codemods.every((c) => c.fixes.length > 0)).toBe(true);
+  });
+
+  it('--help explains the commands and exit codes', async () => {
+    const r = await runCli(['--help'], { cwd: tmpdir() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Exit codes');
+    expect(r.stdout).toContain('run [options] [paths...]');
+  });
+});
