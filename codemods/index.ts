@@ -1,11 +1,12 @@
 import type { Codemod } from '../src/engine/types.js';
+import { codemod as sqliteConnectArgs } from './python/sqlite-connect-args/index.js';
 
 /**
  * Every codemod shipshape knows, in the order they run on a file. Listed by
  * hand, never discovered from the file system, so a build contains exactly
  * what was reviewed. Security fixes come first.
  */
-export const codemods: readonly Codemod[] = [];
+export const codemods: readonly Codemod[] = [sqliteConnectArgs];
 
 export function findCodemod(id: string): Codemod | undefined {
   return codemods.find((c) => c.meta.id === id);

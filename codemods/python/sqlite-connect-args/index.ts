@@ -1,0 +1,371 @@
+import type { Node } from 'web-tree-sitter';
+import type { Edit, Note, PythonCodemod, PythonContext, TransformResult } from '../../../src/engine/types.js';
+import {
+  descendantsOfType,
+  importInsertionPoint,
+  insertLines,
+  leadingImports,
+  lineEndAfterBreak,
+  lineStart,
+  namedChildren,
+  plainStringValue,
+  startsLine,
+  topLevelImports,
+} from '../lib/syntax.js';
+import { bindingsOf, identifiersNamed, onlyImportedFrom, resolveCallee } from './names.js';
+import { classifyUrl } from './urls.js';
+
+/** The one connect_args key that only sqlite3 understands (see README for why `timeout`/`uri` are not here). */
+const KEY = 'check_same_thread';
+
+/** Where SQLAlchemy's engine factories may be imported from. */
+const FACTORIES: Readonly<Record<string, ReadonlySet<string>>> = {
+  create_engine: new Set(['sqlalchemy', 'sqlalchemy.engine', 'sqlalchemy.engine.create', 'sqlmodel']),
+  create_async_engine: new Set(['sqlalchemy.ext.asyncio', 'sqlalchemy.ext.asyncio.engine']),
+};
+
+const MAKE_URL_MODULES: ReadonlySet<string> = new Set(['sqlalchemy', 'sqlalchemy.engine', 'sqlalchemy.engine.url']);
+const MAKE_URL_IMPORT = 'from sqlalchemy.engine import make_url';
+
+const SCOPES = ['function_definition', 'lambda', 'class_definition'];
+const GUARDS = ['if_statement', 'elif_clause', 'while_statement', 'conditional_expression'];
+
+/** Where check_same_thread sits inside the connect_args value. */
+type Target =
+  /** The whole value is `{"check_same_thread": …}` or `dict(check_same_thread=…)`: guard the value. */
+  | { kind: 'whole'; value: Node; quote: string }
+  /** One entry among others: guard only that entry, in place, as a `**(… if … else {})` splat. */
+  | { kind: 'entry'; entry: Node; entryText: string; quote: string };
+
+interface Site {
+  call: Node;
+  line: number;
+  target: Target;
+  url: string;
+}
+
+function lineOf(node: Node): number {
+  return node.startPosition.row + 1;
+}
+
+function unwrap(node: Node): Node {
+  let n = node;
+  while (n.type === 'parenthesized_expression') {
+    const inner = namedChildren(n).filter((c) => c.type !== 'comment');
+    if (inner.length !== 1) return n;
+    n = inner[0]!;
+  }
+  return n;
+}
+
+function keyword(args: Node, name: string): Node | null {
+  return namedChildren(args).find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === name) ?? null;
+}
+
+function calleeName(fn: Node): string | null {
+  if (fn.type === 'identifier') return fn.text;
+  if (fn.type === 'attribute') return fn.childForFieldName('attribute')?.text ?? null;
+  return null;
+}
+
+function quoteOf(str: Node): string {
+  const start = str.namedChildren.find((c) => c?.type === 'string_start')?.text ?? '"';
+  return start.endsWith("'") ? "'" : '"';
+}
+
+type TargetResult = { kind: 'target'; target: Target } | { kind: 'none' } | { kind: 'opaque' } | { kind: 'note'; message: string };
+
+/** Finds check_same_thread in a literal `{…}` or `dict(…)` connect_args value. */
+function findTarget(root: Node, written: Node): TargetResult {
+  const value = unwrap(written);
+  if (value.type === 'dictionary') {
+    const entries = namedChildren(value).filter((c) => c.type !== 'comment');
+    const hits = entries.filter((e) => e.type === 'pair' && plainStringValue(e.childForFieldName('key')!) === KEY);
+    if (hits.length === 0) return { kind: 'none' };
+    if (hits.length > 1) return { kind: 'note', message: `connect_args lists ${KEY} more than once` };
+    const pair = hits[0]!;
+    const quote = quoteOf(pair.childForFieldName('key')!);
+    if (entries.length === 1) return { kind: 'target', target: { kind: 'whole', value: written, quote } };
+    return { kind: 'target', target: { kind: 'entry', entry: pair, entryText: pair.text, quote } };
+  }
+  if (value.type === 'call' && value.childForFieldName('function')?.text === 'dict') {
+    const args = value.childForFieldName('arguments');
+    if (args?.type !== 'argument_list') return { kind: 'opaque' };
+    const hit = keyword(args, KEY);
+    if (!hit) return { kind: 'none' };
+    if (bindingsOf(root, 'dict').length > 0) return { kind: 'note', message: '`dict` is redefined in this file' };
+    const entries = namedChildren(args).filter((c) => c.type !== 'comment');
+    const quote = '"';
+    if (entries.length === 1) return { kind: 'target', target: { kind: 'whole', value: written, quote } };
+    const entryText = `${quote}${KEY}${quote}: ${hit.childForFieldName('value')!.text}`;
+    return { kind: 'target', target: { kind: 'entry', entry: hit, entryText, quote } };
+  }
+  if (value.type === 'conditional_expression') return { kind: 'none' };
+  return { kind: 'opaque' };
+}
+
+function mentionsSqlite(node: Node | null): boolean {
+  return node !== null && /sqlite/i.test(node.text);
+}
+
+function conditionOf(node: Node): Node | null {
+  if (node.type === 'conditional_expression') return node.namedChild(1);
+  return node.childForFieldName('condition');
+}
+
+function contains(outer: Node, inner: Node): boolean {
+  return outer.startIndex <= inner.startIndex && inner.endIndex <= outer.endIndex;
+}
+
+/** True when the call sits inside an `if`/`while`/`… if … else …` whose condition is about sqlite. */
+function guardedBySqliteCondition(call: Node): boolean {
+  for (let a = call.parent; a; a = a.parent) {
+    if (!GUARDS.includes(a.type)) continue;
+    const condition = conditionOf(a);
+    if (condition && mentionsSqlite(condition) && !contains(condition, call)) return true;
+  }
+  return false;
+}
+
+function scopeOf(node: Node): Node {
+  let a = node.parent;
+  while (a && !SCOPES.includes(a.type)) a = a.parent;
+  return a ?? node.tree.rootNode;
+}
+
+/** The first condition mentioning sqlite that runs before the call in the same scope (an early-return guard, a flag), or null. */
+function earlierSqliteCondition(call: Node): Node | null {
+  const scope = scopeOf(call);
+  const stack: Node[] = [scope];
+  let found: Node | null = null;
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.startIndex >= call.startIndex) continue;
+    if (node !== scope && SCOPES.includes(node.type)) continue;
+    if (GUARDS.includes(node.type)) {
+      const condition = conditionOf(node);
+      if (condition && mentionsSqlite(condition) && condition.endIndex <= call.startIndex) {
+        if (!found || condition.startIndex < found.startIndex) found = condition;
+      }
+    }
+    stack.push(...namedChildren(node));
+  }
+  return found;
+}
+
+/** The URL argument: first positional argument or `url=`. */
+function urlArgument(args: Node): { node: Node } | { problem: string } {
+  for (const a of namedChildren(args)) {
+    if (a.type === 'comment') continue;
+    if (a.type === 'list_splat') return { problem: 'the URL is passed through *args' };
+    if (a.type === 'keyword_argument' || a.type === 'dictionary_splat') break;
+    return { node: a };
+  }
+  const url = keyword(args, 'url');
+  if (url) return { node: url.childForFieldName('value')! };
+  return { problem: 'the call has no visible URL argument' };
+}
+
+type Plan = { kind: 'site'; site: Site } | { kind: 'note'; note: Note } | { kind: 'skip' };
+
+function note(line: number, message: string): Plan {
+  return { kind: 'note', note: { line, message } };
+}
+
+function planCall(root: Node, call: Node): Plan {
+  const fn = call.childForFieldName('function');
+  const args = call.childForFieldName('arguments');
+  const name = fn ? calleeName(fn) : null;
+  if (!fn || !name || !(name in FACTORIES) || args?.type !== 'argument_list') return { kind: 'skip' };
+  const kw = keyword(args, 'connect_args');
+  const written = kw?.childForFieldName('value');
+  if (!kw || !written) return { kind: 'skip' };
+  const line = lineOf(kw);
+
+  const found = findTarget(root, written);
+  // Nothing sqlite-only to guard, or the value is already a conditional expression.
+  if (found.kind === 'none') return { kind: 'skip' };
+  if (guardedBySqliteCondition(call)) return { kind: 'skip' };
+
+  const callee = resolveCallee(root, fn);
+  if (!callee.ok) return note(line, `left alone: ${name}() is not known to be SQLAlchemy's (${callee.reason})`);
+  if (!FACTORIES[callee.name]?.has(callee.module)) {
+    return note(line, `left alone: ${fn.text}() comes from \`${callee.module}\`, not from SQLAlchemy`);
+  }
+
+  const urlArg = urlArgument(args);
+  const url = 'node' in urlArg ? classifyUrl(root, urlArg.node) : null;
+  if (url?.kind === 'literal' && url.drivername.startsWith('sqlite')) return { kind: 'skip' };
+
+  const earlier = earlierSqliteCondition(call);
+  if (found.kind === 'opaque') {
+    if (earlier) return { kind: 'skip' };
+    return note(line, `left alone: connect_args is not a literal dict, so it cannot be seen whether it holds ${KEY}`);
+  }
+  if (found.kind === 'note') return note(line, `left alone: ${found.message}`);
+  if (earlier) {
+    return note(line, `left alone: the condition on line ${lineOf(earlier)} already mentions sqlite; ${KEY} may already be sqlite-only here`);
+  }
+  if ('problem' in urlArg) return note(line, `left alone: ${urlArg.problem}`);
+  if (url!.kind === 'literal') {
+    const via = url!.via ? `, from the constant \`${url!.via}\`` : '';
+    return note(line, `left alone: literal non-sqlite URL (driver \`${url!.drivername}\`${via}); ${KEY} is always wrong there: remove it by hand`);
+  }
+  if (url!.kind === 'complex') {
+    return note(line, `left alone: ${url!.reason}; a guard would evaluate it a second time (hoist it into a variable first)`);
+  }
+  return { kind: 'site', site: { call, line, target: found.target, url: url!.text } };
+}
+
+function insideScope(node: Node): boolean {
+  return scopeOf(node).type !== 'module';
+}
+
+/** A local name already bound to SQLAlchemy's make_url by a top-level import, with that import. */
+function existingMakeUrl(root: Node): { name: string; stmt: Node } | null {
+  for (const stmt of topLevelImports(root)) {
+    if (stmt.type !== 'import_from_statement') continue;
+    if (!MAKE_URL_MODULES.has(stmt.childForFieldName('module_name')?.text ?? '')) continue;
+    for (const item of stmt.childrenForFieldName('name')) {
+      if (!item) continue;
+      const local =
+        item.type === 'dotted_name' && item.text === 'make_url'
+          ? 'make_url'
+          : item.type === 'aliased_import' && item.childForFieldName('name')?.text === 'make_url'
+            ? (item.childForFieldName('alias')?.text ?? null)
+            : null;
+      if (local && onlyImportedFrom(root, local, MAKE_URL_MODULES, 'make_url')) return { name: local, stmt };
+    }
+  }
+  return null;
+}
+
+/** Why `make_url` cannot be added as a new import here, or null when it can. */
+function makeUrlConflict(root: Node): string | null {
+  const bindings = bindingsOf(root, 'make_url');
+  const foreign = bindings.find((b) => !(b.kind === 'from' && MAKE_URL_MODULES.has(b.module) && b.name === 'make_url'));
+  if (foreign) return `\`make_url\` already names something else in this file (line ${lineOf(foreign.node)})`;
+  const uses = identifiersNamed(root, 'make_url');
+  if (bindings.length === 0 && uses.length > 0) {
+    return `\`make_url\` is used on line ${lineOf(uses[0]!)} without an import from SQLAlchemy (a star import?)`;
+  }
+  return null;
+}
+
+function importedModule(stmt: Node): string {
+  if (stmt.type === 'import_from_statement') return stmt.childForFieldName('module_name')?.text ?? '';
+  const first = namedChildren(stmt)[0];
+  return (first?.type === 'aliased_import' ? first.childForFieldName('name')?.text : first?.text) ?? '';
+}
+
+/** SQLAlchemy and SQLModel imports: the neighbours the new import is sorted among. */
+function isSqlalchemyImport(stmt: Node): boolean {
+  const module = importedModule(stmt);
+  return ['sqlalchemy', 'sqlmodel'].some((top) => module === top || module.startsWith(`${top}.`));
+}
+
+/**
+ * Where the new import line goes: among the file's sqlalchemy imports, in
+ * the place an import sorter would put `sqlalchemy.engine`; with none, after
+ * the leading imports.
+ */
+function importPoint(root: Node, text: string): number {
+  const own = leadingImports(root).filter(isSqlalchemyImport);
+  if (own.length === 0) return importInsertionPoint(root, text);
+  const before = own.filter((s) => importedModule(s) <= 'sqlalchemy.engine');
+  if (before.length > 0) return lineEndAfterBreak(text, before.at(-1)!.endIndex);
+  const first = own[0]!;
+  const above = first.previousNamedSibling;
+  // A comment right above the first sqlalchemy import belongs to it: do not wedge the new line between them.
+  const commented = above?.type === 'comment' && above.endPosition.row === first.startPosition.row - 1;
+  if (startsLine(text, first.startIndex) && !commented) return lineStart(text, first.startIndex);
+  return lineEndAfterBreak(text, own.at(-1)!.endIndex);
+}
+
+function importEdit(ctx: PythonContext): Edit {
+  const { root, file } = ctx;
+  const description = 'import make_url from sqlalchemy.engine';
+  const host = leadingImports(root).find(
+    (s) =>
+      s.type === 'import_from_statement' &&
+      s.childForFieldName('module_name')?.text === 'sqlalchemy.engine' &&
+      !namedChildren(s).some((c) => c.type === 'wildcard_import'),
+  );
+  const last = host?.childrenForFieldName('name').filter((n): n is Node => n !== null).at(-1);
+  if (last) return { start: last.endIndex, end: last.endIndex, text: ', make_url', safety: 'safe', description };
+  return insertLines(file, importPoint(root, file.text), [MAKE_URL_IMPORT], description);
+}
+
+function guardEdit(site: Site, makeUrl: string): Edit {
+  const { target, url } = site;
+  const q = target.quote;
+  const condition = `${makeUrl}(${url}).drivername.startswith(${q}sqlite${q})`;
+  const description = `pass ${KEY} only when the URL is sqlite`;
+  if (target.kind === 'whole') {
+    return { start: target.value.startIndex, end: target.value.endIndex, text: `${target.value.text} if ${condition} else {}`, safety: 'safe', description };
+  }
+  return {
+    start: target.entry.startIndex,
+    end: target.entry.endIndex,
+    text: `**({${target.entryText}} if ${condition} else {})`,
+    safety: 'safe',
+    description,
+  };
+}
+
+function transform(ctx: PythonContext): TransformResult {
+  const { root } = ctx;
+  const notes: Note[] = [];
+  if (!ctx.file.text.includes(KEY)) return { edits: [], notes };
+  const sites: Site[] = [];
+  for (const call of descendantsOfType(root, 'call')) {
+    const plan = planCall(root, call);
+    if (plan.kind === 'note') notes.push(plan.note);
+    if (plan.kind === 'site') sites.push(plan.site);
+  }
+  if (sites.length === 0) return { edits: [], notes };
+
+  const existing = existingMakeUrl(root);
+  const conflict = existing ? null : makeUrlConflict(root);
+  const ready: Site[] = [];
+  for (const site of sites) {
+    if (conflict) notes.push({ line: site.line, message: `left alone: ${conflict}` });
+    else if (existing && existing.stmt.startIndex > site.call.startIndex && !insideScope(site.call)) {
+      notes.push({ line: site.line, message: `left alone: make_url is imported below this line (line ${lineOf(existing.stmt)})` });
+    } else ready.push(site);
+  }
+  if (ready.length === 0) return { edits: [], notes: notes.sort((a, b) => a.line - b.line) };
+
+  const makeUrl = existing?.name ?? 'make_url';
+  const edits = ready.map((site) => guardEdit(site, makeUrl));
+  if (!existing) edits.push(importEdit(ctx));
+  return { edits, notes: notes.sort((a, b) => a.line - b.line) };
+}
+
+export const codemod: PythonCodemod = {
+  meta: {
+    id: 'python/sqlite-connect-args',
+    version: '1.0.0',
+    title: 'Pass check_same_thread only to SQLite',
+    language: 'python',
+    extensions: ['.py'],
+    summary: 'Makes connect_args={"check_same_thread": False} conditional on the database URL being sqlite, so the same engine code works on PostgreSQL or MySQL.',
+    fixes: [
+      { tool: 'keyword', ruleId: 'check-same-thread' },
+      { tool: 'keyword', ruleId: 'database-connection-conditional' },
+      { tool: 'coderabbit', ruleId: 'sqlite-connect-args' },
+    ],
+    safety: 'safe',
+    security: false,
+    rollback: 'Revert the commit; sqlite behaviour is unchanged and other databases stop receiving an argument they reject.',
+    prerequisites: ['SQLAlchemy 1.4 or later (the added import is `from sqlalchemy.engine import make_url`).'],
+    references: [
+      'https://docs.sqlalchemy.org/en/20/dialects/sqlite.html#threading-pooling-behavior',
+      'https://docs.sqlalchemy.org/en/20/core/engines.html#sqlalchemy.engine.make_url',
+    ],
+  },
+  prefilter(text) {
+    return text.includes(KEY) && /create_(?:async_)?engine/.test(text);
+  },
+  transform,
+};

@@ -1,0 +1,339 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codemod } from '../../codemods/python/sqlite-connect-args/index.js';
+import { transformSource, type EngineContext } from '../../src/engine/transform.js';
+import type { Note } from '../../src/engine/types.js';
+import { describeFixtures, fixtureCases, testEngine } from '../helpers/fixtures.js';
+
+describeFixtures(codemod);
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const PCM_OPS = join(ROOT, 'fixtures', 'repos', 'pcm-ops');
+
+let engine: EngineContext;
+beforeAll(async () => {
+  engine = await testEngine();
+});
+
+function run(source: string): { output: string; changed: boolean; notes: Note[] } {
+  const outcome = transformSource(engine, { path: 'app/db.py', text: source, eol: '\n' }, [codemod]);
+  if (outcome.kind === 'skipped') throw new Error(`skipped: ${outcome.message}`);
+  const notes = outcome.notes.map(({ line, message }) => ({ line, message }));
+  return outcome.kind === 'changed' ? { output: outcome.text, changed: true, notes } : { output: source, changed: false, notes };
+}
+
+const GUARD = (url: string, q = '"') => `make_url(${url}).drivername.startswith(${q}sqlite${q})`;
+
+describe('python/sqlite-connect-args small rewrites', () => {
+  it.each([
+    [
+      'url= keyword and a parenthesised value',
+      'from sqlalchemy import create_engine\nengine = create_engine(url=cfg.url, connect_args=({"check_same_thread": False}))\n',
+      `from sqlalchemy import create_engine\nfrom sqlalchemy.engine import make_url\nengine = create_engine(url=cfg.url, connect_args=({"check_same_thread": False}) if ${GUARD('cfg.url')} else {})\n`,
+    ],
+    [
+      'sqlalchemy imported as a module, attribute chain normalised',
+      'import sqlalchemy as sa\ne = sa.create_engine(cfg . db . url, connect_args={"check_same_thread": 0})\n',
+      `import sqlalchemy as sa\nfrom sqlalchemy.engine import make_url\ne = sa.create_engine(cfg . db . url, connect_args={"check_same_thread": 0} if ${GUARD('cfg.db.url')} else {})\n`,
+    ],
+    [
+      'create_async_engine through the module path',
+      'import sqlalchemy.ext.asyncio\ne = sqlalchemy.ext.asyncio.create_async_engine(URL, connect_args={"check_same_thread": False})\n',
+      `from sqlalchemy.engine import make_url\nimport sqlalchemy.ext.asyncio\ne = sqlalchemy.ext.asyncio.create_async_engine(URL, connect_args={"check_same_thread": False} if ${GUARD('URL')} else {})\n`,
+    ],
+    [
+      'mixed entries: only check_same_thread becomes conditional, in place',
+      "from sqlalchemy import create_engine\ne = create_engine(URL, connect_args={'timeout': 30, 'check_same_thread': False, 'uri': True})\n",
+      `from sqlalchemy import create_engine\nfrom sqlalchemy.engine import make_url\ne = create_engine(URL, connect_args={'timeout': 30, **({'check_same_thread': False} if ${GUARD('URL', "'")} else {}), 'uri': True})\n`,
+    ],
+    [
+      'a comment above the first sqlalchemy import stays attached to it',
+      '# ORM\nfrom sqlalchemy.orm import Session\nfrom sqlmodel import create_engine\ne = create_engine(URL, connect_args={"check_same_thread": False})\n',
+      `# ORM\nfrom sqlalchemy.orm import Session\nfrom sqlmodel import create_engine\nfrom sqlalchemy.engine import make_url\ne = create_engine(URL, connect_args={"check_same_thread": False} if ${GUARD('URL')} else {})\n`,
+    ],
+    [
+      'an existing make_url import from sqlalchemy is reused',
+      'from sqlalchemy import create_engine, make_url\ne = create_engine(URL, connect_args={"check_same_thread": False})\n',
+      `from sqlalchemy import create_engine, make_url\ne = create_engine(URL, connect_args={"check_same_thread": False} if ${GUARD('URL')} else {})\n`,
+    ],
+    [
+      'merged into a parenthesised sqlalchemy.engine import',
+      'from sqlalchemy.engine import (\n    Engine,\n    create_engine,\n)\ne = create_engine(URL, connect_args={"check_same_thread": False})\n',
+      `from sqlalchemy.engine import (\n    Engine,\n    create_engine, make_url,\n)\ne = create_engine(URL, connect_args={"check_same_thread": False} if ${GUARD('URL')} else {})\n`,
+    ],
+    [
+      'a sqlite check in an unrelated branch does not stop it',
+      'from sqlalchemy import create_engine\nif DEBUG:\n    e = create_engine(URL, connect_args={"check_same_thread": False})\n',
+      `from sqlalchemy import create_engine\nfrom sqlalchemy.engine import make_url\nif DEBUG:\n    e = create_engine(URL, connect_args={"check_same_thread": False} if ${GUARD('URL')} else {})\n`,
+    ],
+    [
+      'a constant bound more than once is not treated as a literal',
+      'from sqlalchemy import create_engine\nURL = "sqlite:///a.db"\nif PROD:\n    URL = read_url()\ne = create_engine(URL, connect_args={"check_same_thread": False})\n',
+      `from sqlalchemy import create_engine\nfrom sqlalchemy.engine import make_url\nURL = "sqlite:///a.db"\nif PROD:\n    URL = read_url()\ne = create_engine(URL, connect_args={"check_same_thread": False} if ${GUARD('URL')} else {})\n`,
+    ],
+  ])('%s', (_name, input, expected) => {
+    const result = run(input);
+    expect(result.output).toBe(expected);
+    expect(result.changed).toBe(true);
+    expect(run(result.output).changed).toBe(false);
+  });
+});
+
+describe('python/sqlite-connect-args leaves these alone, with a note', () => {
+  it.each([
+    ['a call as URL', 'from sqlalchemy import create_engine\n\ne = create_engine(get_url(), connect_args={"check_same_thread": False})\n', 3, 'the URL `get_url()` is computed at runtime'],
+    ['os.getenv as URL', 'import os\nfrom sqlalchemy import create_engine\ne = create_engine(\n    os.getenv("DB"),\n    connect_args={"check_same_thread": False},\n)\n', 5, 'would evaluate it a second time'],
+    ['a subscript as URL', 'from sqlalchemy import create_engine\ne = create_engine(cfg["url"], connect_args={"check_same_thread": False})\n', 2, 'computed at runtime'],
+    ['connect_args as a variable', 'from sqlalchemy import create_engine\nARGS = {"check_same_thread": False}\ne = create_engine(URL, connect_args=ARGS)\n', 3, 'connect_args is not a literal dict'],
+    ['a literal postgres URL', 'from sqlalchemy import create_engine\ne = create_engine("postgresql://db/app", connect_args={"check_same_thread": False})\n', 2, 'literal non-sqlite URL (driver `postgresql`)'],
+    ['a non-sqlite module constant', 'from sqlalchemy import create_engine\nDB = "mysql+pymysql://db/app"\ne = create_engine(DB, connect_args={"check_same_thread": False})\n', 3, 'from the constant `DB`'],
+    ['a string that is not a URL', 'from sqlalchemy import create_engine\ne = create_engine("app.db", connect_args={"check_same_thread": False})\n', 2, 'no `driver://` scheme'],
+    ['URL through *args', 'from sqlalchemy import create_engine\ne = create_engine(*args, connect_args={"check_same_thread": False})\n', 2, 'passed through *args'],
+    ['no URL at all', 'from sqlalchemy import create_engine\ne = create_engine(connect_args={"check_same_thread": False}, **opts)\n', 2, 'no visible URL argument'],
+    ['create_engine not imported', 'e = create_engine(URL, connect_args={"check_same_thread": False})\n', 1, '`create_engine` is not imported in this file'],
+    ['create_engine from another library', 'from mylib import create_engine\ne = create_engine(URL, connect_args={"check_same_thread": False})\n', 2, 'comes from `mylib`, not from SQLAlchemy'],
+    ['create_engine reassigned', 'from sqlalchemy import create_engine\ncreate_engine = wrap(create_engine)\ne = create_engine(URL, connect_args={"check_same_thread": False})\n', 3, 'assigned or defined in this file'],
+    ['check_same_thread twice', 'from sqlalchemy import create_engine\ne = create_engine(URL, connect_args={"check_same_thread": False, "check_same_thread": True})\n', 2, 'more than once'],
+    ['dict() redefined', 'from sqlalchemy import create_engine\ndict = OrderedDict\ne = create_engine(URL, connect_args=dict(check_same_thread=False))\n', 3, '`dict` is redefined'],
+    ['make_url means something else', 'from sqlalchemy import create_engine\nfrom furl import make_url\ne = create_engine(URL, connect_args={"check_same_thread": False})\n', 3, '`make_url` already names something else in this file (line 2)'],
+    ['make_url from a star import', 'from sqlalchemy import create_engine\nfrom helpers import *\nx = make_url("a")\ne = create_engine(URL, connect_args={"check_same_thread": False})\n', 4, 'used on line 3 without an import'],
+    ['make_url imported below a module-level call', 'from sqlalchemy import create_engine\ne = create_engine(URL, connect_args={"check_same_thread": False})\nfrom sqlalchemy.engine import make_url\n', 2, 'imported below this line (line 3)'],
+    ['an earlier sqlite guard in the same function', 'from sqlalchemy import create_engine\ndef f(url):\n    if "sqlite" not in url:\n        return create_engine(url)\n    return create_engine(url, connect_args={"check_same_thread": False})\n', 5, 'the condition on line 3 already mentions sqlite'],
+  ])('%s', (_name, input, line, reason) => {
+    const result = run(input);
+    expect(result.changed).toBe(false);
+    expect(result.notes).toHaveLength(1);
+    expect(result.notes[0]!.line).toBe(line);
+    expect(result.notes[0]!.message).toContain(reason);
+  });
+});
+
+describe('python/sqlite-connect-args leaves correct code alone, silently', () => {
+  it.each([
+    ['already a conditional expression', 'from sqlalchemy import create_engine\ne = create_engine(URL, connect_args={"check_same_thread": False} if IS_LOCAL else {})\n'],
+    ['inside an if about sqlite', 'from sqlalchemy import create_engine\nif URL.startswith("sqlite"):\n    e = create_engine(URL, connect_args={"check_same_thread": False})\n'],
+    ['inside the else of an if about sqlite', 'from sqlalchemy import create_engine\nif not is_sqlite(URL):\n    e = create_engine(URL)\nelse:\n    e = create_engine(URL, connect_args={"check_same_thread": False})\n'],
+    ['a literal sqlite URL', 'from sqlalchemy import create_engine\ne = create_engine("sqlite:///x.db", connect_args={"check_same_thread": False})\n'],
+    ['a literal sqlite URL with a driver', 'from sqlalchemy.ext.asyncio import create_async_engine\ne = create_async_engine("sqlite+aiosqlite:///x.db", connect_args={"check_same_thread": False})\n'],
+    ['an f-string sqlite URL', 'from sqlalchemy import create_engine\ne = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})\n'],
+    ['a sqlite module constant', 'from sqlalchemy import create_engine\nURL = "sqlite:///./app.db"\ne = create_engine(URL, connect_args={"check_same_thread": False})\n'],
+    ['no check_same_thread', 'from sqlalchemy import create_engine\n# check_same_thread is not used here\ne = create_engine(URL, connect_args={"timeout": 5})\n'],
+    ['our own mixed output', `from sqlalchemy import create_engine\nfrom sqlalchemy.engine import make_url\ne = create_engine(URL, connect_args={"timeout": 5, **({"check_same_thread": False} if ${GUARD('URL')} else {})})\n`],
+  ])('%s', (_name, input) => {
+    const result = run(input);
+    expect(result.changed).toBe(false);
+    expect(result.notes).toEqual([]);
+  });
+
+  it('prefilter skips files without check_same_thread or an engine factory', () => {
+    expect(codemod.prefilter('engine = create_engine(URL)\n')).toBe(false);
+    expect(codemod.prefilter('{"check_same_thread": False}\n')).toBe(false);
+    expect(codemod.prefilter('create_async_engine(u, connect_args={"check_same_thread": False})')).toBe(true);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Behaviour: run the original and the rewritten module against a recording
+// stand-in for SQLAlchemy and compare what each would pass to the engine.
+// ---------------------------------------------------------------------------
+
+/** Just enough of SQLAlchemy's surface for engine modules to import; factories record their arguments. */
+const STUB: Record<string, string> = {
+  'sqlalchemy/__init__.py': 'from ._record import CALLS, create_engine\nfrom .engine import make_url\n',
+  'sqlalchemy/_record.py': [
+    'CALLS = []',
+    '',
+    'class Engine:',
+    '    def __init__(self, url, kwargs):',
+    '        self.url = url',
+    '        self.kwargs = kwargs',
+    '',
+    'def _record(fn, args, kwargs):',
+    '    CALLS.append({"fn": fn, "args": list(args), "kwargs": kwargs})',
+    '    return Engine(args[0] if args else kwargs.get("url"), kwargs)',
+    '',
+    'def create_engine(*args, **kwargs):',
+    '    return _record("create_engine", args, kwargs)',
+    '',
+    'def create_async_engine(*args, **kwargs):',
+    '    return _record("create_async_engine", args, kwargs)',
+    '',
+  ].join('\n'),
+  'sqlalchemy/engine/__init__.py': 'from .._record import Engine, create_engine\nfrom .url import URL, make_url\n',
+  'sqlalchemy/engine/url.py': [
+    'import re',
+    '',
+    '# The scheme part of SQLAlchemy\'s own URL pattern (engine/url.py): the drivername is [\\w+]+ before "://".',
+    '_PATTERN = re.compile(r"(?P<name>[\\w+]+)://")',
+    '',
+    'class URL:',
+    '    def __init__(self, drivername):',
+    '        self.drivername = drivername',
+    '',
+    'def make_url(name_or_url):',
+    '    if isinstance(name_or_url, URL):',
+    '        return name_or_url',
+    '    m = _PATTERN.match(name_or_url)',
+    '    if m is None:',
+    '        raise ValueError("Could not parse SQLAlchemy URL from string %r" % name_or_url)',
+    '    return URL(m.group("name"))',
+    '',
+  ].join('\n'),
+  'sqlalchemy/ext/__init__.py': '',
+  'sqlalchemy/ext/asyncio/__init__.py': [
+    'from ..._record import create_async_engine',
+    '',
+    'class AsyncSession:',
+    '    pass',
+    '',
+    'def async_sessionmaker(*args, **kwargs):',
+    '    return AsyncSession',
+    '',
+  ].join('\n'),
+  'sqlalchemy/orm/__init__.py': 'class Session:\n    pass\n\ndef sessionmaker(*args, **kwargs):\n    return Session\n',
+};
+
+/** Imports a module with the stub first on sys.path and prints the recorded factory calls as JSON. */
+const DRIVER = [
+  'import importlib, json, sys',
+  'stub, code, module = sys.argv[1:4]',
+  'sys.path[:0] = [stub, code]',
+  'import sqlalchemy',
+  'assert sqlalchemy.__file__.startswith(stub), sqlalchemy.__file__',
+  'importlib.import_module(module)',
+  'print(json.dumps(sqlalchemy.CALLS, default=repr))',
+].join('\n');
+
+/** A module exercising every rewrite shape; the URL comes from the environment like a settings object would give it. */
+const ENGINES_MODULE = `import os
+
+import sqlalchemy as sa
+from sqlalchemy import create_engine
+from sqlalchemy.ext.asyncio import create_async_engine
+
+
+class settings:
+    DATABASE_URL = os.environ["DATABASE_URL"]
+    DB_ECHO = True
+
+
+plain = create_engine(settings.DATABASE_URL, connect_args={"check_same_thread": False}, echo=settings.DB_ECHO)
+keyword_url = sa.create_engine(url=settings.DATABASE_URL, connect_args=dict(check_same_thread=False), pool_pre_ping=True)
+mixed = create_engine(
+    settings.DATABASE_URL,
+    connect_args={"timeout": 30, "check_same_thread": False, "uri": True},  # mixed
+    pool_size=5,
+)
+mixed_call = sa.create_engine(settings.DATABASE_URL, connect_args=dict(timeout=15, check_same_thread=False))
+async_engine = create_async_engine(settings.DATABASE_URL, connect_args={"check_same_thread": False}, future=True)
+
+
+def build(url, extra):
+    return create_engine(url, connect_args={**extra, "check_same_thread": False, "application_name": "api"})
+
+
+built = build(settings.DATABASE_URL, {"sslmode": "prefer"})
+`;
+
+interface Call {
+  fn: string;
+  args: unknown[];
+  kwargs: Record<string, unknown> & { connect_args?: Record<string, unknown> };
+}
+
+const URLS = ['sqlite:///x.db', 'sqlite+pysqlite:///:memory:', 'sqlite+aiosqlite:///x.db', 'postgresql://app:pw@db/app', 'postgresql+psycopg2://db/app', 'mysql+pymysql://app@db/app'];
+
+describe('python/sqlite-connect-args behaviour (recording SQLAlchemy stand-in)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'shipshape-sqlite-args-'));
+    for (const [path, text] of Object.entries(STUB)) {
+      mkdirSync(dirname(join(dir, 'stub', path)), { recursive: true });
+      writeFileSync(join(dir, 'stub', path), text);
+    }
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function write(root: string, files: Record<string, string>): string {
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    }
+    return root;
+  }
+
+  function calls(code: string, module: string, url: string): Call[] {
+    const stdout = execFileSync('python3', ['-c', DRIVER, join(dir, 'stub'), code, module], {
+      cwd: code,
+      env: { ...process.env, DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1', PYTHONPATH: '' },
+      encoding: 'utf8',
+    });
+    return JSON.parse(stdout) as Call[];
+  }
+
+  /** Sqlite: exactly the same calls. Other drivers: the same calls minus check_same_thread, nothing else touched. */
+  function expectSameBehaviour(before: Call[], after: Call[], url: string): void {
+    expect(after).toHaveLength(before.length);
+    expect(before.length).toBeGreaterThan(0);
+    if (url.startsWith('sqlite')) {
+      expect(after).toEqual(before);
+      return;
+    }
+    before.forEach((original, i) => {
+      const rewritten = after[i]!;
+      expect(original.kwargs.connect_args).toHaveProperty('check_same_thread');
+      expect(rewritten.kwargs.connect_args).not.toHaveProperty('check_same_thread');
+      const { check_same_thread: _dropped, ...rest } = original.kwargs.connect_args!;
+      expect(rewritten.kwargs.connect_args).toEqual(rest);
+      expect({ ...rewritten, kwargs: { ...rewritten.kwargs, connect_args: null } }).toEqual({
+        ...original,
+        kwargs: { ...original.kwargs, connect_args: null },
+      });
+    });
+  }
+
+  it('rewrites every engine of the mixed module', () => {
+    const result = run(ENGINES_MODULE);
+    expect(result.changed).toBe(true);
+    expect(result.notes).toEqual([]);
+    expect(result.output.match(/drivername\.startswith/g)).toHaveLength(6);
+  });
+
+  it.each(URLS)('engine kwargs for %s', (url) => {
+    const before = write(join(dir, 'before-engines'), { 'engines.py': ENGINES_MODULE });
+    const after = write(join(dir, 'after-engines'), { 'engines.py': run(ENGINES_MODULE).output });
+    expectSameBehaviour(calls(before, 'engines', url), calls(after, 'engines', url), url);
+  });
+
+  it.each(URLS)('pcm-ops backend/db/session.py with its real settings, DATABASE_URL=%s', (url) => {
+    const files = ['backend/__init__.py', 'backend/core/__init__.py', 'backend/core/config.py', 'backend/db/__init__.py'];
+    const session = readFileSync(join(PCM_OPS, 'backend/db/session.py'), 'utf8');
+    const rewritten = run(session);
+    expect(rewritten.changed).toBe(true);
+    for (const side of ['before-seed', 'after-seed']) {
+      for (const file of files) {
+        mkdirSync(dirname(join(dir, side, file)), { recursive: true });
+        copyFileSync(join(PCM_OPS, file), join(dir, side, file));
+      }
+    }
+    const before = write(join(dir, 'before-seed'), { 'backend/db/session.py': session });
+    const after = write(join(dir, 'after-seed'), { 'backend/db/session.py': rewritten.output });
+    const original = calls(before, 'backend.db.session', url);
+    expect(original[0]!.args).toEqual([url]);
+    expectSameBehaviour(original, calls(after, 'backend.db.session', url), url);
+  });
+
+  it('every rewritten fixture still compiles', () => {
+    const outputs = fixtureCases(codemod.meta.id)
+      .filter((c) => !c.name.includes('syntax-error') && !c.input.equals(c.expected))
+      .map((c) => ({ path: `${c.name}.py`, text: c.expected.toString('utf8').replace(/^\uFEFF/, '') }));
+    expect(outputs.length).toBeGreaterThan(10);
+    const check = 'import json, sys\nfor f in json.load(sys.stdin):\n    compile(f["text"], f["path"], "exec")\nprint("ok")';
+    expect(execFileSync('python3', ['-c', check], { input: JSON.stringify(outputs), encoding: 'utf8' }).trim()).toBe('ok');
+  });
+});
