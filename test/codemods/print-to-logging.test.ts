@@ -1,0 +1,343 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codemod } from '../../codemods/python/print-to-logging/index.js';
+import type { EngineContext } from '../../src/engine/transform.js';
+import type { CodemodNote } from '../../src/engine/types.js';
+import { describeFixtures, testEngine, transformBytes } from '../helpers/fixtures.js';
+
+describeFixtures(codemod);
+
+let engine: EngineContext;
+beforeAll(async () => {
+  engine = await testEngine();
+});
+
+function run(source: string, path = 'app/service.py'): { output: string; kind: string; notes: CodemodNote[] } {
+  const { outcome, output } = transformBytes(engine, [codemod], path, Buffer.from(source, 'utf8'));
+  if (outcome.kind === 'skipped') throw new Error(`skipped: ${outcome.message}`);
+  return { output, kind: outcome.kind, notes: outcome.notes };
+}
+
+/** The converted statement for a one-line print inside a function of a module that already has a logger. */
+function convertOne(statement: string): string {
+  const source = `import logging\n\nlogger = logging.getLogger(__name__)\n\n\ndef f(a, b):\n    ${statement}\n`;
+  const { output } = run(source);
+  return output.split('\n')[6]!.trim();
+}
+
+describe('python/print-to-logging: messages', () => {
+  it.each([
+    ['print("Table ready")', 'logger.info("Table ready")'],
+    ['print("50% done")', 'logger.info("50% done")'],
+    ['print(f"{a} rows")', 'logger.info(f"{a} rows")'],
+    ['print("%s rows" % a)', 'logger.info("%s rows" % a)'],
+    ['print("{} rows".format(a))', 'logger.info("{} rows".format(a))'],
+    ['print(a)', 'logger.info("%s", a)'],
+    ['print(b"x")', 'logger.info("%s", b"x")'],
+    ['print()', 'logger.info("")'],
+    ['print("Loaded", a, "accounts")', 'logger.info("Loaded %s accounts", a)'],
+    ['print(a, b)', 'logger.info("%s %s", a, b)'],
+    ['print("50%", a)', 'logger.info("50%% %s", a)'],
+    ['print("x", "y")', 'logger.info("x y")'],
+    ['print(a, b, sep="")', 'logger.info("%s%s", a, b)'],
+    ['print(a, b, sep="%")', 'logger.info("%s%%%s", a, b)'],
+    ['print(a, b, sep=None)', 'logger.info("%s %s", a, b)'],
+    ['print(a, sep="-")', 'logger.info("%s", a)'],
+    ["print('q\"uote', a)", "logger.info('q\"uote %s', a)"],
+    ['print("tab\\t", a)', 'logger.info("tab\\t %s", a)'],
+    ['print("\\N{SNOWMAN}", a)', 'logger.info("%s %s", "\\N{SNOWMAN}", a)'],
+    ['print("""doc""", a)', 'logger.info("%s %s", """doc""", a)'],
+    ['print("Warning: low disk", a)', 'logger.warning("Warning: low disk %s", a)'],
+    ['print(f"WARNING {a}")', 'logger.warning(f"WARNING {a}")'],
+    ['print("warning: lower case is info")', 'logger.info("warning: lower case is info")'],
+    ['print("Warnings are plural")', 'logger.info("Warnings are plural")'],
+  ])('%s -> %s', (statement, expected) => {
+    expect(convertOne(statement)).toBe(expected);
+  });
+
+  it('uses error inside an except body, and warning text wins over it', () => {
+    const source = [
+      'import logging',
+      'logger = logging.getLogger(__name__)',
+      'def f():',
+      '    try:',
+      '        g()',
+      '    except Exception as e:',
+      '        print("failed", e)',
+      '        print("Warning: retrying")',
+      '        def later():',
+      '            print("not handling the exception")',
+      '    else:',
+      '        print("ok")',
+      '',
+    ].join('\n');
+    const lines = run(source).output.split('\n');
+    expect(lines[6]!.trim()).toBe('logger.error("failed %s", e)');
+    expect(lines[7]!.trim()).toBe('logger.warning("Warning: retrying")');
+    expect(lines[9]!.trim()).toBe('logger.info("not handling the exception")');
+    expect(lines[11]!.trim()).toBe('logger.info("ok")');
+  });
+});
+
+describe('python/print-to-logging: left alone, with a note', () => {
+  it.each([
+    ['print("x", file=sys.stderr)', 'file= already chooses its stream'],
+    ['print(".", end="")', 'end= is progress'],
+    ['print("x", flush=True)', 'flush= is progress'],
+    ['print(a, b, sep=SEP)', 'sep= that is not a literal string'],
+    ['print(a, b, sep=f"{a}")', 'sep= that is not a literal string'],
+    ['print(*a)', '*args/**kwargs unpacking'],
+    ['print(**a)', '*args/**kwargs unpacking'],
+    ['print(x for x in a)', 'generator argument'],
+    ['print("x", colour=1)', 'unknown keyword colour='],
+    ['x = print("x")', 'part of an expression'],
+    ['a or print("x")', 'part of an expression'],
+    ['h = lambda: print("x")', 'part of an expression'],
+    ['callback = print', 'used as a value'],
+    ['list(map(print, a))', 'used as a value'],
+  ])('%s', (statement, reason) => {
+    const source = `import logging\n\nlogger = logging.getLogger(__name__)\n\n\ndef f(a, b):\n    ${statement}\n`;
+    const result = run(source);
+    expect(result.kind).toBe('unchanged');
+    expect(result.output).toBe(source);
+    expect(result.notes).toHaveLength(1);
+    expect(result.notes[0]).toMatchObject({ line: 7, codemod: 'python/print-to-logging' });
+    expect(result.notes[0]!.message).toContain(reason);
+  });
+
+  it.each([
+    ['main guard', 'import sys\nif __name__ == "__main__":\n    print(sys.argv)\n', 3, '__main__'],
+    ['click command', 'import click\n\n@click.command()\ndef go():\n    print("x")\n', 5, 'CLI command (@click.command)'],
+    ['click group sub-command', 'import click\n\n@cli.command("sync")\ndef go():\n    print("x")\n', 5, 'CLI command (@cli.command)'],
+    ['typer command', 'import typer\napp = typer.Typer()\n@app.command()\ndef go():\n    print("x")\n', 5, 'CLI command (@app.command)'],
+    ['main() of an argparse module', 'import argparse\n\ndef main():\n    print("x")\n', 4, 'main() of a module that uses argparse'],
+    ['function using argparse', 'def parse(argv):\n    p = argparse.ArgumentParser()\n    print("x")\n', 3, 'argparse'],
+  ])('%s', (_name, source, line, reason) => {
+    const result = run(source);
+    expect(result.kind).toBe('unchanged');
+    expect(result.notes).toEqual([expect.objectContaining({ line, message: expect.stringContaining(reason) })]);
+  });
+
+  it.each([
+    ['a parameter named print', 'def f(print):\n    pass\n\ndef g():\n    print("x")\n', 1],
+    ['an assignment to print', 'def g():\n    print("x")\n\nprint = log_it\n', 4],
+    ['an imported print', 'from rich import print as print\n\ndef g():\n    print("x")\n', 1],
+    ['a def named print', 'def print(*a):\n    pass\n\nprint("x")\n', 1],
+    ['a loop variable', 'for print in hooks:\n    print("x")\n', 1],
+    ['an except target', 'try:\n    pass\nexcept E as print:\n    print("x")\n', 3],
+    ['a global declaration', 'def f():\n    global print\n    print("x")\n', 2],
+  ])('whole file when print is shadowed: %s', (_name, source, line) => {
+    const result = run(source);
+    expect(result.kind).toBe('unchanged');
+    expect(result.notes).toEqual([expect.objectContaining({ line, message: expect.stringContaining('print is bound in this module') })]);
+  });
+
+  it.each([
+    ['pkg/__main__.py'],
+    ['setup.py'],
+    ['tests/conftest.py'],
+    ['app/test_service.py'],
+    ['app/service_test.py'],
+    ['tests/helpers/data.py'],
+    ['scripts/backfill.py'],
+  ])('whole file when it is not an application module: %s', (path) => {
+    const source = 'import os\n\n\ndef f():\n    print(os.getcwd())\n';
+    const result = run(source, path);
+    expect(result.kind).toBe('unchanged');
+    expect(result.notes).toEqual([expect.objectContaining({ line: 5, message: expect.stringContaining('not an application module') })]);
+  });
+
+  it.each([
+    ['logger is something else', 'logger = Audit()\n\ndef f():\n    print("x")\n', 1, 'name logger is already used'],
+    ['a local logger variable', 'def f(logger):\n    print("x")\n', 1, 'name logger is already used'],
+    ['the reused logger is rebound', 'import logging\nlog = logging.getLogger(__name__)\ndef f():\n    log = []\n    print("x")\n', 4, 'rebound or shadowed'],
+    ['logging is not the module', 'from structlog import logging\n\ndef f():\n    print("x")\n', 1, 'logging is bound to something other'],
+  ])('whole file when the logger name is taken: %s', (_name, source, line, reason) => {
+    const result = run(source);
+    expect(result.kind).toBe('unchanged');
+    expect(result.notes).toEqual([expect.objectContaining({ line, message: expect.stringContaining(reason) })]);
+  });
+
+  it('keeps a rebuilt call with a comment in its arguments, and converts the rest', () => {
+    const source = 'import logging\nlogger = logging.getLogger(__name__)\ndef f(a):\n    print("a",  # why\n          a)\n    print(a)\n';
+    const result = run(source);
+    expect(result.output).toContain('print("a",  # why\n          a)');
+    expect(result.output).toContain('logger.info("%s", a)');
+    expect(result.notes).toEqual([expect.objectContaining({ line: 4, message: expect.stringContaining('comment') })]);
+  });
+
+  it('does not add a logger when every print is left alone', () => {
+    const source = 'import sys\n\ndef f():\n    print("x", file=sys.stderr)\n';
+    expect(run(source)).toMatchObject({ kind: 'unchanged', output: source });
+  });
+
+  it('ignores files that only mention print in strings and comments', () => {
+    const source = '# print("x")\nDOC = "call print() here"\n';
+    expect(run(source)).toEqual({ kind: 'unchanged', output: source, notes: [] });
+  });
+});
+
+describe('python/print-to-logging: the logger line', () => {
+  it('adds import logging and the logger once, after the imports', () => {
+    const { output } = run('import os\nfrom x import y\n\nX = 1\n\ndef f():\n    print("a")\n    print("b")\n');
+    expect(output).toBe(
+      'import os\nfrom x import y\nimport logging\n\nlogger = logging.getLogger(__name__)\n\nX = 1\n\ndef f():\n    logger.info("a")\n    logger.info("b")\n',
+    );
+  });
+
+  it('puts the logger at the top of a module with no imports and no docstring', () => {
+    expect(run('def f():\n    print("a")\n').output).toBe('import logging\n\nlogger = logging.getLogger(__name__)\n\ndef f():\n    logger.info("a")\n');
+  });
+
+  it('keeps the shebang and encoding lines first', () => {
+    expect(run('#!/usr/bin/env python\n# coding: utf-8\nprint("a")').output).toBe(
+      '#!/usr/bin/env python\n# coding: utf-8\nimport logging\n\nlogger = logging.getLogger(__name__)\n\nlogger.info("a")',
+    );
+  });
+
+  it('prefers a logger named after __name__ when there are several', () => {
+    const source = 'import logging\naudit = logging.getLogger("audit")\nlog = logging.getLogger(__name__)\n\ndef f():\n    print("a")\n';
+    expect(run(source).output).toContain('    log.info("a")');
+  });
+});
+
+describe('python/print-to-logging: behaviour', () => {
+  const RUNNER = [
+    'import logging, runpy, sys',
+    'if sys.argv[2] != "none":',
+    '    logging.basicConfig(level=logging.DEBUG, format=sys.argv[2], stream=sys.stdout)',
+    'runpy.run_path(sys.argv[1], run_name="not_main")',
+  ].join('\n');
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'shipshape-print-to-logging-'));
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const ENV = { ...process.env, PYTHONIOENCODING: 'utf-8', PYTHONUTF8: '1', PYTHONDONTWRITEBYTECODE: '1' };
+
+  function save(name: string, text: string): string {
+    const file = join(dir, name);
+    writeFileSync(file, text, 'utf8');
+    return file;
+  }
+
+  /** stdout of the module run by a python3 whose logging writes bare messages to stdout. */
+  function execute(name: string, text: string, format = '%(message)s'): string {
+    return execFileSync('python3', ['-c', RUNNER, save(name, text), format], { encoding: 'utf8', env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+  }
+
+  const MESSAGES = [
+    'class Thing:',
+    '    def __str__(self):',
+    '        return "Thing<é>"',
+    '    def __repr__(self):',
+    '        return "repr-not-used"',
+    '',
+    '',
+    'def run():',
+    '    name = "Zoë 😀"',
+    '    count = 3',
+    '    ratio = 0.5',
+    '    data = {"k": [1, 2]}',
+    '    print("Loading", name)',
+    '    print(count)',
+    '    print(data)',
+    '    print({})',
+    '    print((1, 2))',
+    '    print(Thing())',
+    '    print([Thing()])',
+    '    print()',
+    '    print(f"{name}: {count} rows")',
+    '    print("%s has %d rows" % (name, count))',
+    '    print("{} has {} rows".format(name, count))',
+    '    print("done", count, sep=": ")',
+    '    print("a", "b", "c", sep="")',
+    '    print("Progress 100%")',
+    '    print("Progress", ratio, "%")',
+    '    print("50% of", count, "is %d")',
+    '    print("only", "literals", "50%")',
+    '    print(b"raw bytes")',
+    '    print(None, True, 1.5)',
+    '    print("tab\\there", \'quote"s\', "back\\\\slash", sep="\\t")',
+    '    print("multi", "sep", sep=" -> ")',
+    '    print(\'it\' \'s\', count)',
+    '    print(r"raw \\n text", count)',
+    '    print("\\x41\\u00e9\\N{SNOWMAN}", count)',
+    '    print("two\\nlines", count)',
+    '    print("Warning: careful", count)',
+    '    print("a\\',
+    'b", count, sep="%%")',
+    '    try:',
+    '        raise ValueError("bad % value")',
+    '    except ValueError as e:',
+    '        print("Error:", e)',
+    '',
+    '',
+    'run()',
+    '',
+  ].join('\n');
+
+  const LOGGER_REUSE = [
+    '"""A module that already has a logger under another name."""',
+    'import logging',
+    'import sys',
+    '',
+    'log = logging.getLogger("app")',
+    'print("module level, after the logger")',
+    '',
+    '',
+    'class Registry:',
+    '    print("class body runs at import")',
+    '',
+    '    def add(self, item):',
+    '        print("added", item, sep="=")',
+    '        print("to stderr", file=sys.stderr)',
+    '',
+    '',
+    'Registry().add("é")',
+    '',
+    'if __name__ == "__main__":',
+    '    print("never printed when imported")',
+    '',
+  ].join('\r\n');
+
+  const NO_IMPORTS = '\uFEFF"""Docstring first."""\ndef greet(who):\n    print("Hello,", who, "😀")\n\n\ngreet("Zoë")\n';
+
+  it.each([
+    ['messages.py', MESSAGES, 28],
+    ['reuse.py', LOGGER_REUSE, 3],
+    ['bom.py', NO_IMPORTS, 1],
+  ])('%s logs exactly what it printed', (name, source, conversions) => {
+    const { outcome, output, input } = transformBytes(engine, [codemod], `app/${name}`, Buffer.from(source, 'utf8'));
+    expect(outcome.kind).toBe('changed');
+    expect(output.match(/\b(?:logger|log)\.(?:info|warning|error)\(/g)).toHaveLength(conversions);
+    const before = execute(`before_${name}`, input);
+    const after = execute(`after_${name}`, output);
+    expect(before.length).toBeGreaterThan(0);
+    expect(after.split('\n')).toEqual(before.split('\n'));
+  });
+
+  it('logs at the documented levels', () => {
+    const { output } = transformBytes(engine, [codemod], 'app/messages.py', Buffer.from(MESSAGES, 'utf8'));
+    const lines = execute('levels.py', output, '%(levelname)s|%(message)s').split('\n');
+    expect(lines).toContain('WARNING|Warning: careful 3');
+    expect(lines).toContain('ERROR|Error: bad % value');
+    expect(lines).toContain('INFO|Loading Zoë 😀');
+    expect(lines.filter((l) => l.startsWith('ERROR|'))).toHaveLength(1);
+  });
+
+  it('drops info records when logging is not configured (the documented behaviour change)', () => {
+    const { output } = transformBytes(engine, [codemod], 'app/messages.py', Buffer.from(MESSAGES, 'utf8'));
+    const result = spawnSync('python3', ['-c', RUNNER, save('unconfigured.py', output), 'none'], { encoding: 'utf8', env: ENV });
+    expect(result.status).toBe(0);
+    const { stdout, stderr } = result;
+    expect(stdout).toBe('');
+    expect(stderr.split('\n').filter(Boolean)).toEqual(['Warning: careful 3', 'Error: bad % value']);
+  });
+});
