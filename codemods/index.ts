@@ -1,4 +1,5 @@
 import type { Codemod } from '../src/engine/types.js';
+import { codemod as pydanticConfigDict } from './python/pydantic-configdict/index.js';
 import { codemod as printToLogging } from './python/print-to-logging/index.js';
 import { codemod as sqliteConnectArgs } from './python/sqlite-connect-args/index.js';
 
@@ -7,7 +8,7 @@ import { codemod as sqliteConnectArgs } from './python/sqlite-connect-args/index
  * hand, never discovered from the file system, so a build contains exactly
  * what was reviewed. Security fixes come first.
  */
-export const codemods: readonly Codemod[] = [printToLogging, sqliteConnectArgs];
+export const codemods: readonly Codemod[] = [printToLogging, pydanticConfigDict, sqliteConnectArgs];
 
 export function findCodemod(id: string): Codemod | undefined {
   return codemods.find((c) => c.meta.id === id);

@@ -1,0 +1,259 @@
+import type { Node } from 'web-tree-sitter';
+import { indentAt, namedChildren, plainStringValue, startsLine } from '../lib/syntax.js';
+import { EXTRA_MEMBERS, MODEL_KEYS, REMOVED_KEYS, RENAMED_KEYS, SETTINGS_KEYS } from './keys.js';
+import type { ModelResolver } from './models.js';
+
+/** One line-level piece of the future `ConfigDict(...)` call, in source order. */
+export type Item =
+  | { kind: 'key'; key: string; value: string; row: number; endRow: number; trailing: string | null }
+  | { kind: 'comment'; text: string; row: number; endRow: number };
+
+export interface ParsedConfig {
+  /** Replaced range: from `class` to the end of the last line that belongs to Config. */
+  start: number;
+  end: number;
+  /** Indentation of `class Config:` (the model's body) and of the new call's entries. */
+  indent: string;
+  itemIndent: string;
+  /** A comment on the `class Config:` line, with the spacing before it. */
+  header: string | null;
+  items: Item[];
+  /** Informational notes for a converted Config (e.g. deprecated but kept keys). */
+  remarks: Array<{ line: number; message: string }>;
+}
+
+export interface Problem {
+  line: number;
+  message: string;
+}
+
+export interface ConfigContext {
+  text: string;
+  resolver: ModelResolver;
+  settings: boolean;
+  /** Names bound in the model's body, which would capture names used in moved values. */
+  modelBodyNames: ReadonlySet<string>;
+  /** Indentation unit used when Config's body sits on its `class Config:` line. */
+  indentUnit: string;
+  /** Quote character for new string literals. */
+  quote: string;
+}
+
+function line(node: Node): number {
+  return node.startPosition.row + 1;
+}
+
+/** Identifiers a value reads (attribute names and keyword names are not reads). */
+function readNames(value: Node): Node[] {
+  return value.descendantsOfType('identifier').filter((id): id is Node => {
+    if (!id) return false;
+    const parent = id.parent;
+    if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.equals(id)) return false;
+    if (parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.equals(id)) return false;
+    return true;
+  });
+}
+
+/** `Extra.forbid` / `pydantic.Extra.forbid` where `Extra` is pydantic's, as the member name. */
+function extraMember(value: Node, resolver: ModelResolver): string | null {
+  if (value.type !== 'attribute') return null;
+  const member = value.childForFieldName('attribute')?.text ?? '';
+  const object = value.childForFieldName('object');
+  if (!object || !EXTRA_MEMBERS.has(member)) return null;
+  if (object.type === 'identifier') {
+    const b = resolver.binding(object.text);
+    if (typeof b === 'string' || b.kind !== 'from-import') return null;
+    return ['pydantic', 'pydantic.config'].includes(b.module) && b.name === 'Extra' ? member : null;
+  }
+  if (object.type === 'attribute' && object.childForFieldName('attribute')?.text === 'Extra') {
+    const mod = object.childForFieldName('object');
+    if (mod?.type !== 'identifier') return null;
+    const b = resolver.binding(mod.text);
+    if (typeof b === 'string' || b.kind !== 'module-import' || b.module !== 'pydantic') return null;
+    return member;
+  }
+  return null;
+}
+
+type KeyResult = { key: string; value: string; remark?: string } | { problem: string };
+
+function convertKey(name: string, value: Node, ctx: ConfigContext): KeyResult {
+  if (REMOVED_KEYS.has(name)) return { problem: `key ${name} was removed in pydantic v2 (decide what replaces it)` };
+  if (name === 'allow_mutation') {
+    if (value.type === 'true') return { key: 'frozen', value: 'False' };
+    if (value.type === 'false') return { key: 'frozen', value: 'True' };
+    return { problem: 'allow_mutation is not a literal True/False, so frozen cannot be derived' };
+  }
+  if (name === 'schema_extra' && value.type !== 'dictionary') {
+    return { problem: 'schema_extra is not a dict literal; a callable json_schema_extra takes different arguments in v2' };
+  }
+  if (name === 'extra') {
+    const member = extraMember(value, ctx.resolver);
+    if (member) return { key: 'extra', value: `${ctx.quote}${member}${ctx.quote}` };
+    const literal = plainStringValue(value);
+    if (literal !== null && EXTRA_MEMBERS.has(literal)) return { key: 'extra', value: value.text };
+    return { problem: `extra = ${value.text} is not Extra.forbid/allow/ignore or one of those strings` };
+  }
+  const renamed = RENAMED_KEYS[name];
+  if (renamed) return { key: renamed, value: value.text };
+  if (MODEL_KEYS.has(name) || (ctx.settings && SETTINGS_KEYS.has(name))) {
+    if (name === 'json_encoders') {
+      return { key: name, value: value.text, remark: 'json_encoders is deprecated in pydantic v2 but still honoured; kept as is (consider @field_serializer)' };
+    }
+    return { key: name, value: value.text };
+  }
+  if (!ctx.settings && SETTINGS_KEYS.has(name)) return { problem: `key ${name} is a settings key, but this class is not a BaseSettings` };
+  return { problem: `unknown config key ${name}` };
+}
+
+/** The docstring's text as comment lines. */
+function docstringComments(str: Node): string[] {
+  const parts = namedChildren(str).filter((c) => c.type !== 'string_start' && c.type !== 'string_end');
+  const raw = parts.map((p) => p.text).join('');
+  return raw
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .map((l) => `# ${l}`);
+}
+
+/**
+ * Reads a nested `class Config:` into ConfigDict entries, or says why it must
+ * be left alone. Every problem found is reported, not just the first.
+ */
+export function parseConfig(config: Node, ctx: ConfigContext): { ok: true; config: ParsedConfig } | { ok: false; problems: Problem[] } {
+  const { text } = ctx;
+  const problems: Problem[] = [];
+  const superclasses = config.childForFieldName('superclasses');
+  if (superclasses) problems.push({ line: line(config), message: `class Config${superclasses.text} inherits from another config class` });
+  if (!startsLine(text, config.startIndex)) problems.push({ line: line(config), message: 'class Config does not start its line' });
+  const body = config.childForFieldName('body');
+  const colon = config.children.find((c) => c?.type === ':');
+  if (!body || !colon) return { ok: false, problems: [{ line: line(config), message: 'class Config has no body' }] };
+
+  const indent = indentAt(text, config.startIndex);
+  const headerRow = colon.startPosition.row;
+  const sameLineBody = body.startPosition.row === headerRow;
+  const itemIndent = sameLineBody ? indent + ctx.indentUnit : indentAt(text, body.startIndex);
+  const classColumn = config.startPosition.column;
+
+  // Comments between `:` and the block belong to class_definition; the rest to the block.
+  const colonIndex = config.children.indexOf(colon);
+  const elements: Node[] = [
+    ...config.children.slice(colonIndex + 1).filter((c): c is Node => c !== null && c.type === 'comment'),
+    ...namedChildren(body),
+  ];
+  // A comment after Config's last statement at the model's indentation or less belongs to what follows.
+  while (elements.length > 0) {
+    const last = elements.at(-1)!;
+    if (last.type !== 'comment' || last.startPosition.column > classColumn) break;
+    elements.pop();
+  }
+
+  const items: Item[] = [];
+  const remarks: Array<{ line: number; message: string }> = [];
+  const keyNames = new Set<string>();
+  const newKeys = new Set<string>();
+  let header: string | null = null;
+  let lastStatementRow = -1;
+  let lastStatementEnd = -1;
+  let lastWasKey = false;
+
+  for (const el of elements) {
+    if (el.type === 'comment') {
+      // tree-sitter keeps a CRLF file's '\r' in the comment token.
+      const comment = el.text.replace(/\r$/, '');
+      const gap = text.slice(lastStatementEnd, el.startIndex);
+      const trailsKey = lastWasKey && el.startPosition.row === lastStatementRow && /^[ \t]*;?[ \t]*$/.test(gap);
+      const last = items.at(-1);
+      if (trailsKey && last?.kind === 'key' && last.trailing === null) {
+        last.trailing = (/^[ \t]+$/.test(gap) ? gap : '  ') + comment;
+      } else if (el.startPosition.row === headerRow && header === null && items.length === 0) {
+        const before = text.slice(colon.endIndex, el.startIndex);
+        header = (/^[ \t]+$/.test(before) ? before : '  ') + comment;
+      } else {
+        items.push({ kind: 'comment', text: comment, row: el.startPosition.row, endRow: el.endPosition.row });
+      }
+      continue;
+    }
+    lastStatementRow = el.endPosition.row;
+    lastStatementEnd = el.endIndex;
+    lastWasKey = false;
+    if (el.type === 'pass_statement') continue;
+    if (el.type !== 'expression_statement' || el.namedChildCount !== 1) {
+      problems.push({ line: line(el), message: `class Config holds more than settings (${el.type.replace(/_/g, ' ')} at line ${line(el)}); only name = value settings are converted` });
+      continue;
+    }
+    const expr = el.namedChild(0)!;
+    if (expr.type === 'ellipsis') continue;
+    if (expr.type === 'string') {
+      for (const c of docstringComments(expr)) items.push({ kind: 'comment', text: c, row: el.startPosition.row, endRow: el.endPosition.row });
+      continue;
+    }
+    const left = expr.type === 'assignment' ? expr.childForFieldName('left') : null;
+    const right = expr.type === 'assignment' ? expr.childForFieldName('right') : null;
+    if (!left || !right || left.type !== 'identifier' || expr.childForFieldName('type') || right.type === 'assignment') {
+      problems.push({ line: line(el), message: `class Config line ${line(el)} is not a simple name = value setting` });
+      continue;
+    }
+    const name = left.text;
+    for (const id of readNames(right)) {
+      if (keyNames.has(id.text)) {
+        problems.push({ line: line(el), message: `the value of ${name} refers to the Config attribute ${id.text}, which will not exist` });
+      } else if (ctx.modelBodyNames.has(id.text)) {
+        problems.push({ line: line(el), message: `the value of ${name} reads '${id.text}', which the model's body rebinds; moved there it would change meaning` });
+      }
+    }
+    keyNames.add(name);
+    if (sameLineBody && right.startPosition.row !== right.endPosition.row) {
+      problems.push({ line: line(el), message: `the value of ${name} spans lines but starts on the class Config line` });
+      continue;
+    }
+    if (right.type === 'yield') {
+      problems.push({ line: line(el), message: `the value of ${name} is a yield expression` });
+      continue;
+    }
+    const converted = convertKey(name, right, ctx);
+    if ('problem' in converted) {
+      problems.push({ line: line(el), message: converted.problem });
+      continue;
+    }
+    if (newKeys.has(converted.key)) {
+      problems.push({ line: line(el), message: `class Config sets ${converted.key} twice (line ${line(el)})` });
+      continue;
+    }
+    newKeys.add(converted.key);
+    if (converted.remark) remarks.push({ line: line(el), message: converted.remark });
+    // `k = a, b` is a tuple; as a keyword argument it needs its parentheses.
+    const value = right.type === 'expression_list' ? `(${converted.value})` : converted.value;
+    items.push({ kind: 'key', key: converted.key, value, row: el.startPosition.row, endRow: el.endPosition.row, trailing: null });
+    lastWasKey = true;
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  const lastElement = elements.at(-1);
+  let end = Math.max(lastElement?.endIndex ?? colon.endIndex, colon.endIndex);
+  if (text[end - 1] === '\r') end--;
+  return { ok: true, config: { start: config.startIndex, end, indent, itemIndent, header, items, remarks } };
+}
+
+/** The `model_config = ...(...)` text that replaces `class Config:` and its body. */
+export function renderConfig(parsed: ParsedConfig, callee: string, eol: string): string {
+  const keys = parsed.items.filter((i) => i.kind === 'key');
+  const comments = parsed.items.filter((i) => i.kind === 'comment');
+  const trailing = [parsed.header, ...keys.map((k) => k.trailing)].filter((c): c is string => c !== null);
+  // One line only when it really is one line: a value spanning lines reads better with its key on its own line.
+  if (keys.length <= 1 && comments.length === 0 && trailing.length <= 1 && !keys.some((k) => k.value.includes('\n'))) {
+    const key = keys[0];
+    return `model_config = ${callee}(${key ? `${key.key}=${key.value}` : ''})${trailing[0] ?? ''}`;
+  }
+  const lines = [`model_config = ${callee}(${parsed.header ?? ''}`];
+  let previousEnd: number | null = null;
+  for (const item of parsed.items) {
+    if (previousEnd !== null && item.row > previousEnd + 1) lines.push('');
+    if (item.kind === 'key') lines.push(`${parsed.itemIndent}${item.key}=${item.value},${item.trailing ?? ''}`);
+    else lines.push(`${parsed.itemIndent}${item.text}`);
+    previousEnd = item.endRow;
+  }
+  lines.push(`${parsed.indent})`);
+  return lines.join(eol);
+}

@@ -1,0 +1,215 @@
+import type { Node } from 'web-tree-sitter';
+import type { Edit, Note, PythonCodemod, PythonContext, TransformResult } from '../../../src/engine/types.js';
+import { descendantsOfType, indentAt, namedChildren } from '../lib/syntax.js';
+import { parseConfig, renderConfig, type ParsedConfig } from './config.js';
+import { provideName } from './imports.js';
+import { ModelResolver } from './models.js';
+import { allImports, scopeBindings } from './scope.js';
+
+interface Conversion {
+  model: string;
+  settings: boolean;
+  parsed: ParsedConfig;
+  line: number;
+}
+
+function line(node: Node): number {
+  return node.startPosition.row + 1;
+}
+
+function isPydanticModule(module: string): boolean {
+  return module === 'pydantic' || module.startsWith('pydantic.') || module === 'pydantic_settings' || module.startsWith('pydantic_settings.');
+}
+
+function isV1Module(module: string, name: string | null): boolean {
+  return module === 'pydantic.v1' || module.startsWith('pydantic.v1.') || (module === 'pydantic' && name === 'v1');
+}
+
+/** The class a body statement defines, looking through decorators. */
+function definedClass(stmt: Node): Node | null {
+  if (stmt.type === 'class_definition') return stmt;
+  if (stmt.type === 'decorated_definition') {
+    const def = stmt.childForFieldName('definition');
+    return def?.type === 'class_definition' ? def : null;
+  }
+  return null;
+}
+
+/** Whether a body statement assigns (or annotates) `name`. */
+function assigns(stmt: Node, name: string): boolean {
+  if (stmt.type !== 'expression_statement') return false;
+  const expr = stmt.namedChild(0);
+  return expr?.type === 'assignment' && expr.childForFieldName('left')?.text === name;
+}
+
+/** The indentation step of the file, from the model's own body when it has one on separate lines. */
+function indentUnit(text: string, cls: Node, body: Node): string {
+  const outer = indentAt(text, cls.startIndex);
+  if (body.startPosition.row === cls.startPosition.row) return '    ';
+  const inner = indentAt(text, body.startIndex);
+  return inner.startsWith(outer) && inner.length > outer.length ? inner.slice(outer.length) : '    ';
+}
+
+/** The quote most string literals of the file use (single quotes when undecided). */
+function preferredQuote(root: Node): string {
+  let single = 0;
+  let double = 0;
+  for (const start of descendantsOfType(root, 'string_start')) {
+    if (start.text.endsWith('"')) double++;
+    else if (start.text.endsWith("'")) single++;
+  }
+  return double > single ? '"' : "'";
+}
+
+/** Reads of `X.Config` / `X.__config__` anywhere: after the rewrite there is no such attribute. */
+function configAttributeReads(root: Node): Node[] {
+  return descendantsOfType(root, 'attribute').filter((a) => {
+    const attr = a.childForFieldName('attribute')?.text;
+    return attr === 'Config' || attr === '__config__';
+  });
+}
+
+function isClassName(id: Node): boolean {
+  const parent = id.parent;
+  return parent?.type === 'class_definition' && parent.childForFieldName('name')?.equals(id) === true;
+}
+
+function transform(ctx: PythonContext): TransformResult {
+  const { file, root } = ctx;
+  const text = file.text;
+  const notes: Note[] = [];
+
+  const imports = allImports(root);
+  const v1 = imports.find((i) => isV1Module(i.module, i.name));
+  const v1Attribute = descendantsOfType(root, 'attribute').find((a) => a.text.replace(/\s+/g, '') === 'pydantic.v1');
+  if (v1 || v1Attribute) {
+    // A pydantic.v1 model keeps v1 semantics, where class Config is the right spelling.
+    const v2 = imports.some((i) => isPydanticModule(i.module) && !isV1Module(i.module, i.name));
+    if (v2) {
+      notes.push({ line: line((v1?.node ?? v1Attribute)!), message: 'this file uses both pydantic.v1 and pydantic; its Config classes are left alone' });
+    }
+    return { edits: [], notes };
+  }
+
+  // Without a pydantic import no class here can be proved a model; say nothing about plain classes.
+  if (!imports.some((i) => isPydanticModule(i.module))) return { edits: [], notes };
+
+  const resolver = new ModelResolver(root);
+  const attributeReads = configAttributeReads(root);
+  const quote = preferredQuote(root);
+  const conversions: Conversion[] = [];
+
+  for (const cls of descendantsOfType(root, 'class_definition')) {
+    const body = cls.childForFieldName('body');
+    if (!body) continue;
+    const stmts = namedChildren(body);
+    const configs = stmts.filter((s) => definedClass(s)?.childForFieldName('name')?.text === 'Config');
+    const assigned = stmts.find((s) => assigns(s, 'Config'));
+    const first = configs[0] ?? assigned;
+    if (!first) continue;
+    const name = cls.childForFieldName('name')?.text ?? '?';
+    const at = line(first);
+    const kind = resolver.classify(cls);
+    if (kind.kind === 'plain') continue;
+    if (kind.kind === 'unknown') {
+      notes.push({ line: at, message: `class ${name} is not provably a pydantic model (${kind.reason}); its class Config is left alone` });
+      continue;
+    }
+    const refuse = (message: string): void => {
+      notes.push({ line: at, message: `class ${name}: ${message}; class Config left alone` });
+    };
+    if (assigned) {
+      refuse(`Config is assigned at line ${line(assigned)} rather than defined as a class`);
+      continue;
+    }
+    if (configs.length > 1) {
+      refuse('Config is defined more than once');
+      continue;
+    }
+    const config = first;
+    if (config.type !== 'class_definition') {
+      refuse('class Config is decorated');
+      continue;
+    }
+    const existing = stmts.find((s) => assigns(s, 'model_config'));
+    if (existing) {
+      refuse(`model_config already exists (line ${line(existing)})`);
+      continue;
+    }
+    const read = attributeReads[0];
+    if (read) {
+      refuse(`${read.text} is read at line ${line(read)}, and the rewrite removes that attribute`);
+      continue;
+    }
+    const bareRead = descendantsOfType(body, 'identifier').find((id) => id.text === 'Config' && !isClassName(id));
+    if (bareRead) {
+      refuse(`Config is referred to at line ${line(bareRead)}`);
+      continue;
+    }
+    const parsed = parseConfig(config, {
+      text,
+      resolver,
+      settings: kind.kind === 'settings',
+      modelBodyNames: new Set(scopeBindings(body).keys()),
+      indentUnit: indentUnit(text, cls, body),
+      quote,
+    });
+    if (!parsed.ok) {
+      for (const p of parsed.problems) notes.push({ line: p.line, message: `class ${name}: ${p.message}; class Config left alone` });
+      continue;
+    }
+    conversions.push({ model: name, settings: kind.kind === 'settings', parsed: parsed.config, line: at });
+  }
+  if (conversions.length === 0) return { edits: [], notes };
+
+  const edits: Edit[] = [];
+  const groups: Array<[boolean, string, string]> = [
+    [false, 'pydantic', 'ConfigDict'],
+    [true, 'pydantic_settings', 'SettingsConfigDict'],
+  ];
+  for (const [settings, module, importName] of groups) {
+    const group = conversions.filter((c) => c.settings === settings);
+    if (group.length === 0) continue;
+    const source = provideName(file, root, resolver, module, importName, Math.min(...group.map((c) => c.parsed.start)));
+    if ('conflict' in source) {
+      for (const c of group) notes.push({ line: c.line, message: `class ${c.model}: ${source.conflict}; class Config left alone` });
+      continue;
+    }
+    if (source.edit) edits.push(source.edit);
+    for (const c of group) {
+      edits.push({
+        start: c.parsed.start,
+        end: c.parsed.end,
+        text: renderConfig(c.parsed, source.local, file.eol),
+        safety: 'safe',
+        description: `class Config -> model_config = ${source.local}(...) in ${c.model}`,
+      });
+      notes.push(...c.parsed.remarks.map((r) => ({ line: r.line, message: `class ${c.model}: ${r.message}` })));
+    }
+  }
+  return { edits, notes };
+}
+
+export const codemod: PythonCodemod = {
+  meta: {
+    id: 'python/pydantic-configdict',
+    version: '1.0.0',
+    title: 'Pydantic v1 class Config to model_config = ConfigDict(...)',
+    language: 'python',
+    extensions: ['.py'],
+    summary: 'Replaces the nested class Config of pydantic models and settings with model_config = ConfigDict(...) / SettingsConfigDict(...), renaming v1 keys that pydantic 2 would silently ignore.',
+    fixes: [
+      { tool: 'keyword', ruleId: 'pydantic-config-class' },
+      { tool: 'coderabbit', ruleId: 'pydantic-v1-config' },
+    ],
+    safety: 'safe',
+    security: false,
+    rollback: 'Revert the commit per file; each file is independent.',
+    prerequisites: ['pydantic 2 (and pydantic-settings 2 for BaseSettings classes) must already be the installed version: ConfigDict does not exist in pydantic 1.'],
+    references: ['https://docs.pydantic.dev/latest/migration/', 'https://docs.pydantic.dev/latest/api/config/'],
+  },
+  prefilter(text: string): boolean {
+    return text.includes('Config') && text.includes('pydantic');
+  },
+  transform,
+};
