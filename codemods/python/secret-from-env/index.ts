@@ -1,0 +1,671 @@
+import type { Node } from 'web-tree-sitter';
+import type { Edit, Note, PythonCodemod, PythonContext, SourceFile, TransformResult } from '../../../src/engine/types.js';
+import {
+  importInsertionPoint,
+  insertLines,
+  leadingImports,
+  lineEndAfterBreak,
+  lineStart,
+  namedChildren,
+  plainStringValue,
+  startsLine,
+} from '../lib/syntax.js';
+import { FLAG_NAMES, importsTestFramework, isBooleanExpression, isFlagName, isSecretName, isTestPath } from './names.js';
+import { globalDeclarations, scopeBindings, shadowedAt, type Bindings } from './scope.js';
+import { classifyClasses, envNaming, type ClassKind, type SettingsClass } from './settings.js';
+
+const HELPER = '_dev_only_secret';
+
+/** The helper every rewritten site calls when its variable is missing; emitted once per file. */
+const HELPER_LINES = [
+  `def ${HELPER}(name, debug=None):`,
+  '    # A missing secret may only be replaced by a throwaway one while debugging;',
+  '    # anywhere else the app must refuse to start rather than sign with a guessable key.',
+  '    if debug is None:',
+  '        debug = os.environ.get("DEBUG", "").lower() in ("1", "true", "yes", "on")',
+  '    if debug:',
+  '        return secrets.token_urlsafe(32)',
+  '    raise RuntimeError(f"{name} must be set in the environment")',
+];
+
+/** A place that will be rewritten. */
+interface Site {
+  line: number;
+  /** The environment variable the rewritten code reads. */
+  env: string;
+  /** The string literal that goes away. */
+  literal: Node;
+  edits: Edit[];
+}
+
+/** A settings-field site before its `Field` name is known. */
+interface PendingField {
+  line: number;
+  env: string;
+  literal: Node;
+  fieldModule: string;
+  /** Builds the replacement once the local name of `Field` is known. */
+  render(field: string): string;
+}
+
+interface Module {
+  file: SourceFile;
+  root: Node;
+  bindings: Bindings;
+  globals: Set<string>;
+  classes: Map<Node['id'], ClassKind>;
+}
+
+function lineOf(node: Node): number {
+  return node.startPosition.row + 1;
+}
+
+/** The expression inside redundant parentheses: `("a" "b")` is still a literal. */
+function unparen(node: Node | null): Node | null {
+  let cur = node;
+  while (cur?.type === 'parenthesized_expression') {
+    const inner = namedChildren(cur).filter((c) => c.type !== 'comment');
+    if (inner.length !== 1) return cur;
+    cur = inner[0]!;
+  }
+  return cur;
+}
+
+function isStringish(node: Node | null): node is Node {
+  return node?.type === 'string' || node?.type === 'concatenated_string';
+}
+
+/** Why a string literal cannot be taken as a plain secret value, or null when it can. */
+function literalProblem(node: Node): string | null {
+  if (node.type === 'concatenated_string') return 'is an implicitly concatenated string';
+  const start = namedChildren(node).find((c) => c.type === 'string_start')?.text ?? '';
+  const prefix = start.replace(/['"]+$/, '').toLowerCase();
+  if (prefix.includes('f')) return 'is built by an f-string';
+  if (prefix.includes('b')) return 'is a bytes literal';
+  return null;
+}
+
+/** The characters between the quotes of a plain string literal. */
+function literalBody(node: Node): string {
+  const start = namedChildren(node).find((c) => c.type === 'string_start')?.text ?? '';
+  const end = namedChildren(node).find((c) => c.type === 'string_end')?.text ?? '';
+  return node.text.slice(start.length, node.text.length - end.length);
+}
+
+function helperCall(env: string, flag: string | null): string {
+  return flag ? `${HELPER}("${env}", ${flag})` : `${HELPER}("${env}")`;
+}
+
+/**
+ * A module-level boolean debug flag usable at `at`: bound (only) by
+ * assignments of certainly-boolean expressions, at least one of them before
+ * `at`, and not shadowed by an enclosing function or class body.
+ */
+function moduleFlag(m: Module, at: Node): string | null {
+  const names = [...m.bindings.keys()].filter(isFlagName).sort();
+  for (const want of FLAG_NAMES) {
+    for (const name of names) {
+      if (name.toUpperCase() !== want || m.globals.has(name)) continue;
+      const list = m.bindings.get(name) ?? [];
+      if (!list.every((b) => b.kind === 'other' && isBooleanExpression(b.value))) continue;
+      if (!list.some((b) => b.node.startIndex < at.startIndex)) continue;
+      if (shadowedAt(at, name)) continue;
+      return name;
+    }
+  }
+  return null;
+}
+
+/** `bool` flag fields a settings class declares before `before` (all of them when null), in-file bases first. */
+function boolFlagFields(cls: SettingsClass, before: Node | null): string[] {
+  const found = cls.bases.flatMap((b) => boolFlagFields(b, null));
+  const body = cls.node.childForFieldName('body');
+  for (const stmt of body ? namedChildren(body) : []) {
+    if (before && stmt.startIndex >= before.startIndex) break;
+    const assign = stmt.type === 'expression_statement' ? stmt.namedChild(0) : null;
+    if (assign?.type !== 'assignment') continue;
+    const name = assign.childForFieldName('left');
+    if (name?.type === 'identifier' && isFlagName(name.text) && assign.childForFieldName('type')?.text === 'bool') found.push(name.text);
+  }
+  return found;
+}
+
+/**
+ * A `bool` debug field pydantic validates before `field` (declared earlier in
+ * the class or in one of its in-file bases), so the default factory can read
+ * it from the validated data.
+ */
+function settingsFlag(cls: SettingsClass, field: Node): string | null {
+  const found = boolFlagFields(cls, field);
+  for (const want of FLAG_NAMES) {
+    const hit = found.find((n) => n.toUpperCase() === want);
+    if (hit) return hit;
+  }
+  return null;
+}
+
+/** Whether `name` is bound at module level only by `import <name>` (true), not at all (null), or otherwise (false). */
+function boundToModule(m: Module, name: string): boolean | null {
+  const list = m.bindings.get(name);
+  if (!list || list.length === 0) return m.globals.has(name) ? false : null;
+  return !m.globals.has(name) && list.every((b) => b.kind === 'import' && b.module === name);
+}
+
+/** Whether the module's leading import block has `import <name>` (so it is bound before any code runs). */
+function leadingImportOf(m: Module, name: string): boolean {
+  return leadingImports(m.root).some(
+    (stmt) => stmt.type === 'import_statement' && stmt.childrenForFieldName('name').some((n) => n?.type === 'dotted_name' && n.text.split('.')[0] === name),
+  );
+}
+
+/** True when `fn` is a call target reading an environment variable: `os.getenv`, `os.environ.get`, `getenv` / `environ.get` imported from os. */
+function isGetenv(m: Module, fn: Node | null): boolean {
+  if (!fn) return false;
+  const fromOs = (name: string, imported: string): boolean => {
+    const list = m.bindings.get(name) ?? [];
+    return list.length > 0 && list.every((b) => b.kind === 'from' && b.module === 'os' && b.name === imported);
+  };
+  if (fn.type === 'identifier') return fromOs(fn.text, 'getenv');
+  if (fn.type !== 'attribute') return false;
+  const obj = fn.childForFieldName('object');
+  const attr = fn.childForFieldName('attribute')?.text;
+  if (!obj) return false;
+  if (attr === 'getenv') return obj.type === 'identifier' && obj.text === 'os' && boundToModule(m, 'os') === true;
+  if (attr !== 'get') return false;
+  if (obj.type === 'identifier') return fromOs(obj.text, 'environ');
+  if (obj.type !== 'attribute' || obj.childForFieldName('attribute')?.text !== 'environ') return false;
+  const base = obj.childForFieldName('object');
+  return base?.type === 'identifier' && base.text === 'os' && boundToModule(m, 'os') === true;
+}
+
+/** Parents under which `a or b` can replace an expression without parentheses. */
+const NO_PARENS = new Set([
+  'assignment',
+  'augmented_assignment',
+  'keyword_argument',
+  'argument_list',
+  'return_statement',
+  'parenthesized_expression',
+  'pair',
+  'list',
+  'tuple',
+  'set',
+  'expression_list',
+  'default_parameter',
+  'typed_default_parameter',
+  'conditional_expression',
+  'lambda',
+]);
+
+function needsParens(node: Node): boolean {
+  const parent = node.parent;
+  if (!parent) return true;
+  if (parent.type === 'boolean_operator') return parent.childForFieldName('operator')?.type !== 'or';
+  return !NO_PARENS.has(parent.type);
+}
+
+function insideString(node: Node): boolean {
+  for (let cur = node.parent; cur; cur = cur.parent) if (cur.type === 'string' || cur.type === 'interpolation') return true;
+  return false;
+}
+
+function hasCommentIn(root: Node, start: number, end: number): boolean {
+  return root.descendantsOfType('comment').some((c) => c !== null && c.startIndex >= start && c.endIndex <= end);
+}
+
+interface Found {
+  sites: Site[];
+  fields: PendingField[];
+  notes: Note[];
+  /** Notes for things a test module would have had rewritten. */
+  testNotes: Note[];
+}
+
+/** `os.getenv("NAME", "literal")` and `os.getenv("NAME") or "literal"`, anywhere. */
+function findGetenvFallbacks(m: Module, found: Found): void {
+  for (const call of m.root.descendantsOfType('call')) {
+    if (!call || !isGetenv(m, call.childForFieldName('function'))) continue;
+    const argList = call.childForFieldName('arguments');
+    const args = argList ? namedChildren(argList).filter((a) => a.type !== 'comment') : [];
+    const nameArg = args[0];
+    const env = nameArg ? plainStringValue(nameArg) : null;
+    if (!nameArg || env === null || !isSecretName(env)) continue;
+    const line = lineOf(call);
+
+    if (args.length === 1) {
+      const parent = call.parent;
+      const right = parent?.type === 'boolean_operator' && parent.childForFieldName('left')?.id === call.id ? unparen(parent.childForFieldName('right')) : null;
+      if (parent?.childForFieldName('operator')?.type !== 'or' || !isStringish(right)) continue;
+      const problem = literalProblem(right);
+      if (problem) {
+        found.notes.push({ line, message: `the fallback for ${env} ${problem}; left alone` });
+        continue;
+      }
+      if (insideString(call)) {
+        found.notes.push({ line, message: `${env} is read inside an f-string; left alone` });
+        continue;
+      }
+      found.sites.push({
+        line,
+        env,
+        literal: right,
+        edits: [{ start: right.startIndex, end: right.endIndex, text: helperCall(env, moduleFlag(m, call)), safety: 'safe', description: `${env}: no hardcoded fallback when the variable is missing` }],
+      });
+      found.testNotes.push({ line, message: `test module: the fallback for ${env} is left alone (fixed secrets are expected in tests)` });
+      continue;
+    }
+
+    const second = args[1];
+    if (args.length !== 2 || !second) continue;
+    let fallback: Node | null = second;
+    if (second.type === 'keyword_argument') fallback = second.childForFieldName('name')?.text === 'default' ? second.childForFieldName('value') : null;
+    fallback = unparen(fallback);
+    if (!fallback || fallback.type === 'none') continue;
+    if (!isStringish(fallback)) {
+      found.notes.push({ line, message: `the fallback for ${env} is not a literal; left alone` });
+      continue;
+    }
+    const problem = literalProblem(fallback);
+    if (problem) {
+      found.notes.push({ line, message: `the fallback for ${env} ${problem}; left alone` });
+      continue;
+    }
+    if (insideString(call)) {
+      found.notes.push({ line, message: `${env} is read inside an f-string; left alone` });
+      continue;
+    }
+    if (hasCommentIn(m.root, nameArg.endIndex, second.endIndex)) {
+      found.notes.push({ line, message: `a comment sits inside the call reading ${env}; left alone` });
+      continue;
+    }
+    const parens = needsParens(call);
+    const edits: Edit[] = [];
+    const description = `${env}: no hardcoded fallback when the variable is missing`;
+    if (parens) edits.push({ start: call.startIndex, end: call.startIndex, text: '(', safety: 'safe', description });
+    edits.push({ start: nameArg.endIndex, end: second.endIndex, text: '', safety: 'safe', description });
+    edits.push({
+      start: call.endIndex,
+      end: call.endIndex,
+      text: ` or ${helperCall(env, moduleFlag(m, call))}${parens ? ')' : ''}`,
+      safety: 'safe',
+      description,
+    });
+    found.sites.push({ line, env, literal: fallback, edits });
+    found.testNotes.push({ line, message: `test module: the fallback for ${env} is left alone (fixed secrets are expected in tests)` });
+  }
+}
+
+/** The name an assignment target gives a value: `NAME`, `obj.NAME`, `obj["NAME"]`. */
+function targetLabel(left: Node): { name: string; shown: string } | null {
+  if (left.type === 'identifier') return { name: left.text, shown: left.text };
+  if (left.type === 'attribute') {
+    const attr = left.childForFieldName('attribute')?.text;
+    return attr ? { name: attr, shown: left.text } : null;
+  }
+  if (left.type === 'subscript') {
+    const key = left.childForFieldName('subscript');
+    const name = key ? plainStringValue(key) : null;
+    return name === null ? null : { name, shown: left.text };
+  }
+  return null;
+}
+
+/** Where an assignment statement stands: at module level, directly in a top-level class body, or elsewhere. */
+function placeOf(m: Module, assign: Node): { kind: 'module' } | { kind: 'class'; cls: Node } | { kind: 'nested' } {
+  const stmt = assign.parent;
+  if (stmt?.type !== 'expression_statement') return { kind: 'nested' };
+  if (stmt.parent?.type === 'module') return { kind: 'module' };
+  const cls = stmt.parent?.type === 'block' ? stmt.parent.parent : null;
+  if (cls?.type === 'class_definition' && m.classes.has(cls.id)) return { kind: 'class', cls };
+  return { kind: 'nested' };
+}
+
+function moduleConstant(m: Module, assign: Node, left: Node, right: Node, found: Found): void {
+  const line = lineOf(assign);
+  const problem = literalProblem(right);
+  if (problem) {
+    found.notes.push({ line, message: `${left.text} ${problem}; left alone` });
+    return;
+  }
+  const env = left.text.toUpperCase();
+  const value = `os.environ.get("${env}") or ${helperCall(env, moduleFlag(m, assign))}`;
+  found.sites.push({
+    line,
+    env,
+    literal: right,
+    edits: [{ start: right.startIndex, end: right.endIndex, text: value, safety: 'safe', description: `${left.text}: read from the environment instead of a hardcoded value` }],
+  });
+  found.testNotes.push({ line, message: `test module: ${left.text} is left alone (fixed secrets are expected in tests)` });
+}
+
+const SECRET_STR = /^(?:[A-Za-z_][\w.]*\.)?SecretStr$/;
+
+function settingsField(m: Module, kind: ClassKind, clsNode: Node, assign: Node, left: Node, right: Node, found: Found): void {
+  const line = lineOf(assign);
+  const clsName = clsNode.childForFieldName('name')?.text ?? '?';
+  if (!kind) {
+    found.notes.push({ line, message: `${left.text} is a field of ${clsName}, which is not a pydantic BaseSettings class; left alone` });
+    return;
+  }
+  if ('unsure' in kind) {
+    found.notes.push({ line, message: `${left.text}: not sure ${clsName} is a pydantic settings class (${kind.unsure}); left alone` });
+    return;
+  }
+  const problem = literalProblem(right);
+  if (problem) {
+    found.notes.push({ line, message: `${left.text} ${problem}; left alone` });
+    return;
+  }
+  const annotation = assign.childForFieldName('type')?.text;
+  if (!annotation) {
+    found.notes.push({ line, message: `${left.text} has no type annotation; left alone` });
+    return;
+  }
+  if (annotation !== 'str' && !SECRET_STR.test(annotation)) {
+    found.notes.push({ line, message: `${left.text} is annotated \`${annotation}\` (only str and SecretStr are rewritten); left alone` });
+    return;
+  }
+  const naming = envNaming(kind);
+  if ('unsure' in naming) {
+    found.notes.push({ line, message: `${left.text}: its environment variable name is unclear (${naming.unsure}); left alone` });
+    return;
+  }
+  const raw = naming.prefix + left.text;
+  const env = naming.caseSensitive === false ? raw.toUpperCase() : raw;
+  const field = kind.version === 'v2' ? settingsFlag(kind, assign) : null;
+  // A lambda in a class body does not see the class's names, only the module's.
+  const call = field ? helperCall(env, `data["${field}"]`) : helperCall(env, moduleFlag(m, clsNode));
+  const value = annotation === 'str' ? call : `${annotation}(${call})`;
+  const params = field ? 'lambda data' : 'lambda';
+  found.fields.push({
+    line,
+    env,
+    literal: right,
+    fieldModule: kind.fieldModule,
+    render: (fieldName) => `${fieldName}(default_factory=${params}: ${value})`,
+  });
+  found.testNotes.push({ line, message: `test module: ${left.text} is left alone (fixed secrets are expected in tests)` });
+}
+
+/** Assignments of string literals to secret-like names. */
+function findAssignments(m: Module, found: Found): void {
+  for (const assign of m.root.descendantsOfType('assignment')) {
+    if (!assign || assign.parent?.type === 'assignment') continue;
+    const left = assign.childForFieldName('left');
+    let right = unparen(assign.childForFieldName('right'));
+    if (!left) continue;
+    if (right?.type === 'assignment') {
+      const targets = [left];
+      while (right?.type === 'assignment') {
+        const l = right.childForFieldName('left');
+        if (l) targets.push(l);
+        right = unparen(right.childForFieldName('right'));
+      }
+      const secret = targets.map(targetLabel).find((t) => t && isSecretName(t.name));
+      if (secret && isStringish(right)) found.notes.push({ line: lineOf(assign), message: `${secret.shown} is set in a chained assignment; left alone` });
+      continue;
+    }
+    if (!isStringish(right)) continue;
+    const label = targetLabel(left);
+    if (!label || !isSecretName(label.name)) continue;
+    const line = lineOf(assign);
+    if (left.type !== 'identifier') {
+      found.notes.push({ line, message: `${label.shown} is set to a hardcoded secret; only module constants, settings fields and getenv fallbacks are rewritten, left alone` });
+      continue;
+    }
+    const place = placeOf(m, assign);
+    if (place.kind === 'module') moduleConstant(m, assign, left, right, found);
+    else if (place.kind === 'class') settingsField(m, m.classes.get(place.cls.id) ?? null, place.cls, assign, left, right, found);
+    else found.notes.push({ line, message: `${left.text} is set inside a function or block, not at module level; left alone` });
+  }
+}
+
+/** `f(secret_key="literal")`: reported, never rewritten (the call's owner decides where the value comes from). */
+function findKeywordArguments(m: Module, found: Found): void {
+  for (const kw of m.root.descendantsOfType('keyword_argument')) {
+    if (!kw || kw.parent?.parent?.type !== 'call') continue;
+    const name = kw.childForFieldName('name')?.text ?? '';
+    if (isSecretName(name) && isStringish(kw.childForFieldName('value'))) {
+      found.notes.push({ line: lineOf(kw), message: `${name}= is passed a hardcoded secret; left alone` });
+    }
+  }
+}
+
+type Resolved<T> = T | { unsure: string };
+
+/** How `Field` from `module` will be named here, and the import edit it needs. */
+function resolveField(m: Module, module: string): Resolved<{ name: string; edit: Edit | null; line: string | null }> {
+  const leading = leadingImports(m.root);
+  for (const stmt of leading) {
+    if (stmt.type !== 'import_from_statement' || stmt.childForFieldName('module_name')?.text !== module) continue;
+    for (const item of stmt.childrenForFieldName('name')) {
+      if (item?.type === 'dotted_name' && item.text === 'Field') return fieldIfUnique(m, 'Field', module);
+      if (item?.type === 'aliased_import' && item.childForFieldName('name')?.text === 'Field') {
+        const alias = item.childForFieldName('alias')?.text;
+        if (alias) return fieldIfUnique(m, alias, module);
+      }
+    }
+  }
+  const other = (m.bindings.get('Field') ?? []).some((b) => !(b.kind === 'from' && b.module === module && b.name === 'Field'));
+  if (other || m.globals.has('Field')) return { unsure: '`Field` is already bound to something else in this module' };
+  const merge = leading.find((s) => s.type === 'import_from_statement' && s.childForFieldName('module_name')?.text === module && s.childrenForFieldName('name').length > 0);
+  const last = merge?.childrenForFieldName('name').at(-1);
+  if (last) {
+    return { name: 'Field', line: null, edit: { start: last.endIndex, end: last.endIndex, text: ', Field', safety: 'safe', description: `import Field from ${module}` } };
+  }
+  return { name: 'Field', edit: null, line: `from ${module} import Field` };
+}
+
+function fieldIfUnique(m: Module, name: string, module: string): Resolved<{ name: string; edit: null; line: null }> {
+  const list = m.bindings.get(name) ?? [];
+  if (m.globals.has(name) || !list.every((b) => b.kind === 'from' && b.module === module && b.name === 'Field')) {
+    return { unsure: `\`${name}\` is bound to more than one thing in this module` };
+  }
+  return { name, edit: null, line: null };
+}
+
+/** Whether the helper already exists (true), is free to add (false), or its name is taken (unsure). */
+function helperState(m: Module): Resolved<boolean> {
+  const list = m.bindings.get(HELPER);
+  if (!list || list.length === 0) return m.globals.has(HELPER) ? { unsure: `\`${HELPER}\` is declared global somewhere` } : false;
+  const def = list[0]!.node;
+  const ours =
+    list.length === 1 &&
+    def.type === 'function_definition' &&
+    (def.parent?.type === 'module' || def.parent?.parent?.type === 'module') &&
+    def.childForFieldName('parameters')?.text === '(name, debug=None)' &&
+    def.text.includes('secrets.token_urlsafe(32)');
+  return ours ? true : { unsure: `this module already defines a different \`${HELPER}\`` };
+}
+
+/** Blank lines at `at` (a line start) in the original text. */
+function blankLinesAt(text: string, at: number): number {
+  let count = 0;
+  let pos = at;
+  while (pos < text.length) {
+    const nl = text.indexOf('\n', pos);
+    const line = text.slice(pos, nl === -1 ? text.length : nl).replace(/\r$/, '');
+    if (line.trim() !== '' || nl === -1) break;
+    count++;
+    pos = nl + 1;
+  }
+  return count;
+}
+
+/**
+ * Where `import <name>` goes: into the module's first run of plain `import x`
+ * statements, after the last one that sorts before it; else before the first
+ * ordinary import; else where the import block would be.
+ */
+function stdlibInsertionPoint(m: Module, name: string): number {
+  const text = m.file.text;
+  const ordinary = leadingImports(m.root).filter(
+    (s) => s.type !== 'future_import_statement' && !(s.type === 'import_from_statement' && s.childForFieldName('module_name')?.text === '__future__'),
+  );
+  const start = ordinary.findIndex((s) => s.type === 'import_statement');
+  const run: Node[] = [];
+  for (let i = start; i >= 0 && i < ordinary.length && ordinary[i]!.type === 'import_statement'; i++) run.push(ordinary[i]!);
+  const moduleOf = (s: Node): string => s.childrenForFieldName('name')[0]?.text ?? '';
+  const after = run.filter((s) => moduleOf(s) < name).at(-1);
+  if (after) return lineEndAfterBreak(text, after.endIndex);
+  const first = run[0] ?? ordinary[0];
+  if (first && startsLine(text, first.startIndex)) return lineStart(text, first.startIndex);
+  return importInsertionPoint(m.root, text);
+}
+
+/**
+ * The file must not keep the old secret: copies of a removed literal inside
+ * comments are redacted; copies anywhere else (code, docstrings) are reported.
+ */
+function leftovers(m: Module, sites: readonly Site[]): { edits: Edit[]; notes: Note[] } {
+  const text = m.file.text;
+  const removed = sites.map((s) => [s.literal.startIndex, s.literal.endIndex] as const);
+  const comments = m.root.descendantsOfType('comment').filter((c): c is Node => c !== null);
+  const ranges: { start: number; end: number; env: string }[] = [];
+  const notes: Note[] = [];
+  const noted = new Set<number>();
+  for (const site of sites) {
+    const body = literalBody(site.literal);
+    if (body.length < 4) continue;
+    for (let at = text.indexOf(body); at !== -1; at = text.indexOf(body, at + 1)) {
+      const end = at + body.length;
+      if (removed.some(([s, e]) => at < e && end > s)) continue;
+      if (comments.some((c) => at >= c.startIndex && end <= c.endIndex)) {
+        ranges.push({ start: at, end, env: site.env });
+        continue;
+      }
+      const line = text.slice(0, at).split('\n').length;
+      if (noted.has(line)) continue;
+      noted.add(line);
+      notes.push({ line, message: `the old value of ${site.env} also appears here; remove it by hand and rotate the secret` });
+    }
+  }
+  // Overlapping copies (one secret inside another) become one redaction.
+  ranges.sort((x, y) => x.start - y.start);
+  const edits: Edit[] = [];
+  for (const r of ranges) {
+    const last = edits.at(-1);
+    if (last && r.start < last.end) {
+      last.end = Math.max(last.end, r.end);
+      continue;
+    }
+    edits.push({ start: r.start, end: r.end, text: '<redacted>', safety: 'safe', description: `remove the old value of ${r.env} from a comment` });
+  }
+  return { edits, notes };
+}
+
+function transform(ctx: PythonContext): TransformResult {
+  const { file, root } = ctx;
+  const m: Module = { file, root, bindings: scopeBindings(root), globals: globalDeclarations(root), classes: new Map() };
+  m.classes = classifyClasses(root, m.bindings);
+
+  const found: Found = { sites: [], fields: [], notes: [], testNotes: [] };
+  findAssignments(m, found);
+  findGetenvFallbacks(m, found);
+  findKeywordArguments(m, found);
+  const byLine = (a: Note, b: Note): number => a.line - b.line;
+
+  if (isTestPath(file.path) || importsTestFramework(root)) return { edits: [], notes: found.testNotes.sort(byLine) };
+
+  const notes = found.notes;
+  const sites = [...found.sites];
+  const imports: string[] = [];
+  const edits: Edit[] = [];
+
+  // Settings fields need `Field`; they are dropped (with a note) when it cannot be named safely.
+  const modules = [...new Set(found.fields.map((f) => f.fieldModule))];
+  const field = modules.length === 1 ? resolveField(m, modules[0]!) : null;
+  for (const f of found.fields) {
+    if (!field || 'unsure' in field) {
+      const why = field ? field.unsure : 'this module mixes pydantic 1 and 2 settings';
+      notes.push({ line: f.line, message: `${f.env}: ${why}; left alone` });
+      continue;
+    }
+    sites.push({
+      line: f.line,
+      env: f.env,
+      literal: f.literal,
+      edits: [{ start: f.literal.startIndex, end: f.literal.endIndex, text: f.render(field.name), safety: 'safe', description: `${f.env}: settings field read from the environment, no hardcoded default` }],
+    });
+  }
+  const fieldReady = field && !('unsure' in field) && found.fields.length > 0 ? field : null;
+  if (fieldReady?.edit) edits.push(fieldReady.edit);
+  if (sites.length === 0) return { edits: [], notes: notes.sort(byLine) };
+
+  const helper = helperState(m);
+  const conflicts: string[] = [];
+  if (typeof helper === 'object') conflicts.push(helper.unsure);
+  for (const name of ['os', 'secrets']) {
+    const state = boundToModule(m, name);
+    if (state === false) conflicts.push(`\`${name}\` is bound to something other than the ${name} module`);
+    else if (state === null || !leadingImportOf(m, name)) imports.push(name);
+  }
+  const helperAt = importInsertionPoint(root, file.text);
+  if (sites.some((s) => s.edits.some((e) => e.start < helperAt))) conflicts.push('a secret is set before the module imports end');
+  if (conflicts.length > 0) {
+    const reason = conflicts.join('; ');
+    for (const s of sites) notes.push({ line: s.line, message: `${s.env}: ${reason}; left alone` });
+    return { edits: [], notes: notes.sort(byLine) };
+  }
+
+  for (const s of sites) edits.push(...s.edits);
+  // Lines to add, by position; at one position the imports come before the helper.
+  const inserts = new Map<number, string[]>();
+  const put = (at: number, lines: readonly string[]): void => {
+    inserts.set(at, [...(inserts.get(at) ?? []), ...lines]);
+  };
+  for (const name of imports) put(stdlibInsertionPoint(m, name), [`import ${name}`]);
+  if (fieldReady?.line) put(helperAt, [fieldReady.line]);
+  if (helper === false) {
+    const lead = inserts.has(helperAt) || helperAt > 0 ? ['', ''] : [];
+    const trail = Array<string>(Math.max(0, 2 - blankLinesAt(file.text, helperAt))).fill('');
+    put(helperAt, [...lead, ...HELPER_LINES, ...trail]);
+  }
+  for (const [at, lines] of inserts) {
+    edits.push(insertLines(file, at, lines, at === helperAt && helper === false ? `add ${HELPER}() and its imports` : 'import os / secrets'));
+  }
+  const rest = leftovers(m, sites);
+  edits.push(...rest.edits);
+  notes.push(...rest.notes);
+  return { edits, notes: notes.sort(byLine) };
+}
+
+export const codemod: PythonCodemod = {
+  meta: {
+    id: 'python/secret-from-env',
+    version: '1.0.0',
+    title: 'Read hardcoded secrets from the environment',
+    language: 'python',
+    extensions: ['.py'],
+    summary:
+      'Replaces hardcoded secret keys (module constants, pydantic settings defaults, getenv fallbacks) with the environment variable, a throwaway value in debug mode, or a start-up error naming the variable.',
+    fixes: [
+      { tool: 'bandit', ruleId: 'B105' },
+      { tool: 'ruff', ruleId: 'S105' },
+      { tool: 'codeql', ruleId: 'py/hardcoded-credentials' },
+      { tool: 'keyword', ruleId: 'hardcoded-secret-key' },
+    ],
+    safety: 'review',
+    security: true,
+    rollback:
+      'Prefer rolling forward: set the variable the error names. To undo, revert the commit (git revert <sha>); do not put the old value back anywhere: it is in the repository history, so rotate the secret (sessions and tokens signed with it stop working) and give the reverted code the new value through the environment.',
+    prerequisites: [
+      'Set each rewritten secret (SECRET_KEY, JWT_SECRET, … as named in the change) in every environment (production, staging, CI) before merging; without it the app refuses to start.',
+      'Settings classes with a bool DEBUG field before the secret need pydantic 2.10 or newer (the default factory reads the validated DEBUG).',
+    ],
+    references: [
+      'https://docs.python.org/3/library/secrets.html#secrets.token_urlsafe',
+      'https://docs.python.org/3/library/os.html#os.getenv',
+      'https://docs.pydantic.dev/latest/concepts/fields/#default-values',
+      'https://docs.pydantic.dev/latest/concepts/pydantic_settings/',
+      'https://bandit.readthedocs.io/en/latest/plugins/b105_hardcoded_password_string.html',
+      'https://docs.astral.sh/ruff/rules/hardcoded-password-string/',
+      'https://codeql.github.com/codeql-query-help/python/py-hardcoded-credentials/',
+      'https://cwe.mitre.org/data/definitions/798.html',
+    ],
+  },
+  prefilter(text: string): boolean {
+    return /secret|signing_key/i.test(text);
+  },
+  transform,
+};

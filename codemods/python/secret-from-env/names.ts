@@ -1,0 +1,66 @@
+import type { Node } from 'web-tree-sitter';
+import { namedChildren } from '../lib/syntax.js';
+
+/**
+ * Secret-like names: `SECRET`, `SECRET_KEY`, `JWT_SECRET`, `SIGNING_KEY` with
+ * any `WORD_` prefix (`SESSION_SECRET`, `FLASK_SECRET_KEY`, `JWT_SIGNING_KEY`).
+ * Anchored at the end, so `SECRET_KEY_PATH`, `PUBLIC_KEY`, `API_KEY` or
+ * `TOKEN_URL` never match.
+ */
+const SECRET_NAME = /^(?:[A-Z0-9]+_)*(?:SECRET|SECRET_KEY|SIGNING_KEY)$/i;
+
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+/** Debug/dev flags, in order of preference, compared case-insensitively. */
+export const FLAG_NAMES = ['DEBUG', 'DEBUG_MODE', 'DEV', 'DEVELOPMENT'] as const;
+
+export function isFlagName(name: string): boolean {
+  return (FLAG_NAMES as readonly string[]).includes(name.toUpperCase());
+}
+
+/** Test modules legitimately hold fixed keys: by path (pytest/unittest conventions). */
+export function isTestPath(path: string): boolean {
+  const parts = path.split('/');
+  const base = parts.at(-1) ?? '';
+  if (base === 'conftest.py' || /^test_.*\.py$/.test(base) || /_test\.py$/.test(base)) return true;
+  return parts.slice(0, -1).some((dir) => dir === 'tests' || dir === 'test');
+}
+
+/** ... or by content: a module that imports pytest or unittest at top level. */
+export function importsTestFramework(root: Node): boolean {
+  return namedChildren(root).some((stmt) => {
+    if (stmt.type === 'import_statement') {
+      return stmt.childrenForFieldName('name').some((n) => /^(?:pytest|unittest)(?:\.|$)/.test(n?.childForFieldName('name')?.text ?? n?.text ?? ''));
+    }
+    if (stmt.type === 'import_from_statement') {
+      return /^(?:pytest|unittest)(?:\.|$)/.test(stmt.childForFieldName('module_name')?.text ?? '');
+    }
+    return false;
+  });
+}
+
+/**
+ * Whether an expression certainly evaluates to a bool: a flag computed from
+ * a string (`os.getenv("DEBUG", "0")`) is truthy even when it says "0", and
+ * must never decide that a random secret is acceptable.
+ */
+export function isBooleanExpression(node: Node | null): boolean {
+  if (!node) return false;
+  switch (node.type) {
+    case 'true':
+    case 'false':
+    case 'not_operator':
+    case 'comparison_operator':
+      return true;
+    case 'parenthesized_expression':
+      return isBooleanExpression(namedChildren(node)[0] ?? null);
+    case 'boolean_operator':
+      return isBooleanExpression(node.childForFieldName('left')) && isBooleanExpression(node.childForFieldName('right'));
+    case 'call':
+      return node.childForFieldName('function')?.text === 'bool';
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,296 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codemod } from '../../codemods/python/secret-from-env/index.js';
+import { isSecretName, isTestPath } from '../../codemods/python/secret-from-env/names.js';
+import type { EngineContext } from '../../src/engine/transform.js';
+import { describeFixtures, fixtureCases, testEngine, transformBytes } from '../helpers/fixtures.js';
+
+describeFixtures(codemod);
+
+let engine: EngineContext;
+beforeAll(async () => {
+  engine = await testEngine();
+});
+
+function run(source: string, path = 'app/config.py') {
+  return transformBytes(engine, [codemod], path, Buffer.from(source, 'utf8'));
+}
+
+function fixtureInput(name: string): Buffer {
+  const c = fixtureCases(codemod.meta.id).find((f) => f.name === name);
+  if (!c) throw new Error(`no fixture ${name}`);
+  return c.input;
+}
+
+describe('secret-like names', () => {
+  it.each([
+    ['SECRET_KEY', true],
+    ['secret_key', true],
+    ['JWT_SECRET', true],
+    ['JWT_SECRET_KEY', true],
+    ['SESSION_SECRET', true],
+    ['FLASK_SECRET_KEY', true],
+    ['OAUTH_CLIENT_SECRET', true],
+    ['JWT_SIGNING_KEY', true],
+    ['SECRET', true],
+    ['PUBLIC_KEY', false],
+    ['API_KEY', false],
+    ['SECRET_KEY_PATH', false],
+    ['SECRET_KEY_FILE', false],
+    ['SECRET_NAME', false],
+    ['CLIENT_SECRET_ID', false],
+    ['TOKEN_URL', false],
+    ['SECRETS_DIR', false],
+    ['secretKey', false],
+  ])('%s -> %s', (name, expected) => {
+    expect(isSecretName(name)).toBe(expected);
+  });
+});
+
+describe('test modules are left alone with a note', () => {
+  const source = 'SECRET_KEY = "fixed-test-key"\n';
+  it.each([['tests/test_app.py'], ['conftest.py'], ['app/tests/helpers.py'], ['pkg/test/settings.py'], ['app/config_test.py']])('%s', (path) => {
+    expect(isTestPath(path)).toBe(true);
+    const { outcome } = run(source, path);
+    expect(outcome.kind).toBe('unchanged');
+    expect(outcome.kind === 'unchanged' && outcome.notes).toEqual([
+      expect.objectContaining({ line: 1, message: expect.stringMatching(/^test module: SECRET_KEY is left alone/) }),
+    ]);
+  });
+
+  it.each([['app/config.py'], ['testing_tools/config.py'], ['src/contest.py']])('%s is not a test module', (path) => {
+    expect(isTestPath(path)).toBe(false);
+    expect(run(source, path).outcome.kind).toBe('changed');
+  });
+});
+
+describe('left alone, with the line and the reason', () => {
+  it.each([
+    ['f-string', 'X = 1\nSECRET_KEY = f"{X}-secret"\n', 2, /SECRET_KEY is built by an f-string/],
+    ['bytes', 'SECRET_KEY = b"raw-bytes"\n', 1, /SECRET_KEY is a bytes literal/],
+    ['concatenation', 'SECRET_KEY = ("part-one"\n    "part-two")\n', 1, /SECRET_KEY is an implicitly concatenated string/],
+    ['f-string fallback', 'import os\nENV = "dev"\nJWT_SECRET = os.getenv("JWT_SECRET", f"{ENV}-jwt")\n', 3, /fallback for JWT_SECRET is built by an f-string/],
+    ['non-literal fallback', 'import os\nJWT_SECRET = os.getenv("JWT_SECRET", DEFAULT)\n', 2, /fallback for JWT_SECRET is not a literal/],
+    ['attribute', 'app.secret_key = "attr-secret"\n', 1, /app\.secret_key is set to a hardcoded secret/],
+    ['subscript', 'app.config["SECRET_KEY"] = "sub-secret"\n', 1, /app\.config\["SECRET_KEY"\] is set to a hardcoded secret/],
+    ['keyword argument', 'app.add_middleware(Session, secret_key="kw-secret")\n', 1, /secret_key= is passed a hardcoded secret/],
+    ['function local', 'def f():\n    SECRET_KEY = "local-secret"\n', 2, /set inside a function or block/],
+    ['chained', 'SECRET_KEY = JWT_SECRET = "chained"\n', 1, /SECRET_KEY is set in a chained assignment/],
+    ['non-settings class', 'class Config:\n    SECRET_KEY = "cfg-secret"\n', 2, /SECRET_KEY is a field of Config, which is not a pydantic BaseSettings class/],
+    ['pydantic model', 'from pydantic import BaseModel\n\n\nclass M(BaseModel):\n    secret: str = "m"\n', 5, /secret is a field of M, which is not a pydantic BaseSettings class/],
+    ['unannotated field', 'from pydantic_settings import BaseSettings\n\n\nclass S(BaseSettings):\n    SECRET_KEY = "x"\n', 5, /SECRET_KEY has no type annotation/],
+    ['optional field', 'from typing import Optional\nfrom pydantic_settings import BaseSettings\n\n\nclass S(BaseSettings):\n    SECRET_KEY: Optional[str] = "x"\n', 6, /annotated `Optional\[str\]`/],
+    ['alias generator', 'from pydantic_settings import BaseSettings\n\n\nclass S(BaseSettings):\n    model_config = {"alias_generator": str.upper}\n    SECRET_KEY: str = "x"\n', 6, /sets `alias_generator`/],
+    ['ambiguous BaseSettings', 'try:\n    from pydantic_settings import BaseSettings\nexcept ImportError:\n    from pydantic import BaseSettings\n\n\nclass S(BaseSettings):\n    SECRET_KEY: str = "x"\n', 8, /not sure S is a pydantic settings class/],
+    ['Field taken', 'from sqlmodel import Field\nfrom pydantic_settings import BaseSettings\n\n\nclass S(BaseSettings):\n    SECRET_KEY: str = "x"\n', 6, /`Field` is already bound to something else/],
+    ['helper name taken', 'def _dev_only_secret():\n    return 1\n\n\nSECRET_KEY = "x"\n', 5, /already defines a different `_dev_only_secret`/],
+    ['os rebound', 'os = None\nSECRET_KEY = "x"\n', 2, /`os` is bound to something other than the os module/],
+    ['inside an f-string', 'import os\nURL = f"{os.getenv(\'JWT_SECRET\', \'x\')}"\n', 2, /JWT_SECRET is read inside an f-string/],
+  ])('%s', (_name, source, line, reason) => {
+    const { outcome, output } = run(source);
+    expect(output).toBe(source);
+    expect(outcome.kind).toBe('unchanged');
+    const notes = outcome.kind === 'unchanged' ? outcome.notes : [];
+    expect(notes).toContainEqual(expect.objectContaining({ line, message: expect.stringMatching(reason), codemod: 'python/secret-from-env' }));
+  });
+});
+
+describe('small rewrites', () => {
+  it.each([
+    ['module constant, flag from env', 'SECRET_KEY = "abc"\n', 'SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_only_secret("SECRET_KEY")\n'],
+    ['lowercase constant reads the upper-case variable', 'secret_key = "abc"\n', 'secret_key = os.environ.get("SECRET_KEY") or _dev_only_secret("SECRET_KEY")\n'],
+    ['boolean DEBUG before', 'DEBUG = False\nSECRET_KEY = "abc"\n', 'SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_only_secret("SECRET_KEY", DEBUG)\n'],
+    ['DEBUG after is not used', 'SECRET_KEY = "abc"\nDEBUG = True\n', 'SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_only_secret("SECRET_KEY")\n'],
+    ['string DEBUG is not a flag', 'DEBUG = "0"\nSECRET_KEY = "abc"\n', 'SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_only_secret("SECRET_KEY")\n'],
+    ['DEBUG rebound to a string is not a flag', 'DEBUG = True\nSECRET_KEY = "abc"\nDEBUG = "yes"\n', 'SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_only_secret("SECRET_KEY")\n'],
+    ['getenv inside an `and` gets parentheses', 'import os\nok = True and os.getenv("JWT_SECRET", "x")\n', 'ok = True and (os.getenv("JWT_SECRET") or _dev_only_secret("JWT_SECRET"))\n'],
+    ['getenv keyword default', 'import os\nK = os.environ.get("APP_SECRET", default="x")\n', 'K = os.environ.get("APP_SECRET") or _dev_only_secret("APP_SECRET")\n'],
+    ['getenv in a function sees a module DEBUG', 'import os\nDEBUG = os.getenv("X") == "1"\ndef f():\n    return os.getenv("JWT_SECRET", "x")\n', '    return os.getenv("JWT_SECRET") or _dev_only_secret("JWT_SECRET", DEBUG)\n'],
+  ])('%s', (_name, source, expectedLine) => {
+    const { outcome, output } = run(source);
+    expect(outcome.kind).toBe('changed');
+    expect(output).toContain(expectedLine);
+    expect(output.match(/def _dev_only_secret\(/g)).toHaveLength(1);
+    expect(output).toMatch(/^import os$/m);
+    expect(output).toMatch(/^import secrets$/m);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Behaviour: the rewritten modules run under python3 in three environments.
+// ---------------------------------------------------------------------------
+
+interface Behaviour {
+  name: string;
+  /** Python source (the codemod's input). */
+  source: () => string;
+  /** Expression printed after `import mod`. */
+  expr: string;
+  variable: string;
+  /** Other variables the module needs, set in every run. */
+  base?: Record<string, string>;
+  debugOn: Record<string, string>;
+  /** Set while the variable is missing and must still make start-up fail. */
+  debugOff: Record<string, string>;
+  literal: string;
+}
+
+const fromFixture = (name: string) => () => fixtureInput(name).toString('utf8');
+
+const BEHAVIOUR: Behaviour[] = [
+  {
+    name: 'module constant, flag from the environment',
+    source: fromFixture('module-constant'),
+    expr: 'mod.SECRET_KEY',
+    variable: 'SECRET_KEY',
+    debugOn: { DEBUG: 'true' },
+    debugOff: { DEBUG: 'false' },
+    literal: 'your-secret-key-here-change-in-production',
+  },
+  {
+    name: 'module constant, module DEBUG flag',
+    source: fromFixture('module-constant-debug-flag'),
+    expr: 'mod.JWT_SECRET',
+    variable: 'JWT_SECRET',
+    debugOn: { APP_DEBUG: '1' },
+    // The module's own flag decides; a DEBUG variable does not override it.
+    debugOff: { APP_DEBUG: '0', DEBUG: '1' },
+    literal: 'dev-jwt-secret',
+  },
+  {
+    name: 'pydantic-settings field (seed config), DEBUG field',
+    source: fromFixture('settings-field'),
+    expr: 'mod.settings.SECRET_KEY',
+    variable: 'SECRET_KEY',
+    debugOn: { DEBUG: 'true' },
+    debugOff: { DEBUG: 'false' },
+    literal: 'your-secret-key-here-change-in-production',
+  },
+  {
+    name: 'pydantic-settings SecretStr with env_prefix',
+    source: fromFixture('settings-env-prefix-secretstr'),
+    expr: 'mod.auth_settings.jwt_secret.get_secret_value()',
+    variable: 'AUTH_JWT_SECRET',
+    debugOn: { AUTH_DEBUG: '1' },
+    debugOff: { DEBUG: '1' },
+    literal: 'please-change-me',
+  },
+  {
+    name: 'pydantic-settings subclass, DEBUG in the in-file base',
+    source: fromFixture('settings-subclass'),
+    expr: 'mod.config.SESSION_SECRET',
+    variable: 'SESSION_SECRET',
+    debugOn: { DEBUG: 'yes' },
+    debugOff: {},
+    literal: 'session-secret-default',
+  },
+  {
+    name: 'pydantic.v1 BaseSettings, module flag',
+    source: () => fixtureInput('settings-pydantic-v1').toString('utf8').replace('from pydantic import BaseSettings', 'from pydantic.v1 import BaseSettings'),
+    expr: 'mod.Settings().SECRET_KEY',
+    variable: 'SECRET_KEY',
+    debugOn: { FLASK_DEBUG: '1' },
+    debugOff: { DEBUG: '1' },
+    literal: 'v1-default-secret',
+  },
+  {
+    name: 'os.getenv / os.environ.get fallbacks',
+    source: fromFixture('getenv-fallbacks'),
+    expr: 'mod.SIGNING_KEY.decode()',
+    variable: 'SIGNING_KEY',
+    base: { JWT_SECRET: 'a', SESSION_SECRET: 'b', CSRF_SECRET: 'c' },
+    debugOn: { DEBUG: '1' },
+    debugOff: {},
+    literal: 'dev-signing',
+  },
+  {
+    name: 'getenv imported from os',
+    source: fromFixture('from-os-import-getenv'),
+    expr: 'mod.OAUTH_CLIENT_SECRET',
+    variable: 'OAUTH_CLIENT_SECRET',
+    base: { WEBHOOK_SECRET: 'w' },
+    debugOn: { DEBUG: 'on' },
+    debugOff: { DEBUG: '' },
+    literal: '',
+  },
+];
+
+describe('behaviour of the rewritten code under python3', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  function prepare(b: Behaviour): { dir: string; output: string } {
+    const { outcome, output } = run(b.source(), 'app/mod.py');
+    expect(outcome.kind).toBe('changed');
+    const dir = mkdtempSync(join(tmpdir(), 'shipshape-secret-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'mod.py'), output);
+    return { dir, output };
+  }
+
+  function python(dir: string, expr: string, env: Record<string, string>) {
+    const result = spawnSync('python3', ['-c', `import mod\nprint(${expr})`], {
+      cwd: dir,
+      // A clean environment: nothing from the test runner's own variables leaks in.
+      env: { PATH: process.env.PATH ?? '', PYTHONDONTWRITEBYTECODE: '1', ...env },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    return { status: result.status, stdout: result.stdout.trim(), stderr: result.stderr };
+  }
+
+  it.each(BEHAVIOUR.map((b) => [b.name, b] as const))('%s', (_name, b) => {
+    const { dir, output } = prepare(b);
+    if (b.literal) expect(output).not.toContain(b.literal);
+
+    const fromEnv = python(dir, b.expr, { ...b.base, ...b.debugOff, [b.variable]: 'value-from-the-environment' });
+    expect(fromEnv.stderr).toBe('');
+    expect(fromEnv.status).toBe(0);
+    expect(fromEnv.stdout).toBe('value-from-the-environment');
+
+    const first = python(dir, b.expr, { ...b.base, ...b.debugOn });
+    const second = python(dir, b.expr, { ...b.base, ...b.debugOn });
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(second.stdout).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(second.stdout).not.toBe(first.stdout);
+
+    const missing = python(dir, b.expr, { ...b.base, ...b.debugOff });
+    expect(missing.status).not.toBe(0);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toContain(`${b.variable} must be set in the environment`);
+  });
+
+  it('no rewritten fixture keeps its old secret', () => {
+    for (const c of fixtureCases(codemod.meta.id)) {
+      if (c.input.equals(c.expected)) continue;
+      const { output } = transformBytes(engine, [codemod], `src/${c.name}.py`, c.input);
+      const before = c.input.toString('utf8');
+      const assigned = [...before.matchAll(/(\w+)\s*(?::\s*[\w.]+\s*)?=\s*['"]([^'"]{4,})['"]/g)];
+      const fallbacks = [...before.matchAll(/(?:getenv|get)\(\s*["'](\w+)["'],\s*(?:default=)?["']([^"']{4,})["']/g)];
+      const olds = [...assigned, ...fallbacks].filter((m) => isSecretName(m[1]!)).map((m) => m[2]!);
+      expect(olds.length).toBeGreaterThan(0);
+      for (const old of olds) {
+        if (c.name === 'leftover-in-comment' && old === 'hunter2-secret') {
+          // Kept once under a name that is not secret-like, and reported.
+          expect(output.split(old)).toHaveLength(2);
+          continue;
+        }
+        expect(output, `${c.name}: ${old}`).not.toContain(old);
+      }
+    }
+  });
+});
+
+describe('README', () => {
+  it('has the required headings in order', () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', '..', 'codemods', 'python', 'secret-from-env', 'README.md'), 'utf8');
+    const headings = [...readme.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
+    expect(headings).toEqual(['What it changes', 'Why', 'Before/after', 'Fix safety', 'Rollback', 'References']);
+  });
+});
