@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { codemods } from '../codemods/index.js';
 import { createEngine } from '../src/engine/index.js';
-import { jsApi, jsParserFor, parseJs } from '../src/engine/javascript.js';
+import { jsParserFor, parseJs } from '../src/engine/javascript.js';
 import { parsePython } from '../src/engine/python.js';
 import { runCodemods } from '../src/engine/run.js';
 import type { EngineContext } from '../src/engine/transform.js';
@@ -62,7 +62,7 @@ function rawParse(engine: EngineContext, files: string[]): void {
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
     if (file.endsWith('.py')) parsePython(engine.python, text).delete();
-    else parseJs(jsApi(jsParserFor(file)), text);
+    else parseJs(jsParserFor(file), text);
   }
 }
 

@@ -1,6 +1,14 @@
+import { createRequire } from 'node:module';
 import jscodeshift, { type Collection, type JSCodeshift } from 'jscodeshift';
 
 export type JsParserName = 'babylon' | 'ts' | 'tsx';
+
+interface BabelParser {
+  parse(code: string): unknown;
+}
+
+const require = createRequire(import.meta.url);
+const getParser = require('jscodeshift/src/getParser.js') as (name: JsParserName) => BabelParser;
 
 export function jsParserFor(path: string): JsParserName {
   if (path.endsWith('.tsx')) return 'tsx';
@@ -8,18 +16,30 @@ export function jsParserFor(path: string): JsParserName {
   return 'babylon';
 }
 
-const apis = new Map<JsParserName, JSCodeshift>();
+const apis = new Map<JsParserName, { j: JSCodeshift; parser: BabelParser }>();
 
-export function jsApi(parser: JsParserName): JSCodeshift {
-  let api = apis.get(parser);
-  if (!api) {
-    api = jscodeshift.withParser(parser);
-    apis.set(parser, api);
+function api(name: JsParserName): { j: JSCodeshift; parser: BabelParser } {
+  let entry = apis.get(name);
+  if (!entry) {
+    entry = { j: jscodeshift.withParser(name), parser: getParser(name) };
+    apis.set(name, entry);
   }
-  return api;
+  return entry;
 }
 
-/** Parses with recast through jscodeshift; throws on a syntax error. */
-export function parseJs(j: JSCodeshift, text: string): Collection {
-  return j(text);
+export function jsApi(name: JsParserName): JSCodeshift {
+  return api(name).j;
+}
+
+/**
+ * Parses with jscodeshift's own Babel parser configuration, but on the file's
+ * exact text. `j(text)` would go through recast, which hands the parser a
+ * copy with tabs in indentation expanded and line endings rejoined, so node
+ * `start`/`end` would not index into the file. Codemods never reprint with
+ * recast (they return string edits), so the raw AST is all they need.
+ * Throws on a syntax error.
+ */
+export function parseJs(name: JsParserName, text: string): Collection {
+  const { j, parser } = api(name);
+  return j(parser.parse(text) as Parameters<JSCodeshift>[0]);
 }

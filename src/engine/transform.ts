@@ -84,10 +84,11 @@ function parse(engine: EngineContext, file: SourceFile, language: 'python' | 'ja
       dispose: () => tree.delete(),
     };
   }
-  const j = jsApi(jsParserFor(file.path));
+  const parserName = jsParserFor(file.path);
+  const j = jsApi(parserName);
   let root: ReturnType<typeof parseJs>;
   try {
-    root = parseJs(j, file.text);
+    root = parseJs(parserName, file.text);
   } catch (error) {
     const loc = (error as { loc?: { line: number; column: number } }).loc;
     const where = loc ? ` at line ${loc.line}, column ${loc.column + 1}` : '';

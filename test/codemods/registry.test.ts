@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { codemods } from '../../codemods/index.js';
 import { TOOL_VERSION } from '../../src/version.js';
@@ -27,7 +28,7 @@ describe('codemod registry', () => {
   it.each(codemods.map((c) => [c.meta.id, c] as const))('%s: folder, id, fixtures, README and metadata agree', async (id, codemod) => {
     const [lang] = id.split('/');
     expect(codemod.meta.language === 'python' ? 'python' : 'js').toBe(lang);
-    const module = (await import(`../../codemods/${id}/index.js`)) as { codemod: unknown };
+    const module = (await import(/* @vite-ignore */ pathToFileURL(join(ROOT, 'codemods', id, 'index.ts')).href)) as { codemod: unknown };
     expect(module.codemod).toBe(codemod);
     expect(existsSync(join(ROOT, 'fixtures', 'codemods', id))).toBe(true);
     const readme = readFileSync(join(ROOT, 'codemods', id, 'README.md'), 'utf8');

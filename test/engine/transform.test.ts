@@ -80,6 +80,11 @@ describe('transformSource', () => {
     expect(transformSource(engine, py('var x = ;\n', 'a.js'), [varToLet()])).toMatchObject({ kind: 'skipped', reason: 'syntax-error', message: expect.stringMatching(/line 1/) });
   });
 
+  it('gives JS codemods positions in the exact text, even with tab indentation and CRLF', () => {
+    const text = 'function f() {\r\n\t\tvar a = 1;\r\n\tvar b = "é😀";\r\n}\r\n';
+    expect(transformSource(engine, py(text, 'a.js'), [varToLet()])).toMatchObject({ kind: 'changed', text: text.replaceAll('var ', 'let ') });
+  });
+
   it('parses TypeScript with the TypeScript parser', () => {
     expect(transformSource(engine, py('var x: number = 1;\n', 'a.ts'), [varToLet()])).toMatchObject({ kind: 'changed', text: 'let x: number = 1;\n' });
   });

@@ -1,0 +1,361 @@
+import type { ASTPath } from 'jscodeshift';
+import { lineAt } from '../../../src/engine/edits.js';
+import type { Edit, JsCodemod, JsContext, Note, TransformResult } from '../../../src/engine/types.js';
+import { FALLBACK_HELPER, analyseValue, quote } from './analyse.js';
+import { type AstNode, child, memberName, stringField } from './ast.js';
+import {
+  type HelperKind,
+  type HelperStyle,
+  type Range,
+  helperInsertion,
+  helperSource,
+  indentLines,
+  programScope,
+  wrapperScope,
+} from './helper.js';
+import { TEXT_STATE } from './html-state.js';
+import { type Source, sourceFor } from './positions.js';
+
+const PROJECT_HELPERS = ['escapeHtml', 'escapeHTML', 'escape_html'] as const;
+
+interface Token {
+  start: number;
+  end: number;
+  /** A `TokenType` object for code, a string for comments. */
+  type: unknown;
+  value: unknown;
+}
+
+interface MarkupSite {
+  path: ASTPath;
+  wraps: AstNode[];
+}
+
+function readTokens(file: AstNode): Token[] {
+  const tokens = file.tokens;
+  if (!Array.isArray(tokens)) return [];
+  return tokens.filter(
+    (t): t is Token => typeof t === 'object' && t !== null && typeof t.start === 'number' && typeof t.end === 'number',
+  );
+}
+
+function isComment(token: Token): boolean {
+  return token.type === 'CommentBlock' || token.type === 'CommentLine';
+}
+
+function tokenLabel(token: Token): string | undefined {
+  const type = token.type;
+  if (typeof type === 'object' && type !== null && typeof (type as { label?: unknown }).label === 'string') {
+    return (type as { label: string }).label;
+  }
+  return undefined;
+}
+
+/** Tokens (comments included) that start in [from, to). */
+function tokensBetween(tokens: readonly Token[], from: number, to: number): Token[] {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens[mid]!.start < from) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: Token[] = [];
+  for (let i = lo; i < tokens.length && tokens[i]!.start < to; i++) out.push(tokens[i]!);
+  return out;
+}
+
+function styleOf(src: Source, tokens: readonly Token[], eol: '\n' | '\r\n', typescript: boolean): HelperStyle {
+  const { text } = src;
+  let single = 0;
+  let double = 0;
+  let semicolons = 0;
+  for (const token of tokens) {
+    const label = tokenLabel(token);
+    if (label === 'string') {
+      if (text[src.start(token)] === '"') double++;
+      else single++;
+    } else if (label === ';') {
+      semicolons++;
+    }
+  }
+  const widths = text
+    .split('\n')
+    .filter((line) => /^ +[^ *\r]/.test(line))
+    .map((line) => /^ +/.exec(line)![0].length);
+  const tabs = text.split('\n').some((line) => /^\t+\S/.test(line));
+  const narrowest = widths.length > 0 ? Math.min(...widths) : 2;
+  let indent = [2, 3, 4, 8].includes(narrowest) ? ' '.repeat(narrowest) : '  ';
+  if (tabs && widths.length === 0) indent = '\t';
+  return { eol, indent, quote: double > single ? '"' : "'", semicolon: semicolons > 0 || tokens.length === 0 ? ';' : '', typescript };
+}
+
+function lineOf(src: Source, node: AstNode): number {
+  return lineAt(src.text, src.start(node));
+}
+
+/** A project escape helper declared as a function and visible from `path`, if any. */
+function projectHelperInScope(path: ASTPath): string | undefined {
+  for (const name of PROJECT_HELPERS) {
+    const scope = path.scope?.lookup(name);
+    if (!scope) continue;
+    const bindings = (scope.getBindings() as Record<string, ASTPath[]>)[name] ?? [];
+    if (bindings.length !== 1) return undefined;
+    const declaration = bindings[0]!.parent as ASTPath | null;
+    if (!declaration || declaration.node.type !== 'FunctionDeclaration') return undefined;
+    let container = declaration.parent as ASTPath | null;
+    if (container?.node.type === 'ExportNamedDeclaration' || container?.node.type === 'ExportDefaultDeclaration') {
+      container = container.parent as ASTPath | null;
+    }
+    const containerType = container?.node.type;
+    // Only declarations at the top of a program or a function body are hoisted the same way everywhere.
+    if (containerType === 'Program') return name;
+    const owner = (container?.parent as ASTPath | null)?.node.type ?? '';
+    if (containerType === 'BlockStatement' && /Function/.test(owner)) return name;
+    return undefined;
+  }
+  return undefined;
+}
+
+/** Whether `name` is written anywhere in the file as a variable (not as a property name). */
+function nameInUse(ctx: JsContext, name: string): boolean {
+  return (
+    ctx
+      .root()
+      .find(ctx.j.Identifier, { name })
+      .filter((path) => {
+        const parent = path.parent?.node as AstNode | undefined;
+        if (!parent) return true;
+        if ((parent.type === 'MemberExpression' || parent.type === 'OptionalMemberExpression') && parent.property === path.node) {
+          return parent.computed === true;
+        }
+        if (/Property|Method/.test(parent.type) && parent.key === path.node) return parent.computed === true;
+        return true;
+      })
+      .size() > 0
+  );
+}
+
+/** The file already calls the page's `Utils.escapeHtml` (the shape seed 001 builds on). */
+function usesPageUtils(ctx: JsContext): boolean {
+  return (
+    ctx
+      .root()
+      .find(ctx.j.MemberExpression)
+      .filter((path) => {
+        const node = path.node as unknown as AstNode;
+        const object = child(node, 'object');
+        if (memberName(node) !== 'escapeHtml' || !object) return false;
+        return (object.type === 'Identifier' && object.name === 'Utils') || memberName(object) === 'Utils';
+      })
+      .size() > 0
+  );
+}
+
+/** What one run over a file shares. */
+interface Run {
+  ctx: JsContext;
+  src: Source;
+  tokens: Token[];
+  style: HelperStyle;
+  edits: Edit[];
+  notes: Note[];
+}
+
+function transform(ctx: JsContext): TransformResult {
+  const edits: Edit[] = [];
+  const notes: Note[] = [];
+  const file = ctx.root().get().node as unknown as AstNode;
+  const program = child(file, 'program');
+  if (!program) return { edits, notes };
+  const src = sourceFor(ctx.file.text);
+  const tokens = readTokens(file);
+  const style = styleOf(src, tokens, ctx.file.eol, /\.(c|m)?tsx?$/.test(ctx.file.path));
+  const run: Run = { ctx, src, tokens, style, edits, notes };
+  const sites: MarkupSite[] = [];
+
+  ctx
+    .root()
+    .find(ctx.j.AssignmentExpression)
+    .forEach((path) => {
+      const node = path.node as unknown as AstNode;
+      const left = child(node, 'left');
+      const right = child(node, 'right');
+      if (!left || !right || memberName(left) !== 'innerHTML') return;
+      const line = lineOf(src, node);
+      const property = child(left, 'property');
+      if (left.computed === true || !property) {
+        notes.push({ line, message: "writes innerHTML through a computed property (`el['innerHTML']`); left alone" });
+        return;
+      }
+      const operator = stringField(node, 'operator');
+      if (operator !== '=' && operator !== '+=') {
+        notes.push({ line, message: `updates innerHTML with \`${operator}\`; left alone` });
+        return;
+      }
+      const parent = path.parent?.node as AstNode | undefined;
+      if (parent?.type !== 'ExpressionStatement' || parent.expression !== node) {
+        notes.push({ line, message: 'the innerHTML assignment is used as a value, not as a statement; left alone' });
+        return;
+      }
+      if (right.type === 'AssignmentExpression') {
+        notes.push({ line, message: 'assigns the value of another assignment (`a.innerHTML = b.innerHTML = ...`); left alone' });
+        return;
+      }
+      const analysis = analyseValue(src, right, TEXT_STATE);
+      switch (analysis.kind) {
+        case 'constant':
+        case 'escaped':
+          return;
+        case 'unsure':
+          notes.push({ line, message: `${analysis.reason}; left alone` });
+          return;
+        case 'markup':
+          if (analysis.wraps.length > 0) sites.push({ path, wraps: analysis.wraps });
+          return;
+        case 'plain': {
+          const object = child(left, 'object');
+          const target = object ? src.text.slice(src.start(object), src.end(object)) : '';
+          // A <template>'s innerHTML fills its content fragment; textContent would not.
+          if (/template|tpl/i.test(target)) {
+            notes.push({ line, message: `\`${target}\` may be a <template> element, whose innerHTML fills its content; left alone` });
+            return;
+          }
+          if (operator === '=') writeAsText(run, property);
+          else appendAsText(run, node, left, property, right);
+        }
+      }
+    });
+
+  if (sites.length > 0) escapeSites(run, program, sites);
+  return { edits, notes };
+}
+
+/** `el.innerHTML = value` → `el.textContent = value`. */
+function writeAsText(run: Run, property: AstNode): void {
+  run.edits.push({
+    start: run.src.start(property),
+    end: run.src.end(property),
+    text: 'textContent',
+    safety: 'safe',
+    description: 'innerHTML = value -> textContent: the value is shown as text, never parsed as HTML',
+  });
+}
+
+/** `el.innerHTML += value` → `el.insertAdjacentText('beforeend', value)`: appends text, keeps existing children. */
+function appendAsText(run: Run, node: AstNode, left: AstNode, property: AstNode, right: AstNode): void {
+  const { src } = run;
+  const line = lineOf(src, node);
+  const object = child(left, 'object');
+  const objectText = object ? src.text.slice(src.start(object), src.end(object)) : '';
+  if (/shadow/i.test(objectText)) {
+    run.notes.push({ line, message: `\`${objectText}\` may be a ShadowRoot, which has no insertAdjacentText(); left alone` });
+    return;
+  }
+  // Tokens and nodes share the file's positions, so the operator is the first token between them.
+  const operator = tokensBetween(run.tokens, property.end, right.start)[0];
+  if (!operator || operator.value !== '+=' || isComment(operator)) {
+    run.notes.push({ line, message: 'a comment or parenthesis stands between innerHTML and `+=`; left alone' });
+    return;
+  }
+  const q = run.style.quote;
+  const what = "innerHTML += value -> insertAdjacentText('beforeend', value): appends the value as text";
+  run.edits.push(
+    { start: src.start(property), end: src.end(operator), text: `insertAdjacentText(${q}beforeend${q},`, safety: 'safe', description: what },
+    { start: src.end(node), end: src.end(node), text: ')', safety: 'safe', description: what },
+  );
+}
+
+/** Wraps the data of every markup site in the escape helper, adding the helper when the file has none in reach. */
+function escapeSites(run: Run, program: AstNode, sites: readonly MarkupSite[]): void {
+  const { ctx, src } = run;
+  const existing = sites.map((site) => projectHelperInScope(site.path));
+  let names: string[];
+  let helper: { name: string; kind: HelperKind } | undefined;
+  if (existing.every((name): name is string => name !== undefined)) {
+    names = existing;
+  } else {
+    const name = [PROJECT_HELPERS[0], FALLBACK_HELPER].find((candidate) => !nameInUse(ctx, candidate));
+    if (!name) {
+      for (const site of sites) {
+        run.notes.push({
+          line: lineOf(src, site.path.node as unknown as AstNode),
+          message: `needs an escape helper, but \`escapeHtml\` and \`${FALLBACK_HELPER}\` are both taken in this file; left alone`,
+        });
+      }
+      return;
+    }
+    helper = { name, kind: usesPageUtils(ctx) ? 'utils' : 'plain' };
+    names = sites.map(() => name);
+  }
+  for (const [index, site] of sites.entries()) {
+    const name = names[index]!;
+    for (const wrap of site.wraps) {
+      // A comma expression would split into two arguments: keep it one.
+      const sequence = wrap.type === 'SequenceExpression';
+      const what = `escapes \`${quote(src, wrap)}\` before it is put into markup`;
+      const start = src.start(wrap);
+      const end = src.end(wrap);
+      run.edits.push(
+        { start, end: start, text: `${name}(${sequence ? '(' : ''}`, safety: 'safe', description: what },
+        { start: end, end, text: `${sequence ? ')' : ''})`, safety: 'safe', description: what },
+      );
+    }
+  }
+  if (!helper) return;
+  const comments: Range[] = run.tokens.filter(isComment).map((t) => ({ start: src.start(t), end: src.end(t) }));
+  const source = helperSource(helper.name, helper.kind, run.style);
+  const ranges = sites.map((site) => {
+    const node = site.path.node as unknown as AstNode;
+    return { start: src.start(node), end: src.end(node) };
+  });
+  const wrapper = wrapperScope(src, program, ranges);
+  const insertion = wrapper
+    ? helperInsertion(src.text, wrapper.scope, comments, indentLines(source, wrapper.indent, run.style.eol), run.style.eol)
+    : helperInsertion(src.text, programScope(src, program), comments, source, run.style.eol);
+  run.edits.push({
+    start: insertion.at,
+    end: insertion.at,
+    text: insertion.text,
+    safety: 'safe',
+    description: `adds the ${helper.name}() helper the escaped values go through`,
+  });
+}
+
+export const codemod: JsCodemod = {
+  meta: {
+    id: 'js/innerhtml-to-textcontent',
+    version: '1.0.0',
+    title: 'Stop HTML injection through innerHTML',
+    language: 'javascript',
+    extensions: ['.js', '.mjs', '.cjs', '.jsx', '.ts', '.tsx'],
+    summary:
+      'Writes plain values assigned to innerHTML as text (textContent, insertAdjacentText) and escapes the data interpolated into HTML templates.',
+    fixes: [
+      { tool: 'codeql', ruleId: 'js/xss' },
+      { tool: 'codeql', ruleId: 'js/xss-through-dom' },
+      { tool: 'codeql', ruleId: 'js/reflected-xss' },
+      { tool: 'codeql', ruleId: 'js/stored-xss' },
+      { tool: 'eslint', ruleId: 'no-unsanitized/property' },
+      { tool: 'semgrep', ruleId: 'javascript.browser.security.insecure-document-method.insecure-document-method' },
+      { tool: 'semgrep', ruleId: 'javascript.browser.security.insecure-innerhtml.insecure-innerhtml' },
+      { tool: 'keyword', ruleId: 'innerHTML' },
+    ],
+    safety: 'review',
+    security: true,
+    rollback: 'Revert the commit; if a value was meant to be HTML, render it through a sanitiser instead of reverting.',
+    prerequisites: [],
+    references: [
+      'https://developer.mozilla.org/en-US/docs/Web/API/Element/innerHTML#security_considerations',
+      'https://developer.mozilla.org/en-US/docs/Web/API/Node/textContent',
+      'https://developer.mozilla.org/en-US/docs/Web/API/Element/insertAdjacentText',
+      'https://cheatsheetseries.owasp.org/cheatsheets/Cross_Site_Scripting_Prevention_Cheat_Sheet.html',
+      'https://codeql.github.com/codeql-query-help/javascript/js-xss/',
+      'https://github.com/mozilla/eslint-plugin-no-unsanitized/blob/main/docs/rules/property.md',
+    ],
+  },
+  prefilter(text: string): boolean {
+    return text.includes('innerHTML');
+  },
+  transform,
+};
