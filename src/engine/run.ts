@@ -66,6 +66,27 @@ export function unifiedDiff(path: string, before: string, after: string): string
     .join('\n');
 }
 
+const READ_AHEAD = 32;
+
+/**
+ * Starts `load` for up to `window` items ahead of the one asked for; `get(i)`
+ * must be called with i = 0, 1, 2, … in order. Bounded, so a huge tree never
+ * holds more than `window` files in memory.
+ */
+function readAhead<T, R>(items: readonly T[], window: number, load: (item: T) => Promise<R>): (index: number) => Promise<R> {
+  const pending = new Map<number, Promise<R>>();
+  let next = 0;
+  return (index) => {
+    while (next < items.length && next <= index + window) {
+      pending.set(next, load(items[next]!));
+      next++;
+    }
+    const result = pending.get(index)!;
+    pending.delete(index);
+    return result;
+  };
+}
+
 function appliedEdits(steps: readonly Step[]): AppliedEdit[] {
   return steps.flatMap((step) => describeEdits(step.codemod, step.input, step.edits));
 }
@@ -87,9 +108,11 @@ export async function runCodemods(options: RunOptions): Promise<RunReport> {
   const results: FileResult[] = [];
   const pending: { result: Extract<FileResult, { status: 'changed' }>; mode: number; text: string; beforeText: string }[] = [];
   let parsed = 0;
+  // Reads run ahead of the (synchronous) transforms so file I/O overlaps parsing.
+  const reads = readAhead(candidates, READ_AHEAD, (path) => readSource(root, path, maxBytes));
   for (const [index, path] of candidates.entries()) {
     options.onProgress?.(index, candidates.length);
-    const read = await readSource(root, path, maxBytes);
+    const read = await reads(index);
     if (!read.ok) {
       results.push({ status: 'skipped', path, reason: read.reason, message: read.message });
       continue;

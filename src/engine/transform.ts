@@ -170,12 +170,15 @@ function gate(engine: EngineContext, file: SourceFile, codemods: readonly Codemo
     const after = applyEdits(step.input, step.edits);
     if (!changesConfined(step.input, after, step.edits)) return `${step.codemod} changed text outside its edits`;
   }
-  const language = languageOf(file.path, codemods)!;
-  const reparsed = parse(engine, { ...file, text: chain.text }, language);
-  if (!reparsed.ok) return `the result does not parse: ${reparsed.message}`;
-  reparsed.dispose();
   const again = runChain(engine, { ...file, text: chain.text }, codemods, policy);
+  if (again.failure?.reason === 'syntax-error') return `the result does not parse: ${again.failure.message}`;
   if (again.failure) return `a second pass failed: ${again.failure.message}`;
+  // The second pass parses the result only when a prefilter still matches; otherwise parse it here.
+  if (!again.parsed) {
+    const reparsed = parse(engine, { ...file, text: chain.text }, languageOf(file.path, codemods)!);
+    if (!reparsed.ok) return `the result does not parse: ${reparsed.message}`;
+    reparsed.dispose();
+  }
   if (again.steps.length > 0) {
     return `not idempotent: a second pass of ${again.steps.map((s) => s.codemod).join(', ')} would change it again`;
   }

@@ -119,6 +119,8 @@ function projectHelperInScope(path: ASTPath): string | undefined {
 
 /** Whether `name` is written anywhere in the file as a variable (not as a property name). */
 function nameInUse(ctx: JsContext, name: string): boolean {
+  // An identifier can only be there if its name is in the text; the AST walk is the slow part.
+  if (!ctx.file.text.includes(name)) return false;
   return (
     ctx
       .root()
@@ -138,6 +140,7 @@ function nameInUse(ctx: JsContext, name: string): boolean {
 
 /** The file already calls the page's `Utils.escapeHtml` (the shape seed 001 builds on). */
 function usesPageUtils(ctx: JsContext): boolean {
+  if (!ctx.file.text.includes('Utils') || !ctx.file.text.includes('escapeHtml')) return false;
   return (
     ctx
       .root()
