@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { codemods as allCodemods, findCodemod } from '../../codemods/index.js';
 import { UsageError } from '../engine/files.js';
+import { createEngine } from '../engine/index.js';
 import { runCodemods } from '../engine/run.js';
+import { InputError } from '../findings/types.js';
+import { planRepository } from '../plan/index.js';
 import type { Codemod, Safety } from '../engine/types.js';
 import { TOOL_VERSION } from '../version.js';
-import { colorDiff, colorsFor, formatCodemodTable, formatSummary } from './output.js';
+import { colorDiff, colorsFor, formatCodemodTable, formatPlan, formatSummary } from './output.js';
 
 /** Exit codes: 0 done; 1 `--check` found changes; 2 usage error or unreadable input; 70 internal error. */
 export const EXIT = { ok: 0, changes: 1, usage: 2, internal: 70 } as const;
@@ -58,6 +62,8 @@ Examples:
   $ shipshape run . --codemod python/print-to-logging --write
   $ shipshape run . --check                  exit 1 when a codemod would change something (CI)
   $ shipshape run . --json > report.json     the versioned run report
+  $ shipshape plan --plan SPRINTS.md         sprint items from a Markdown plan
+  $ shipshape plan --findings eslint.sarif   sprint items from findings (SARIF, CodeRabbit, shipshape YAML)
 
 Exit codes: 0 done, 1 --check found changes, 2 usage error or unreadable path, 70 internal error.`,
     );
@@ -117,6 +123,32 @@ Exit codes: 0 done, 1 --check found changes, 2 usage error or unreadable path, 7
       if (mode === 'check' && report.summary.changed > 0) setExit(EXIT.changes);
     });
 
+  program
+    .command('plan')
+    .description('turn a sprint plan and/or findings into sprint items, each one future pull request')
+    .option('--repo <dir>', 'the repository the plan and findings refer to', '.')
+    .option('--plan <file>', 'a Markdown sprint plan (sprints with file:line items and Rollback lines)')
+    .option('--findings <file>', 'SARIF 2.1.0, GitHub review comments (CodeRabbit) or shipshape findings; repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--bot <login>', 'review bot whose comments count as findings', 'coderabbitai[bot]')
+    .option('--src-root <dir>', 'where the repository was checked out when the findings were made (absolute paths under it are mapped onto --repo)')
+    .option('--json', 'print the plan as JSON (schemas/plan.schema.json)')
+    .addHelpText('after', '\nWith neither --plan nor --findings, every codemod scans the repository and proposes one item.')
+    .action(async (opts: { repo: string; plan?: string; findings: string[]; bot: string; srcRoot?: string; json?: boolean }) => {
+      // Read from where the user is; name files in messages the way the user wrote them.
+      const resolveIn = (p: string) => relative(process.cwd(), resolve(io.cwd, p)) || '.';
+      const plan = await planRepository({
+        repo: resolveIn(opts.repo),
+        planFile: opts.plan ? resolveIn(opts.plan) : undefined,
+        findingsFiles: opts.findings.map(resolveIn),
+        botLogin: opts.bot,
+        srcRoot: opts.srcRoot,
+        codemods: allCodemods,
+        engine: await createEngine(),
+      });
+      if (opts.json) io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+      else io.stdout.write(`${formatPlan(plan, colorsFor(io.stdout, io.env))}\n`);
+    });
+
   return program;
 }
 
@@ -132,7 +164,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       // Help and version requests end here too, with exit code 0.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof InputError) {
       io.stderr.write(`shipshape: ${error.message}\n`);
       return EXIT.usage;
     }

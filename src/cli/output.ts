@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import type { Codemod } from '../engine/types.js';
 import type { RunReport } from '../engine/run.js';
+import type { Plan } from '../plan/types.js';
 
 export type Colors = ReturnType<typeof pc.createColors>;
 
@@ -53,5 +54,41 @@ export function formatSummary(report: RunReport, c: Colors, mode: 'dry-run' | 'w
   out.push(s.changed > 0 ? c.bold(head) : head);
   if (mode === 'dry-run' && s.changed > 0) out.push(c.dim('Dry run: nothing was written. Re-run with --write to apply.'));
   if (report.verification.pythonCompile === 'unavailable') out.push(c.yellow('python3 was not found: changed Python files were not compile-checked.'));
+  return out.join('\n');
+}
+
+function shorten(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** `shipshape plan` for people: one block per sprint item, then what was not confirmed, unhandled or rejected. */
+export function formatPlan(plan: Plan, c: Colors): string {
+  const out: string[] = [];
+  const width = Math.max(4, ...plan.items.map((i) => i.key.length));
+  for (const item of plan.items) {
+    const status = item.automatable ? c.green('automatable') : c.yellow('needs a human');
+    const tags = item.security ? ` ${c.red('security')}` : '';
+    out.push(`${c.bold(item.key.padEnd(width))}  ${c.bold(shorten(item.title, 60))}  ${status}${tags}`);
+    const pad = ' '.repeat(width + 2);
+    if (item.automatable) {
+      out.push(`${pad}codemods: ${item.codemods.join(', ')}`);
+      for (const file of item.files) {
+        const count = item.findings.filter((f) => f.path === file).length;
+        out.push(`${pad}  ${file} ${c.dim(`(${count} finding${count === 1 ? '' : 's'})`)}`);
+      }
+    } else if (item.reason) {
+      out.push(`${pad}why: ${shorten(item.reason, 160)}`);
+    }
+    out.push(`${pad}rollback: ${item.rollback ? shorten(item.rollback, 120) : c.dim('(the plan gives none)')}`);
+    if (item.automatable && item.manualTasks.length > 0) out.push(`${pad}${c.dim(`left for a human: ${shorten(item.manualTasks.join('; '), 140)}`)}`);
+  }
+  const automatable = plan.items.filter((i) => i.automatable).length;
+  out.push('');
+  out.push(c.bold(`${automatable} of ${plan.items.length} items automatable, ${plan.items.length - automatable} need a human; ${plan.notConfirmed.length} findings not confirmed, ${plan.unhandled.reduce((n, u) => n + u.findings.length, 0)} with no codemod, ${plan.rejected.length} rejected`));
+  for (const n of plan.notConfirmed) out.push(`${c.yellow('not confirmed')} ${n.finding.path}:${n.finding.startLine} [${n.finding.tool} ${n.finding.ruleId}] ${n.reason}`);
+  for (const u of plan.unhandled) out.push(`${c.yellow('needs a human')} ${u.tool} ${u.ruleId}: no codemod handles this rule (${u.findings.length} finding${u.findings.length === 1 ? '' : 's'}: ${u.findings.slice(0, 3).map((f) => `${f.path}:${f.startLine}`).join(', ')})`);
+  for (const r of plan.rejected) out.push(`${c.magenta('rejected')} ${r.source}: ${r.reason}`);
+  for (const w of plan.warnings) out.push(`${c.dim('warning')} ${w}`);
   return out.join('\n');
 }

@@ -1,0 +1,85 @@
+import { realpath } from 'node:fs/promises';
+import { relative, resolve, sep } from 'node:path';
+import { discoverFiles, readSource, type Discovery } from '../engine/files.js';
+import { describeEdits, transformSource, type EngineContext } from '../engine/transform.js';
+import type { Codemod, Note } from '../engine/types.js';
+
+/** What one codemod would do to one file: the lines its edits cover, and the places it leaves alone. */
+export interface Detection {
+  edits: { line: number; endLine: number; description: string }[];
+  notes: Note[];
+  /** Set when the file cannot be read or parsed; nothing is detected then. */
+  skipped?: string;
+}
+
+const EMPTY: Detection = { edits: [], notes: [] };
+
+/**
+ * Runs codemods as detectors over one repository: the same transform the
+ * engine applies, with every edit allowed so held edits count too, but
+ * nothing written. Results are cached per file and codemod.
+ */
+export class Detector {
+  private readonly cache = new Map<string, Promise<Detection>>();
+
+  constructor(
+    readonly root: string,
+    private readonly engine: EngineContext,
+    private readonly maxBytes?: number,
+  ) {}
+
+  detect(path: string, codemod: Codemod): Promise<Detection> {
+    const key = `${codemod.meta.id}\0${path}`;
+    let found = this.cache.get(key);
+    if (!found) {
+      found = this.run(path, codemod);
+      this.cache.set(key, found);
+    }
+    return found;
+  }
+
+  private async run(path: string, codemod: Codemod): Promise<Detection> {
+    const ext = path.slice(path.lastIndexOf('.')).toLowerCase();
+    if (!codemod.meta.extensions.includes(ext)) return EMPTY;
+    const read = await readSource(this.root, path, this.maxBytes);
+    if (!read.ok) return { ...EMPTY, skipped: read.message };
+    if (!codemod.prefilter(read.file.text)) return EMPTY;
+    const outcome = transformSource(this.engine, read.file, [codemod], { maxSafety: 'unsafe' });
+    if (outcome.kind === 'skipped') return { ...EMPTY, skipped: outcome.message };
+    if (outcome.kind === 'unchanged') return { edits: [], notes: outcome.notes };
+    const edits = outcome.steps.flatMap((s) => describeEdits(s.codemod, s.input, s.edits));
+    return { edits: edits.map(({ line, endLine, description }) => ({ line, endLine, description })), notes: outcome.notes };
+  }
+
+  /** Every file of the repository the codemod would change, sorted. */
+  async scan(files: readonly string[], codemod: Codemod): Promise<string[]> {
+    const hits: string[] = [];
+    for (const path of files) {
+      if ((await this.detect(path, codemod)).edits.length > 0) hits.push(path);
+    }
+    return hits;
+  }
+}
+
+/**
+ * The files of the repository at `repo`, relative to `repo` itself, even when
+ * `repo` is a folder inside a larger git work tree.
+ */
+export async function repositoryFiles(repo: string): Promise<Discovery> {
+  const dir = await realpath(resolve(repo));
+  const found = await discoverFiles([dir], dir);
+  const prefix = relative(found.root, dir).split(sep).join('/');
+  if (!prefix) return found;
+  const files = found.files.filter((f) => f.startsWith(`${prefix}/`)).map((f) => f.slice(prefix.length + 1));
+  return { root: dir, files, git: found.git };
+}
+
+/** Whether a detection confirms a finding on lines [start, end]: an edit overlaps them. */
+export function confirms(detection: Detection, startLine: number, endLine = startLine): boolean {
+  return detection.edits.some((e) => e.line <= endLine && e.endLine >= startLine);
+}
+
+/** The codemod's own reason for leaving lines [start, end] alone, if it gave one. */
+export function leftAloneReason(detection: Detection, startLine: number, endLine = startLine): string | undefined {
+  return detection.notes.find((n) => n.line >= startLine && n.line <= endLine)?.message;
+}

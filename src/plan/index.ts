@@ -1,0 +1,51 @@
+import type { EngineContext } from '../engine/transform.js';
+import type { Codemod } from '../engine/types.js';
+import { loadFindings } from '../findings/load.js';
+import type { Finding, RejectedFinding } from '../findings/types.js';
+import { buildPlan } from './build.js';
+import { Detector, repositoryFiles } from './detect.js';
+import { loadSprintPlan } from './markdown/load.js';
+import type { Plan } from './types.js';
+
+export { buildPlan, type PlanInputs } from './build.js';
+export { PLAN_SCHEMA_VERSION, type Plan, type SprintItem, type NotConfirmed } from './types.js';
+
+export interface PlanOptions {
+  repo: string;
+  planFile?: string;
+  findingsFiles?: readonly string[];
+  /** Review bot login(s) whose comments count as findings (default `coderabbitai[bot]`). */
+  botLogin?: string | readonly string[];
+  /** Where the repository was checked out when the findings were made (e.g. a CI path); absolute paths under it map onto `repo`. */
+  srcRoot?: string;
+  codemods: readonly Codemod[];
+  engine: EngineContext;
+  maxBytes?: number;
+}
+
+/**
+ * Reads the inputs (sprint plan, findings files) and the repository, and
+ * builds the plan. Malformed input throws an InputError naming the file and
+ * the place; findings with bad paths are rejected one by one, never the run.
+ */
+export async function planRepository(options: PlanOptions): Promise<Plan> {
+  const { root, files } = await repositoryFiles(options.repo);
+  const findings: Finding[] = [];
+  const rejected: RejectedFinding[] = [];
+  for (const file of options.findingsFiles ?? []) {
+    const result = await loadFindings(file, { repoRoot: root, botLogin: options.botLogin, srcRoot: options.srcRoot });
+    findings.push(...result.findings);
+    rejected.push(...result.rejected);
+  }
+  const sprintPlan = options.planFile ? await loadSprintPlan(options.planFile) : undefined;
+  return buildPlan({
+    repo: root,
+    files,
+    codemods: options.codemods,
+    detector: new Detector(root, options.engine, options.maxBytes),
+    sprintPlan,
+    findings,
+    rejected,
+    inputs: { ...(options.planFile ? { plan: options.planFile } : {}), findings: [...(options.findingsFiles ?? [])] },
+  });
+}

@@ -1,0 +1,62 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { schemaErrors } from '../helpers/schema.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const DEMO = join(ROOT, 'fixtures', 'repos', 'pcm-ops');
+
+describe('shipshape plan', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'shipshape-plan-cli-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints a readable plan: automatable items with files and rollback, the rest as needs a human', async () => {
+    const r = await runCli(['plan', '--plan', 'fixtures/plans/prd-pcm-ops.md', '--repo', 'fixtures/repos/pcm-ops'], { cwd: ROOT });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^1\.1 +Immediate Security +automatable security$/m);
+    expect(r.stdout).toMatch(/^1\.3 +CSRF & Credential Security +needs a human$/m);
+    expect(r.stdout).toContain('backend/core/config.py (1 finding)');
+    expect(r.stdout).toContain('rollback: Feature flag to use old rendering');
+    expect(r.stdout).toContain('5 of 13 items automatable, 8 need a human');
+    expect(r.stdout).not.toContain('\x1b[');
+  });
+
+  it('--json prints the plan in its published schema', async () => {
+    const r = await runCli(['plan', '--findings', join(ROOT, 'fixtures/findings/eslint-pcm-ops.sarif'), '--repo', DEMO, '--json'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout) as { items: { key: string; codemods: string[] }[] };
+    expect(schemaErrors('plan.schema.json', plan)).toBe('');
+    expect(plan.items.map((i) => [i.key, i.codemods])).toEqual([['S1', ['js/innerhtml-to-textcontent']]]);
+  });
+
+  it.each([
+    ['malformed JSON', 'bad.json', '{"version": "2.1.0", "runs": [', /bad\.json: line 1, column \d+: /],
+    ['a YAML error', 'bad.yml', 'shipshape-findings:\n  version: 1\n  findings: [\n', /bad\.yml: line \d+, column \d+: /],
+    ['SARIF that breaks the schema', 'bad.sarif', '{"version": "2.1.0", "runs": [{"tool": {}}]}', /bad\.sarif: \/runs\/0\/tool/],
+    ['an unknown format', 'odd.json', '{"hello": 1}', /odd\.json: .*not a findings format/],
+  ])('%s exits 2 naming the file and the place', async (_name, file, content, message) => {
+    writeFileSync(join(dir, file), content);
+    const r = await runCli(['plan', '--findings', file, '--repo', DEMO], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('an empty findings file gives an empty plan and exit 0', async () => {
+    writeFileSync(join(dir, 'empty.sarif'), '');
+    const r = await runCli(['plan', '--findings', 'empty.sarif', '--repo', DEMO, '--json'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ items: [], notConfirmed: [], rejected: [] });
+  });
+
+  it('a missing plan file exits 2', async () => {
+    const r = await runCli(['plan', '--plan', 'nope.md', '--repo', DEMO], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('nope.md');
+  });
+});

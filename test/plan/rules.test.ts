@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { codemods } from '../../codemods/index.js';
+import { makeFinding } from '../../src/findings/finding.js';
+import { codemodForFinding, codemodForText, KEYWORD_RULES, RULE_TABLE } from '../../src/plan/rules.js';
+
+const DOC = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'rules.md'), 'utf8');
+
+function finding(tool: string, ruleId: string, message = '') {
+  return makeFinding({ tool, ruleId, message, path: 'a.py', startLine: 1, severity: 'warning', source: 't' });
+}
+
+describe('rule table', () => {
+  it('docs/rules.md lists every exact rule and every keyword rule', () => {
+    for (const row of RULE_TABLE) {
+      if (typeof row.ruleId === 'string') expect(DOC).toContain(`| \`${row.ruleId}\` | \`${row.codemod}\` |`);
+    }
+    for (const rule of KEYWORD_RULES) expect(DOC).toContain(`| \`${rule.id}\` |`);
+  });
+
+  it('maps only to registered codemods', () => {
+    const ids = new Set(codemods.map((c) => c.meta.id));
+    for (const row of [...RULE_TABLE, ...KEYWORD_RULES]) expect(ids.has(row.codemod)).toBe(true);
+  });
+
+  it.each([
+    ['codeql', 'js/xss', 'js/innerhtml-to-textcontent'],
+    ['codeql', 'js/html-injection', 'js/innerhtml-to-textcontent'],
+    ['eslint', 'no-unsanitized/property', 'js/innerhtml-to-textcontent'],
+    ['semgrep', 'javascript.browser.security.insecure-document-method.insecure-document-method', 'js/innerhtml-to-textcontent'],
+    ['bandit', 'B105', 'python/secret-from-env'],
+    ['bandit', 'B107', 'python/secret-from-env'],
+    ['ruff', 'S105', 'python/secret-from-env'],
+    ['ruff', 'T201', 'python/print-to-logging'],
+    ['semgrep', 'python.flask.security.audit.hardcoded-config.avoid_hardcoded_config_SECRET_KEY', 'python/secret-from-env'],
+    ['bandit', 'B104', undefined],
+    ['codeql', 'js/unused-local-variable', undefined],
+    ['ruff', 'E501', undefined],
+  ])('%s %s -> %s', (tool, ruleId, codemod) => {
+    expect(codemodForFinding(finding(tool, ruleId), codemods)).toBe(codemod);
+  });
+
+  it('reads prose only from prose sources, never from an unknown analysis rule', () => {
+    expect(codemodForFinding(finding('coderabbit', 'coderabbit/fix-xss', 'Fix XSS in innerHTML'), codemods)).toBe('js/innerhtml-to-textcontent');
+    expect(codemodForFinding(finding('codeql', 'js/custom', 'innerHTML with XSS'), codemods)).toBeUndefined();
+  });
+
+  it.each([
+    ['Fix hardcoded SECRET_KEY (backend/core/config.py:57)', 'python/secret-from-env'],
+    ['Fix innerHTML XSS in aws-utilities.js:110-122', 'js/innerhtml-to-textcontent'],
+    ['Replace 15 print() statements with proper logging', 'python/print-to-logging'],
+    ['Convert 18 Config classes to model_config = ConfigDict()', 'python/pydantic-configdict'],
+    ['Fix database connection conditional logic', 'python/sqlite-connect-args'],
+    ['Migrate SFT token to AWS Secrets Manager', undefined],
+    ['Implement structured logging', undefined],
+    ['Add PostgreSQL support alongside SQLite', undefined],
+    ['Add CSRF tokens to auth forms', undefined],
+  ])('prose %j -> %s', (text, codemod) => {
+    expect(codemodForText(text)).toBe(codemod);
+  });
+});
