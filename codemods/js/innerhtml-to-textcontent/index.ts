@@ -332,6 +332,7 @@ export const codemod: JsCodemod = {
     title: 'Stop HTML injection through innerHTML',
     language: 'javascript',
     extensions: ['.js', '.mjs', '.cjs', '.jsx', '.ts', '.tsx'],
+    phrase: 'innerHTML values escaped or set as text',
     summary:
       'Writes plain values assigned to innerHTML as text (textContent, insertAdjacentText) and escapes the data interpolated into HTML templates.',
     fixes: [

@@ -1,28 +1,14 @@
 import type { Node } from 'web-tree-sitter';
 import type { Edit, Note, PythonCodemod, PythonContext, SourceFile, TransformResult } from '../../../src/engine/types.js';
-import {
-  descendantsOfType,
-  importedName,
-  importInsertionPoint,
-  indentAt,
-  insertLines,
-  isImportStatement,
-  leadingImports,
-  lineEndAfterBreak,
-  namedChildren,
-  startsLine,
-} from '../lib/syntax.js';
-import { bindingsOf, isBinding, nameUses } from './names.js';
+import { bindingIdentifiers, isBinding, nameUses } from '../lib/bindings.js';
+import { fromImportsOf, importInsertionPoint, isImportStatement, leadingImports, topLevelImports } from '../lib/imports.js';
+import { descendantsOfType, indentAt, insertLines, lineEndAfterBreak, lineOf, namedChildren, startsLine } from '../lib/syntax.js';
 import { importsCliLibrary, nonApplicationReason, printContext } from './scope.js';
 import { isStrExpression, leadingLiteralText, literalValue, quoteOf, renderLiteral } from './strings.js';
 
 type Level = 'info' | 'warning' | 'error';
 
 const LOGGER_LINE = 'logger = logging.getLogger(__name__)';
-
-function lineOf(node: Node): number {
-  return node.startPosition.row + 1;
-}
 
 function fileNote(node: Node, message: string): TransformResult {
   return { edits: [], notes: [{ line: lineOf(node), message }] };
@@ -177,7 +163,7 @@ function isGetLoggerCall(node: Node | null, getLoggerAlias: string | null): bool
 
 /** Module-level `name = logging.getLogger(…)` (or `getLogger(…)` imported from logging), annotated or not. */
 function moduleLoggers(root: Node): { name: Node; statement: Node; byModuleName: boolean }[] {
-  const alias = importedName(root, 'logging', 'getLogger');
+  const alias = fromImportsOf(topLevelImports(root), 'getLogger').find((i) => i.module === 'logging')?.local ?? null;
   const found: { name: Node; statement: Node; byModuleName: boolean }[] = [];
   for (const statement of namedChildren(root)) {
     if (statement.type !== 'expression_statement' || statement.namedChildCount !== 1) continue;
@@ -205,7 +191,7 @@ function inFunctionOrClass(id: Node): boolean {
 
 /** A module-level binding of `logging` that is not `import logging[.sub]`. */
 function foreignLoggingBinding(root: Node): Node | null {
-  for (const id of bindingsOf(root, 'logging')) {
+  for (const id of bindingIdentifiers(root, 'logging')) {
     if (inFunctionOrClass(id)) continue;
     const dotted = id.parent;
     const stmt = dotted?.parent;
@@ -261,7 +247,7 @@ function planLogger(root: Node, text: string): LoggerPlan {
   const chosen = loggers.find((l) => l.byModuleName) ?? loggers[0];
   if (chosen) {
     const name = chosen.name.text;
-    const other = bindingsOf(root, name).find((b) => b.id !== chosen.name.id);
+    const other = bindingIdentifiers(root, name).find((b) => b.id !== chosen.name.id);
     if (other) {
       return { kind: 'conflict', note: { line: lineOf(other), message: `the module logger ${name} is rebound or shadowed at line ${lineOf(other)}: file left alone` } };
     }
@@ -347,6 +333,7 @@ export const codemod: PythonCodemod = {
     title: 'Replace print() in application modules with a module logger',
     language: 'python',
     extensions: ['.py'],
+    phrase: 'print() replaced with logging',
     summary: 'Turns print() statements in application modules into calls on a module-level logging logger that log exactly the same text.',
     fixes: [
       { tool: 'ruff', ruleId: 'T201' },

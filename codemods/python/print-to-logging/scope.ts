@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import { allImports } from '../lib/imports.js';
 import { descendantsOfType, namedChildren } from '../lib/syntax.js';
 
 /** Repository paths whose output is for a person at a terminal or a test runner, not an application log. */
@@ -25,16 +26,7 @@ const CLI_MODULES = new Set(['argparse', 'click', 'typer']);
 
 /** Whether the module imports argparse, click or typer anywhere. */
 export function importsCliLibrary(root: Node): boolean {
-  for (const stmt of descendantsOfType(root, ['import_statement', 'import_from_statement'])) {
-    const names =
-      stmt.type === 'import_statement'
-        ? namedChildren(stmt).map((n) => (n.type === 'aliased_import' ? n.childForFieldName('name') : n))
-        : [stmt.childForFieldName('module_name')];
-    for (const name of names) {
-      if (name?.type === 'dotted_name' && CLI_MODULES.has(name.firstNamedChild?.text ?? '')) return true;
-    }
-  }
-  return false;
+  return allImports(root).some((item) => CLI_MODULES.has(item.module.split('.')[0]!));
 }
 
 /** `@click.command()`, `@cli.command("x")`, `@app.command()`, `@click.group()`, `@command`. */

@@ -1,15 +1,6 @@
 import type { Node } from 'web-tree-sitter';
+import { stringDelimiters, stringValue } from '../lib/strings.js';
 import { namedChildren } from '../lib/syntax.js';
-
-/** The prefix letters (`f`, `rb`, …) and the quote of a `string` node, or null for anything else. */
-function stringStart(node: Node): { prefix: string; quote: string } | null {
-  if (node.type !== 'string') return null;
-  const start = namedChildren(node).find((c) => c.type === 'string_start');
-  if (!start) return null;
-  const m = /^([a-zA-Z]*)(['"]{1,3})$/.exec(start.text);
-  if (!m) return null;
-  return { prefix: m[1]!.toLowerCase(), quote: m[2]! };
-}
 
 /** A `str` literal (plain, raw, unicode or f-string, possibly implicitly concatenated), not bytes. */
 export function isStrLiteral(node: Node): boolean {
@@ -17,8 +8,8 @@ export function isStrLiteral(node: Node): boolean {
     const parts = namedChildren(node).filter((c) => c.type !== 'comment');
     return parts.length > 0 && parts.every(isStrLiteral);
   }
-  const start = stringStart(node);
-  return start !== null && !start.prefix.includes('b');
+  const delimiters = stringDelimiters(node);
+  return delimiters !== null && !delimiters.prefix.includes('b');
 }
 
 /**
@@ -56,84 +47,23 @@ export function leadingLiteralText(node: Node): string | null {
     const object = node.childForFieldName('function')?.childForFieldName('object');
     return object ? leadingLiteralText(object) : null;
   }
-  const start = stringStart(node);
-  if (!start || start.prefix.includes('b')) return null;
-  return node.text.slice(start.prefix.length + start.quote.length);
-}
-
-const SIMPLE_ESCAPES: Record<string, string> = {
-  '\\': '\\',
-  "'": "'",
-  '"': '"',
-  a: '\x07',
-  b: '\b',
-  f: '\f',
-  n: '\n',
-  r: '\r',
-  t: '\t',
-  v: '\v',
-};
-
-function decodeEscapes(body: string): string | null {
-  let out = '';
-  for (let i = 0; i < body.length; i++) {
-    const ch = body[i]!;
-    if (ch !== '\\') {
-      out += ch;
-      continue;
-    }
-    const next = body[i + 1];
-    if (next === undefined) return null;
-    if (next === '\r' || next === '\n') {
-      // A backslash at the end of a line continues the literal on the next line.
-      i += next === '\r' && body[i + 2] === '\n' ? 2 : 1;
-      continue;
-    }
-    if (next in SIMPLE_ESCAPES) {
-      out += SIMPLE_ESCAPES[next];
-      i += 1;
-      continue;
-    }
-    const octal = /^[0-7]{1,3}/.exec(body.slice(i + 1));
-    if (octal) {
-      out += String.fromCodePoint(parseInt(octal[0], 8));
-      i += octal[0].length;
-      continue;
-    }
-    const hex = /^(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))/.exec(body.slice(i + 1));
-    if (hex) {
-      const code = parseInt(hex[1] ?? hex[2] ?? hex[3]!, 16);
-      if (code > 0x10ffff) return null;
-      out += String.fromCodePoint(code);
-      i += hex[0].length;
-      continue;
-    }
-    // \N{…} and escapes Python does not know (kept verbatim with a warning): not worth guessing.
-    return null;
-  }
-  return out;
+  const delimiters = stringDelimiters(node);
+  if (!delimiters || delimiters.prefix.includes('b')) return null;
+  return node.text.slice(delimiters.prefix.length + delimiters.quote.length);
 }
 
 /**
- * The value of a single-quoted, non-f, non-bytes string literal, or null when
- * it is anything we would rather not re-encode (triple quotes, where source
- * line endings leak into the value; `\N{…}`; unknown escapes).
+ * The value of a single-quoted str literal, or null. A triple-quoted literal
+ * usually spans lines and stays an argument of its own, as written.
  */
 export function literalValue(node: Node): string | null {
-  const start = stringStart(node);
-  if (!start || start.quote.length !== 1) return null;
-  if (!['', 'u', 'r'].includes(start.prefix)) return null;
-  if (namedChildren(node).some((c) => c.type === 'interpolation')) return null;
-  const text = node.text;
-  if (!text.endsWith(start.quote)) return null;
-  const body = text.slice(start.prefix.length + 1, text.length - 1);
-  if (start.prefix === 'r') return /[\r\n]/.test(body) ? null : body;
-  return decodeEscapes(body);
+  if (stringDelimiters(node)?.quote.length !== 1) return null;
+  return stringValue(node);
 }
 
 /** The quote character a literal uses, when it is a plain string node. */
 export function quoteOf(node: Node): '"' | "'" | null {
-  const q = stringStart(node)?.quote;
+  const q = stringDelimiters(node)?.quote;
   return q === '"' || q === "'" ? q : null;
 }
 

@@ -1,5 +1,7 @@
 import type { Node } from 'web-tree-sitter';
-import { indentAt, namedChildren, plainStringValue, startsLine } from '../lib/syntax.js';
+import { isNameUse } from '../lib/bindings.js';
+import { stringValue } from '../lib/strings.js';
+import { descendantsOfType, indentAt, lineOf, namedChildren, startsLine } from '../lib/syntax.js';
 import { EXTRA_MEMBERS, MODEL_KEYS, REMOVED_KEYS, RENAMED_KEYS, SETTINGS_KEYS } from './keys.js';
 import type { ModelResolver } from './models.js';
 
@@ -39,19 +41,9 @@ export interface ConfigContext {
   quote: string;
 }
 
-function line(node: Node): number {
-  return node.startPosition.row + 1;
-}
-
 /** Identifiers a value reads (attribute names and keyword names are not reads). */
 function readNames(value: Node): Node[] {
-  return value.descendantsOfType('identifier').filter((id): id is Node => {
-    if (!id) return false;
-    const parent = id.parent;
-    if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.equals(id)) return false;
-    if (parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.equals(id)) return false;
-    return true;
-  });
+  return descendantsOfType(value, 'identifier').filter(isNameUse);
 }
 
 /** `Extra.forbid` / `pydantic.Extra.forbid` where `Extra` is pydantic's, as the member name. */
@@ -90,7 +82,7 @@ function convertKey(name: string, value: Node, ctx: ConfigContext): KeyResult {
   if (name === 'extra') {
     const member = extraMember(value, ctx.resolver);
     if (member) return { key: 'extra', value: `${ctx.quote}${member}${ctx.quote}` };
-    const literal = plainStringValue(value);
+    const literal = stringValue(value);
     if (literal !== null && EXTRA_MEMBERS.has(literal)) return { key: 'extra', value: value.text };
     return { problem: `extra = ${value.text} is not Extra.forbid/allow/ignore or one of those strings` };
   }
@@ -125,11 +117,11 @@ export function parseConfig(config: Node, ctx: ConfigContext): { ok: true; confi
   const { text } = ctx;
   const problems: Problem[] = [];
   const superclasses = config.childForFieldName('superclasses');
-  if (superclasses) problems.push({ line: line(config), message: `class Config${superclasses.text} inherits from another config class` });
-  if (!startsLine(text, config.startIndex)) problems.push({ line: line(config), message: 'class Config does not start its line' });
+  if (superclasses) problems.push({ line: lineOf(config), message: `class Config${superclasses.text} inherits from another config class` });
+  if (!startsLine(text, config.startIndex)) problems.push({ line: lineOf(config), message: 'class Config does not start its line' });
   const body = config.childForFieldName('body');
   const colon = config.children.find((c) => c?.type === ':');
-  if (!body || !colon) return { ok: false, problems: [{ line: line(config), message: 'class Config has no body' }] };
+  if (!body || !colon) return { ok: false, problems: [{ line: lineOf(config), message: 'class Config has no body' }] };
 
   const indent = indentAt(text, config.startIndex);
   const headerRow = colon.startPosition.row;
@@ -181,7 +173,7 @@ export function parseConfig(config: Node, ctx: ConfigContext): { ok: true; confi
     lastWasKey = false;
     if (el.type === 'pass_statement') continue;
     if (el.type !== 'expression_statement' || el.namedChildCount !== 1) {
-      problems.push({ line: line(el), message: `class Config holds more than settings (${el.type.replace(/_/g, ' ')} at line ${line(el)}); only name = value settings are converted` });
+      problems.push({ line: lineOf(el), message: `class Config holds more than settings (${el.type.replace(/_/g, ' ')} at line ${lineOf(el)}); only name = value settings are converted` });
       continue;
     }
     const expr = el.namedChild(0)!;
@@ -193,37 +185,37 @@ export function parseConfig(config: Node, ctx: ConfigContext): { ok: true; confi
     const left = expr.type === 'assignment' ? expr.childForFieldName('left') : null;
     const right = expr.type === 'assignment' ? expr.childForFieldName('right') : null;
     if (!left || !right || left.type !== 'identifier' || expr.childForFieldName('type') || right.type === 'assignment') {
-      problems.push({ line: line(el), message: `class Config line ${line(el)} is not a simple name = value setting` });
+      problems.push({ line: lineOf(el), message: `class Config line ${lineOf(el)} is not a simple name = value setting` });
       continue;
     }
     const name = left.text;
     for (const id of readNames(right)) {
       if (keyNames.has(id.text)) {
-        problems.push({ line: line(el), message: `the value of ${name} refers to the Config attribute ${id.text}, which will not exist` });
+        problems.push({ line: lineOf(el), message: `the value of ${name} refers to the Config attribute ${id.text}, which will not exist` });
       } else if (ctx.modelBodyNames.has(id.text)) {
-        problems.push({ line: line(el), message: `the value of ${name} reads '${id.text}', which the model's body rebinds; moved there it would change meaning` });
+        problems.push({ line: lineOf(el), message: `the value of ${name} reads '${id.text}', which the model's body rebinds; moved there it would change meaning` });
       }
     }
     keyNames.add(name);
     if (sameLineBody && right.startPosition.row !== right.endPosition.row) {
-      problems.push({ line: line(el), message: `the value of ${name} spans lines but starts on the class Config line` });
+      problems.push({ line: lineOf(el), message: `the value of ${name} spans lines but starts on the class Config line` });
       continue;
     }
     if (right.type === 'yield') {
-      problems.push({ line: line(el), message: `the value of ${name} is a yield expression` });
+      problems.push({ line: lineOf(el), message: `the value of ${name} is a yield expression` });
       continue;
     }
     const converted = convertKey(name, right, ctx);
     if ('problem' in converted) {
-      problems.push({ line: line(el), message: converted.problem });
+      problems.push({ line: lineOf(el), message: converted.problem });
       continue;
     }
     if (newKeys.has(converted.key)) {
-      problems.push({ line: line(el), message: `class Config sets ${converted.key} twice (line ${line(el)})` });
+      problems.push({ line: lineOf(el), message: `class Config sets ${converted.key} twice (line ${lineOf(el)})` });
       continue;
     }
     newKeys.add(converted.key);
-    if (converted.remark) remarks.push({ line: line(el), message: converted.remark });
+    if (converted.remark) remarks.push({ line: lineOf(el), message: converted.remark });
     // `k = a, b` is a tuple; as a keyword argument it needs its parentheses.
     const value = right.type === 'expression_list' ? `(${converted.value})` : converted.value;
     items.push({ kind: 'key', key: converted.key, value, row: el.startPosition.row, endRow: el.endPosition.row, trailing: null });

@@ -1,10 +1,11 @@
 import type { Node } from 'web-tree-sitter';
 import type { Edit, Note, PythonCodemod, PythonContext, TransformResult } from '../../../src/engine/types.js';
-import { descendantsOfType, indentAt, namedChildren } from '../lib/syntax.js';
+import { scopeBindings } from '../lib/bindings.js';
+import { allImports } from '../lib/imports.js';
+import { definedClass, descendantsOfType, indentAt, lineOf, namedChildren } from '../lib/syntax.js';
 import { parseConfig, renderConfig, type ParsedConfig } from './config.js';
 import { provideName } from './imports.js';
 import { ModelResolver } from './models.js';
-import { allImports, scopeBindings } from './scope.js';
 
 interface Conversion {
   model: string;
@@ -13,26 +14,12 @@ interface Conversion {
   line: number;
 }
 
-function line(node: Node): number {
-  return node.startPosition.row + 1;
-}
-
 function isPydanticModule(module: string): boolean {
   return module === 'pydantic' || module.startsWith('pydantic.') || module === 'pydantic_settings' || module.startsWith('pydantic_settings.');
 }
 
 function isV1Module(module: string, name: string | null): boolean {
   return module === 'pydantic.v1' || module.startsWith('pydantic.v1.') || (module === 'pydantic' && name === 'v1');
-}
-
-/** The class a body statement defines, looking through decorators. */
-function definedClass(stmt: Node): Node | null {
-  if (stmt.type === 'class_definition') return stmt;
-  if (stmt.type === 'decorated_definition') {
-    const def = stmt.childForFieldName('definition');
-    return def?.type === 'class_definition' ? def : null;
-  }
-  return null;
 }
 
 /** Whether a body statement assigns (or annotates) `name`. */
@@ -86,7 +73,7 @@ function transform(ctx: PythonContext): TransformResult {
     // A pydantic.v1 model keeps v1 semantics, where class Config is the right spelling.
     const v2 = imports.some((i) => isPydanticModule(i.module) && !isV1Module(i.module, i.name));
     if (v2) {
-      notes.push({ line: line((v1?.node ?? v1Attribute)!), message: 'this file uses both pydantic.v1 and pydantic; its Config classes are left alone' });
+      notes.push({ line: lineOf((v1?.node ?? v1Attribute)!), message: 'this file uses both pydantic.v1 and pydantic; its Config classes are left alone' });
     }
     return { edits: [], notes };
   }
@@ -108,7 +95,7 @@ function transform(ctx: PythonContext): TransformResult {
     const first = configs[0] ?? assigned;
     if (!first) continue;
     const name = cls.childForFieldName('name')?.text ?? '?';
-    const at = line(first);
+    const at = lineOf(first);
     const kind = resolver.classify(cls);
     if (kind.kind === 'plain') continue;
     if (kind.kind === 'unknown') {
@@ -119,7 +106,7 @@ function transform(ctx: PythonContext): TransformResult {
       notes.push({ line: at, message: `class ${name}: ${message}; class Config left alone` });
     };
     if (assigned) {
-      refuse(`Config is assigned at line ${line(assigned)} rather than defined as a class`);
+      refuse(`Config is assigned at line ${lineOf(assigned)} rather than defined as a class`);
       continue;
     }
     if (configs.length > 1) {
@@ -133,17 +120,17 @@ function transform(ctx: PythonContext): TransformResult {
     }
     const existing = stmts.find((s) => assigns(s, 'model_config'));
     if (existing) {
-      refuse(`model_config already exists (line ${line(existing)})`);
+      refuse(`model_config already exists (line ${lineOf(existing)})`);
       continue;
     }
     const read = attributeReads[0];
     if (read) {
-      refuse(`${read.text} is read at line ${line(read)}, and the rewrite removes that attribute`);
+      refuse(`${read.text} is read at line ${lineOf(read)}, and the rewrite removes that attribute`);
       continue;
     }
     const bareRead = descendantsOfType(body, 'identifier').find((id) => id.text === 'Config' && !isClassName(id));
     if (bareRead) {
-      refuse(`Config is referred to at line ${line(bareRead)}`);
+      refuse(`Config is referred to at line ${lineOf(bareRead)}`);
       continue;
     }
     const parsed = parseConfig(config, {
@@ -197,6 +184,7 @@ export const codemod: PythonCodemod = {
     title: 'Pydantic v1 class Config to model_config = ConfigDict(...)',
     language: 'python',
     extensions: ['.py'],
+    phrase: 'pydantic class Config → ConfigDict',
     summary: 'Replaces the nested class Config of pydantic models and settings with model_config = ConfigDict(...) / SettingsConfigDict(...), renaming v1 keys that pydantic 2 would silently ignore.',
     fixes: [
       { tool: 'keyword', ruleId: 'pydantic-config-class' },

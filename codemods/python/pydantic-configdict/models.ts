@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
-import { namedChildren } from '../lib/syntax.js';
-import { parameterNames, scopeBindings, type Binding, type Bindings } from './scope.js';
+import { parameterNames, scopeBindings, type ScopeBinding, type ScopeBindings } from '../lib/bindings.js';
+import { dottedPath, namedChildren } from '../lib/syntax.js';
 
 /** What a class is, as far as this file proves it. */
 export type ModelKind =
@@ -24,14 +24,14 @@ const SCOPE_OWNERS = new Set(['function_definition', 'class_definition']);
 
 export class ModelResolver {
   private readonly memo = new Map<number, ModelKind>();
-  private readonly moduleBindings: Bindings;
+  private readonly moduleBindings: ScopeBindings;
 
   constructor(root: Node) {
     this.moduleBindings = scopeBindings(root);
   }
 
   /** The single module-level binding of `name`, or why there is none. */
-  binding(name: string): Binding | string {
+  binding(name: string): ScopeBinding | string {
     const list = this.moduleBindings.get(name);
     if (!list || list.length === 0) return `'${name}' is neither defined nor imported in this module`;
     const first = list[0]!;
@@ -80,8 +80,8 @@ export class ModelResolver {
     const path = dottedPath(base);
     if (!path) return { kind: 'unknown', reason: `base '${base.text}' is not a plain name` };
     const [head, ...rest] = path;
-    if (shadowed.has(head!)) return { kind: 'unknown', reason: `base '${base.text}' is bound in an enclosing function or class` };
-    const binding = this.binding(head!);
+    if (shadowed.has(head)) return { kind: 'unknown', reason: `base '${base.text}' is bound in an enclosing function or class` };
+    const binding = this.binding(head);
     if (typeof binding === 'string') return { kind: 'unknown', reason: `base ${binding}` };
     if (binding.kind === 'from-import') {
       const full = [binding.module, binding.name, ...rest].join('.');
@@ -105,17 +105,6 @@ export class ModelResolver {
     }
     return { kind: 'unknown', reason: `base '${base.text}' is not known to be a pydantic model` };
   }
-}
-
-/** `a.b.c` as ['a', 'b', 'c'] when the expression is only names and dots. */
-function dottedPath(node: Node): string[] | null {
-  if (node.type === 'identifier') return [node.text];
-  if (node.type !== 'attribute') return null;
-  const object = node.childForFieldName('object');
-  const attribute = node.childForFieldName('attribute');
-  if (!object || !attribute) return null;
-  const head = dottedPath(object);
-  return head ? [...head, attribute.text] : null;
 }
 
 /**

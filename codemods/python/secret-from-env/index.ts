@@ -1,17 +1,11 @@
 import type { Node } from 'web-tree-sitter';
 import type { Edit, Note, PythonCodemod, PythonContext, SourceFile, TransformResult } from '../../../src/engine/types.js';
-import {
-  importInsertionPoint,
-  insertLines,
-  leadingImports,
-  lineEndAfterBreak,
-  lineStart,
-  namedChildren,
-  plainStringValue,
-  startsLine,
-} from '../lib/syntax.js';
+import { scopeBindings, type ScopeBindings } from '../lib/bindings.js';
+import { appendToFromImport, fromImportsOf, importInsertionPoint, leadingImports, mergeableFromImport } from '../lib/imports.js';
+import { stringDelimiters, stringValue } from '../lib/strings.js';
+import { insertLines, lineEndAfterBreak, lineOf, lineStart, namedChildren, startsLine, unparenthesized } from '../lib/syntax.js';
 import { FLAG_NAMES, importsTestFramework, isBooleanExpression, isFlagName, isSecretName, isTestPath } from './names.js';
-import { globalDeclarations, scopeBindings, shadowedAt, type Bindings } from './scope.js';
+import { globalDeclarations, shadowedAt } from './scope.js';
 import { classifyClasses, envNaming, type ClassKind, type SettingsClass } from './settings.js';
 
 const HELPER = '_dev_only_secret';
@@ -51,24 +45,9 @@ interface PendingField {
 interface Module {
   file: SourceFile;
   root: Node;
-  bindings: Bindings;
+  bindings: ScopeBindings;
   globals: Set<string>;
   classes: Map<Node['id'], ClassKind>;
-}
-
-function lineOf(node: Node): number {
-  return node.startPosition.row + 1;
-}
-
-/** The expression inside redundant parentheses: `("a" "b")` is still a literal. */
-function unparen(node: Node | null): Node | null {
-  let cur = node;
-  while (cur?.type === 'parenthesized_expression') {
-    const inner = namedChildren(cur).filter((c) => c.type !== 'comment');
-    if (inner.length !== 1) return cur;
-    cur = inner[0]!;
-  }
-  return cur;
 }
 
 function isStringish(node: Node | null): node is Node {
@@ -78,8 +57,7 @@ function isStringish(node: Node | null): node is Node {
 /** Why a string literal cannot be taken as a plain secret value, or null when it can. */
 function literalProblem(node: Node): string | null {
   if (node.type === 'concatenated_string') return 'is an implicitly concatenated string';
-  const start = namedChildren(node).find((c) => c.type === 'string_start')?.text ?? '';
-  const prefix = start.replace(/['"]+$/, '').toLowerCase();
+  const prefix = stringDelimiters(node)?.prefix ?? '';
   if (prefix.includes('f')) return 'is built by an f-string';
   if (prefix.includes('b')) return 'is a bytes literal';
   return null;
@@ -87,9 +65,8 @@ function literalProblem(node: Node): string | null {
 
 /** The characters between the quotes of a plain string literal. */
 function literalBody(node: Node): string {
-  const start = namedChildren(node).find((c) => c.type === 'string_start')?.text ?? '';
-  const end = namedChildren(node).find((c) => c.type === 'string_end')?.text ?? '';
-  return node.text.slice(start.length, node.text.length - end.length);
+  const { prefix, quote } = stringDelimiters(node) ?? { prefix: '', quote: '' };
+  return node.text.slice(prefix.length + quote.length, node.text.length - quote.length);
 }
 
 function helperCall(env: string, flag: string | null): string {
@@ -148,7 +125,7 @@ function settingsFlag(cls: SettingsClass, field: Node): string | null {
 function boundToModule(m: Module, name: string): boolean | null {
   const list = m.bindings.get(name);
   if (!list || list.length === 0) return m.globals.has(name) ? false : null;
-  return !m.globals.has(name) && list.every((b) => b.kind === 'import' && b.module === name);
+  return !m.globals.has(name) && list.every((b) => b.kind === 'module-import' && b.module === name);
 }
 
 /** Whether the module's leading import block has `import <name>` (so it is bound before any code runs). */
@@ -163,7 +140,7 @@ function isGetenv(m: Module, fn: Node | null): boolean {
   if (!fn) return false;
   const fromOs = (name: string, imported: string): boolean => {
     const list = m.bindings.get(name) ?? [];
-    return list.length > 0 && list.every((b) => b.kind === 'from' && b.module === 'os' && b.name === imported);
+    return list.length > 0 && list.every((b) => b.kind === 'from-import' && b.module === 'os' && b.name === imported);
   };
   if (fn.type === 'identifier') return fromOs(fn.text, 'getenv');
   if (fn.type !== 'attribute') return false;
@@ -221,6 +198,14 @@ interface Found {
   testNotes: Note[];
 }
 
+/** Why the literal fallback of a getenv call is left alone, or null. */
+function fallbackRefusal(env: string, literal: Node, call: Node): string | null {
+  const problem = literalProblem(literal);
+  if (problem) return `the fallback for ${env} ${problem}; left alone`;
+  if (insideString(call)) return `${env} is read inside an f-string; left alone`;
+  return null;
+}
+
 /** `os.getenv("NAME", "literal")` and `os.getenv("NAME") or "literal"`, anywhere. */
 function findGetenvFallbacks(m: Module, found: Found): void {
   for (const call of m.root.descendantsOfType('call')) {
@@ -228,21 +213,17 @@ function findGetenvFallbacks(m: Module, found: Found): void {
     const argList = call.childForFieldName('arguments');
     const args = argList ? namedChildren(argList).filter((a) => a.type !== 'comment') : [];
     const nameArg = args[0];
-    const env = nameArg ? plainStringValue(nameArg) : null;
+    const env = nameArg ? stringValue(nameArg) : null;
     if (!nameArg || env === null || !isSecretName(env)) continue;
     const line = lineOf(call);
 
     if (args.length === 1) {
       const parent = call.parent;
-      const right = parent?.type === 'boolean_operator' && parent.childForFieldName('left')?.id === call.id ? unparen(parent.childForFieldName('right')) : null;
+      const right = parent?.type === 'boolean_operator' && parent.childForFieldName('left')?.id === call.id ? unparenthesized(parent.childForFieldName('right')) : null;
       if (parent?.childForFieldName('operator')?.type !== 'or' || !isStringish(right)) continue;
-      const problem = literalProblem(right);
-      if (problem) {
-        found.notes.push({ line, message: `the fallback for ${env} ${problem}; left alone` });
-        continue;
-      }
-      if (insideString(call)) {
-        found.notes.push({ line, message: `${env} is read inside an f-string; left alone` });
+      const refusal = fallbackRefusal(env, right, call);
+      if (refusal) {
+        found.notes.push({ line, message: refusal });
         continue;
       }
       found.sites.push({
@@ -259,19 +240,15 @@ function findGetenvFallbacks(m: Module, found: Found): void {
     if (args.length !== 2 || !second) continue;
     let fallback: Node | null = second;
     if (second.type === 'keyword_argument') fallback = second.childForFieldName('name')?.text === 'default' ? second.childForFieldName('value') : null;
-    fallback = unparen(fallback);
+    fallback = unparenthesized(fallback);
     if (!fallback || fallback.type === 'none') continue;
     if (!isStringish(fallback)) {
       found.notes.push({ line, message: `the fallback for ${env} is not a literal; left alone` });
       continue;
     }
-    const problem = literalProblem(fallback);
-    if (problem) {
-      found.notes.push({ line, message: `the fallback for ${env} ${problem}; left alone` });
-      continue;
-    }
-    if (insideString(call)) {
-      found.notes.push({ line, message: `${env} is read inside an f-string; left alone` });
+    const refusal = fallbackRefusal(env, fallback, call);
+    if (refusal) {
+      found.notes.push({ line, message: refusal });
       continue;
     }
     if (hasCommentIn(m.root, nameArg.endIndex, second.endIndex)) {
@@ -304,7 +281,7 @@ function targetLabel(left: Node): { name: string; shown: string } | null {
   }
   if (left.type === 'subscript') {
     const key = left.childForFieldName('subscript');
-    const name = key ? plainStringValue(key) : null;
+    const name = key ? stringValue(key) : null;
     return name === null ? null : { name, shown: left.text };
   }
   return null;
@@ -392,14 +369,14 @@ function findAssignments(m: Module, found: Found): void {
   for (const assign of m.root.descendantsOfType('assignment')) {
     if (!assign || assign.parent?.type === 'assignment') continue;
     const left = assign.childForFieldName('left');
-    let right = unparen(assign.childForFieldName('right'));
+    let right = unparenthesized(assign.childForFieldName('right'));
     if (!left) continue;
     if (right?.type === 'assignment') {
       const targets = [left];
       while (right?.type === 'assignment') {
         const l = right.childForFieldName('left');
         if (l) targets.push(l);
-        right = unparen(right.childForFieldName('right'));
+        right = unparenthesized(right.childForFieldName('right'));
       }
       const secret = targets.map(targetLabel).find((t) => t && isSecretName(t.name));
       if (secret && isStringish(right)) found.notes.push({ line: lineOf(assign), message: `${secret.shown} is set in a chained assignment; left alone` });
@@ -436,29 +413,18 @@ type Resolved<T> = T | { unsure: string };
 /** How `Field` from `module` will be named here, and the import edit it needs. */
 function resolveField(m: Module, module: string): Resolved<{ name: string; edit: Edit | null; line: string | null }> {
   const leading = leadingImports(m.root);
-  for (const stmt of leading) {
-    if (stmt.type !== 'import_from_statement' || stmt.childForFieldName('module_name')?.text !== module) continue;
-    for (const item of stmt.childrenForFieldName('name')) {
-      if (item?.type === 'dotted_name' && item.text === 'Field') return fieldIfUnique(m, 'Field', module);
-      if (item?.type === 'aliased_import' && item.childForFieldName('name')?.text === 'Field') {
-        const alias = item.childForFieldName('alias')?.text;
-        if (alias) return fieldIfUnique(m, alias, module);
-      }
-    }
-  }
-  const other = (m.bindings.get('Field') ?? []).some((b) => !(b.kind === 'from' && b.module === module && b.name === 'Field'));
+  const imported = fromImportsOf(leading, 'Field').find((i) => i.module === module);
+  if (imported) return fieldIfUnique(m, imported.local, module);
+  const other = (m.bindings.get('Field') ?? []).some((b) => !(b.kind === 'from-import' && b.module === module && b.name === 'Field'));
   if (other || m.globals.has('Field')) return { unsure: '`Field` is already bound to something else in this module' };
-  const merge = leading.find((s) => s.type === 'import_from_statement' && s.childForFieldName('module_name')?.text === module && s.childrenForFieldName('name').length > 0);
-  const last = merge?.childrenForFieldName('name').at(-1);
-  if (last) {
-    return { name: 'Field', line: null, edit: { start: last.endIndex, end: last.endIndex, text: ', Field', safety: 'safe', description: `import Field from ${module}` } };
-  }
+  const merge = mergeableFromImport(leading, module);
+  if (merge) return { name: 'Field', line: null, edit: appendToFromImport(merge, 'Field', `import Field from ${module}`) };
   return { name: 'Field', edit: null, line: `from ${module} import Field` };
 }
 
 function fieldIfUnique(m: Module, name: string, module: string): Resolved<{ name: string; edit: null; line: null }> {
   const list = m.bindings.get(name) ?? [];
-  if (m.globals.has(name) || !list.every((b) => b.kind === 'from' && b.module === module && b.name === 'Field')) {
+  if (m.globals.has(name) || !list.every((b) => b.kind === 'from-import' && b.module === module && b.name === 'Field')) {
     return { unsure: `\`${name}\` is bound to more than one thing in this module` };
   }
   return { name, edit: null, line: null };
@@ -637,6 +603,7 @@ export const codemod: PythonCodemod = {
     title: 'Read hardcoded secrets from the environment',
     language: 'python',
     extensions: ['.py'],
+    phrase: 'hardcoded secrets read from the environment',
     summary:
       'Replaces hardcoded secret keys (module constants, pydantic settings defaults, getenv fallbacks) with the environment variable, a throwaway value in debug mode, or a start-up error naming the variable.',
     fixes: [

@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import { importsOf, topLevelImports } from '../lib/imports.js';
 import { namedChildren } from '../lib/syntax.js';
 
 /**
@@ -30,15 +31,7 @@ export function isTestPath(path: string): boolean {
 
 /** ... or by content: a module that imports pytest or unittest at top level. */
 export function importsTestFramework(root: Node): boolean {
-  return namedChildren(root).some((stmt) => {
-    if (stmt.type === 'import_statement') {
-      return stmt.childrenForFieldName('name').some((n) => /^(?:pytest|unittest)(?:\.|$)/.test(n?.childForFieldName('name')?.text ?? n?.text ?? ''));
-    }
-    if (stmt.type === 'import_from_statement') {
-      return /^(?:pytest|unittest)(?:\.|$)/.test(stmt.childForFieldName('module_name')?.text ?? '');
-    }
-    return false;
-  });
+  return topLevelImports(root).some((stmt) => importsOf(stmt).some((item) => /^(?:pytest|unittest)(?:\.|$)/.test(item.module)));
 }
 
 /**

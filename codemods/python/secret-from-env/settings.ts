@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
-import { namedChildren, plainStringValue } from '../lib/syntax.js';
-import type { Bindings } from './scope.js';
+import type { ScopeBindings } from '../lib/bindings.js';
+import { stringValue } from '../lib/strings.js';
+import { definedClass, namedChildren } from '../lib/syntax.js';
 
 /**
  * A pydantic settings class of this file. `v2` is pydantic-settings (its
@@ -27,12 +28,12 @@ const BASE_SETTINGS: Record<string, { version: 'v1' | 'v2'; fieldModule: string 
 type BaseRef = { version: 'v1' | 'v2'; fieldModule: string } | { unsure: string } | null;
 
 /** What a superclass expression refers to, judged from the module's bindings. */
-function resolveBase(expr: Node, bindings: Bindings, classes: Map<string, ClassKind>): BaseRef | SettingsClass {
+function resolveBase(expr: Node, bindings: ScopeBindings, classes: Map<string, ClassKind>): BaseRef | SettingsClass {
   if (expr.type === 'identifier') {
     const local = classes.get(expr.text);
     if (local !== undefined) return local;
     const found = bindings.get(expr.text) ?? [];
-    const kinds = found.map((b) => (b.kind === 'from' && b.name === 'BaseSettings' ? BASE_SETTINGS[b.module] ?? null : null));
+    const kinds = found.map((b) => (b.kind === 'from-import' && b.name === 'BaseSettings' ? BASE_SETTINGS[b.module] ?? null : null));
     if (kinds.length === 0 || kinds.every((k) => k === null)) return null;
     const first = kinds[0];
     if (!first || kinds.some((k) => k === null || k.version !== first.version || k.fieldModule !== first.fieldModule)) {
@@ -46,18 +47,10 @@ function resolveBase(expr: Node, bindings: Bindings, classes: Map<string, ClassK
     if (!ref) return null;
     const top = module.split('.')[0]!;
     const found = bindings.get(top) ?? [];
-    if (found.length > 0 && found.every((b) => b.kind === 'import' && b.module === top)) return ref;
+    if (found.length > 0 && found.every((b) => b.kind === 'module-import' && b.module === top)) return ref;
     return null;
   }
   return null;
-}
-
-function classNodes(root: Node): Node[] {
-  return namedChildren(root).flatMap((stmt) => {
-    if (stmt.type === 'class_definition') return [stmt];
-    const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : null;
-    return def?.type === 'class_definition' ? [def] : [];
-  });
 }
 
 /**
@@ -65,10 +58,10 @@ function classNodes(root: Node): Node[] {
  * class (derived from `BaseSettings` directly or through a class of this
  * file), unsure, or not a settings class (null).
  */
-export function classifyClasses(root: Node, bindings: Bindings): Map<Node['id'], ClassKind> {
+export function classifyClasses(root: Node, bindings: ScopeBindings): Map<Node['id'], ClassKind> {
   const byName = new Map<string, ClassKind>();
   const byNode = new Map<Node['id'], ClassKind>();
-  for (const cls of classNodes(root)) {
+  for (const cls of namedChildren(root).map(definedClass).filter((c): c is Node => c !== null)) {
     const name = cls.childForFieldName('name')?.text ?? '';
     const supers = cls.childForFieldName('superclasses');
     const bases = supers ? namedChildren(supers).filter((a) => a.type !== 'keyword_argument' && a.type !== 'comment') : [];
@@ -118,7 +111,7 @@ function configEntries(node: Node): { key: string; value: Node }[] | null {
       if (pair.type === 'comment') continue;
       if (pair.type !== 'pair') return null;
       const keyNode = pair.childForFieldName('key');
-      const key = keyNode ? plainStringValue(keyNode) : null;
+      const key = keyNode ? stringValue(keyNode) : null;
       const value = pair.childForFieldName('value');
       if (key === null || !value) return null;
       out.push({ key, value });
@@ -178,7 +171,7 @@ export function envNaming(cls: SettingsClass): EnvNaming {
     if ('unsure' in entries) return entries;
     for (const { key, value } of entries) {
       if (key === 'env_prefix') {
-        const v = plainStringValue(value);
+        const v = stringValue(value);
         if (v === null || !/^\w*$/.test(v)) return { unsure: '`env_prefix` is not a plain literal' };
         prefix = v;
       } else if (key === 'case_sensitive') {

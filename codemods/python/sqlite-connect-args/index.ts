@@ -1,17 +1,16 @@
 import type { Node } from 'web-tree-sitter';
 import type { Edit, Note, PythonCodemod, PythonContext, TransformResult } from '../../../src/engine/types.js';
 import {
-  descendantsOfType,
+  appendToFromImport,
+  fromImportsOf,
   importInsertionPoint,
-  insertLines,
+  importsOf,
   leadingImports,
-  lineEndAfterBreak,
-  lineStart,
-  namedChildren,
-  plainStringValue,
-  startsLine,
+  mergeableFromImport,
   topLevelImports,
-} from '../lib/syntax.js';
+} from '../lib/imports.js';
+import { stringDelimiters, stringValue } from '../lib/strings.js';
+import { descendantsOfType, insertLines, lineEndAfterBreak, lineOf, lineStart, namedChildren, startsLine, unparenthesized } from '../lib/syntax.js';
 import { bindingsOf, identifiersNamed, onlyImportedFrom, resolveCallee } from './names.js';
 import { classifyUrl } from './urls.js';
 
@@ -44,20 +43,6 @@ interface Site {
   url: string;
 }
 
-function lineOf(node: Node): number {
-  return node.startPosition.row + 1;
-}
-
-function unwrap(node: Node): Node {
-  let n = node;
-  while (n.type === 'parenthesized_expression') {
-    const inner = namedChildren(n).filter((c) => c.type !== 'comment');
-    if (inner.length !== 1) return n;
-    n = inner[0]!;
-  }
-  return n;
-}
-
 function keyword(args: Node, name: string): Node | null {
   return namedChildren(args).find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === name) ?? null;
 }
@@ -69,18 +54,17 @@ function calleeName(fn: Node): string | null {
 }
 
 function quoteOf(str: Node): string {
-  const start = str.namedChildren.find((c) => c?.type === 'string_start')?.text ?? '"';
-  return start.endsWith("'") ? "'" : '"';
+  return stringDelimiters(str)?.quote.startsWith("'") ? "'" : '"';
 }
 
 type TargetResult = { kind: 'target'; target: Target } | { kind: 'none' } | { kind: 'opaque' } | { kind: 'note'; message: string };
 
 /** Finds check_same_thread in a literal `{…}` or `dict(…)` connect_args value. */
 function findTarget(root: Node, written: Node): TargetResult {
-  const value = unwrap(written);
+  const value = unparenthesized(written);
   if (value.type === 'dictionary') {
     const entries = namedChildren(value).filter((c) => c.type !== 'comment');
-    const hits = entries.filter((e) => e.type === 'pair' && plainStringValue(e.childForFieldName('key')!) === KEY);
+    const hits = entries.filter((e) => e.type === 'pair' && stringValue(e.childForFieldName('key')!) === KEY);
     if (hits.length === 0) return { kind: 'none' };
     if (hits.length > 1) return { kind: 'note', message: `connect_args lists ${KEY} more than once` };
     const pair = hits[0]!;
@@ -223,19 +207,8 @@ function insideScope(node: Node): boolean {
 
 /** A local name already bound to SQLAlchemy's make_url by a top-level import, with that import. */
 function existingMakeUrl(root: Node): { name: string; stmt: Node } | null {
-  for (const stmt of topLevelImports(root)) {
-    if (stmt.type !== 'import_from_statement') continue;
-    if (!MAKE_URL_MODULES.has(stmt.childForFieldName('module_name')?.text ?? '')) continue;
-    for (const item of stmt.childrenForFieldName('name')) {
-      if (!item) continue;
-      const local =
-        item.type === 'dotted_name' && item.text === 'make_url'
-          ? 'make_url'
-          : item.type === 'aliased_import' && item.childForFieldName('name')?.text === 'make_url'
-            ? (item.childForFieldName('alias')?.text ?? null)
-            : null;
-      if (local && onlyImportedFrom(root, local, MAKE_URL_MODULES, 'make_url')) return { name: local, stmt };
-    }
+  for (const { stmt, module, local } of fromImportsOf(topLevelImports(root), 'make_url')) {
+    if (MAKE_URL_MODULES.has(module) && onlyImportedFrom(root, local, MAKE_URL_MODULES, 'make_url')) return { name: local, stmt };
   }
   return null;
 }
@@ -243,7 +216,7 @@ function existingMakeUrl(root: Node): { name: string; stmt: Node } | null {
 /** Why `make_url` cannot be added as a new import here, or null when it can. */
 function makeUrlConflict(root: Node): string | null {
   const bindings = bindingsOf(root, 'make_url');
-  const foreign = bindings.find((b) => !(b.kind === 'from' && MAKE_URL_MODULES.has(b.module) && b.name === 'make_url'));
+  const foreign = bindings.find((b) => !(b.kind === 'from-import' && MAKE_URL_MODULES.has(b.module) && b.name === 'make_url'));
   if (foreign) return `\`make_url\` already names something else in this file (line ${lineOf(foreign.node)})`;
   const uses = identifiersNamed(root, 'make_url');
   if (bindings.length === 0 && uses.length > 0) {
@@ -253,9 +226,7 @@ function makeUrlConflict(root: Node): string | null {
 }
 
 function importedModule(stmt: Node): string {
-  if (stmt.type === 'import_from_statement') return stmt.childForFieldName('module_name')?.text ?? '';
-  const first = namedChildren(stmt)[0];
-  return (first?.type === 'aliased_import' ? first.childForFieldName('name')?.text : first?.text) ?? '';
+  return importsOf(stmt)[0]?.module ?? '';
 }
 
 /** SQLAlchemy and SQLModel imports: the neighbours the new import is sorted among. */
@@ -285,14 +256,8 @@ function importPoint(root: Node, text: string): number {
 function importEdit(ctx: PythonContext): Edit {
   const { root, file } = ctx;
   const description = 'import make_url from sqlalchemy.engine';
-  const host = leadingImports(root).find(
-    (s) =>
-      s.type === 'import_from_statement' &&
-      s.childForFieldName('module_name')?.text === 'sqlalchemy.engine' &&
-      !namedChildren(s).some((c) => c.type === 'wildcard_import'),
-  );
-  const last = host?.childrenForFieldName('name').filter((n): n is Node => n !== null).at(-1);
-  if (last) return { start: last.endIndex, end: last.endIndex, text: ', make_url', safety: 'safe', description };
+  const host = mergeableFromImport(leadingImports(root), 'sqlalchemy.engine');
+  if (host) return appendToFromImport(host, 'make_url', description);
   return insertLines(file, importPoint(root, file.text), [MAKE_URL_IMPORT], description);
 }
 
@@ -349,6 +314,7 @@ export const codemod: PythonCodemod = {
     title: 'Pass check_same_thread only to SQLite',
     language: 'python',
     extensions: ['.py'],
+    phrase: 'sqlite connect_args only for sqlite',
     summary: 'Makes connect_args={"check_same_thread": False} conditional on the database URL being sqlite, so the same engine code works on PostgreSQL or MySQL.',
     fixes: [
       { tool: 'keyword', ruleId: 'check-same-thread' },

@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
-import { namedChildren } from '../lib/syntax.js';
+import { stringDelimiters } from '../lib/strings.js';
+import { dottedPath, namedChildren } from '../lib/syntax.js';
 import { bindingsOf } from './names.js';
 
 export type UrlKind =
@@ -35,7 +36,7 @@ function staticPrefix(node: Node): { text: string; complete: boolean } | null {
     return inner.length === 1 ? staticPrefix(inner[0]!) : null;
   }
   if (node.type !== 'string') return null;
-  const prefix = (node.namedChildren.find((c) => c?.type === 'string_start')?.text ?? '').replace(/['"]+$/, '').toLowerCase();
+  const prefix = stringDelimiters(node)?.prefix ?? '';
   if (prefix.includes('b')) return null;
   const raw = prefix.includes('r');
   let text = '';
@@ -63,15 +64,6 @@ function short(text: string): string {
   return flat.length > 40 ? `${flat.slice(0, 37)}...` : flat;
 }
 
-function attributeChain(node: Node): string | null {
-  if (node.type === 'identifier') return node.text;
-  if (node.type !== 'attribute') return null;
-  const object = node.childForFieldName('object');
-  const attr = node.childForFieldName('attribute');
-  const base = object ? attributeChain(object) : null;
-  return base && attr ? `${base}.${attr.text}` : null;
-}
-
 /**
  * A module constant bound exactly once, at top level, to a string literal:
  * `DATABASE_URL = "sqlite:///app.db"`. Then the URL is as literal as if it
@@ -93,7 +85,7 @@ function constantString(root: Node, name: string): Node | null {
 export function classifyUrl(root: Node, node: Node): UrlKind {
   const literal = fromString(node);
   if (literal) return literal;
-  const chain = attributeChain(node);
+  const chain = dottedPath(node)?.join('.');
   if (!chain) return { kind: 'complex', reason: `the URL \`${short(node.text)}\` is computed at runtime` };
   if (node.type === 'identifier') {
     const constant = constantString(root, node.text);

@@ -1,0 +1,265 @@
+import { execFileSync } from 'node:child_process';
+import type { Node, Parser } from 'web-tree-sitter';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bindingIdentifiers, importBindings, parameterNames, scopeBindings } from '../../codemods/python/lib/bindings.js';
+import {
+  allImports,
+  appendToFromImport,
+  fromImportsOf,
+  importInsertionPoint,
+  importsOf,
+  insertIntoFromImport,
+  leadingImports,
+  mergeableFromImport,
+  topLevelImports,
+} from '../../codemods/python/lib/imports.js';
+import { stringDelimiters, stringValue } from '../../codemods/python/lib/strings.js';
+import { descendantsOfType, lineOf, namedChildren } from '../../codemods/python/lib/syntax.js';
+import type { Edit, SourceFile } from '../../src/engine/types.js';
+import { parsePython, pythonParser } from '../../src/engine/python.js';
+
+let parser: Parser;
+beforeAll(async () => {
+  parser = await pythonParser();
+});
+
+function parse(source: string): Node {
+  return parsePython(parser, source).rootNode;
+}
+
+/** The first `string` node of a one-expression module. */
+function literal(source: string): Node {
+  const found = descendantsOfType(parse(source), 'string')[0];
+  if (!found) throw new Error(`no string in ${JSON.stringify(source)}`);
+  return found;
+}
+
+function apply(text: string, edit: Edit): string {
+  return text.slice(0, edit.start) + edit.text + text.slice(edit.end);
+}
+
+function sourceFile(text: string): SourceFile {
+  return { path: 'app/module.py', text, eol: text.includes('\r\n') ? '\r\n' : '\n' };
+}
+
+describe('lib/strings: stringValue reads a literal as Python does', () => {
+  const cases: Array<[string, string, string | null]> = [
+    ['plain', '"abc"', 'abc'],
+    ['single quotes', "'it\\'s'", "it's"],
+    ['unicode prefix', 'u"x"', 'x'],
+    ['common escapes', '"a\\tb\\nc\\\\d"', 'a\tb\nc\\d'],
+    ['\\a \\b \\f \\v', '"\\a\\b\\f\\v"', '\x07\b\f\v'],
+    ['octal, hex and unicode escapes', '"\\101\\x42\\u0043\\U00000044\\0"', 'ABCD\0'],
+    ['non-ASCII text', '"café ☃"', 'café ☃'],
+    ['raw keeps backslashes', 'r"\\d\\n"', '\\d\\n'],
+    ['upper-case raw prefix', 'R"\\t"', '\\t'],
+    ['line continuation', '"a\\\nb"', 'ab'],
+    ['line continuation in a CRLF file', '"a\\\r\nb"', 'ab'],
+    ['triple quotes', '"""one\ntwo"""', 'one\ntwo'],
+    ['triple quotes in a CRLF file', '"""one\r\ntwo"""', 'one\ntwo'],
+    ['raw triple quotes in a CRLF file', "r'''a\\\r\nb'''", 'a\\\nb'],
+    ['empty triple quotes', "''''''", ''],
+    ['unknown escape', '"\\d"', null],
+    ['named escape', '"\\N{SNOWMAN}"', null],
+    ['f-string', 'f"x"', null],
+    ['bytes', 'b"x"', null],
+    ['raw bytes', 'rb"x"', null],
+  ];
+
+  it.each(cases)('%s: %s', (_name, source, expected) => {
+    expect(stringValue(literal(source))).toBe(expected);
+  });
+
+  it('agrees with python3 on every case it reads', () => {
+    const readable = cases.filter(([, , expected]) => expected !== null).map(([, source]) => source);
+    const script = 'import ast, json, sys\nprint(json.dumps([ast.literal_eval(s) for s in json.load(sys.stdin)]))';
+    const python = JSON.parse(execFileSync('python3', ['-c', script], { input: JSON.stringify(readable), encoding: 'utf8' })) as string[];
+    expect(readable.map((source) => stringValue(literal(source)))).toEqual(python);
+  });
+
+  it.each([
+    ['rb"x"', { prefix: 'rb', quote: '"' }],
+    ["F'''x'''", { prefix: 'f', quote: "'''" }],
+    ["'x'", { prefix: '', quote: "'" }],
+  ])('stringDelimiters(%s)', (source, expected) => {
+    expect(stringDelimiters(literal(source))).toEqual(expected);
+  });
+
+  it('stringDelimiters is null for anything but a string', () => {
+    expect(stringDelimiters(descendantsOfType(parse('x\n'), 'identifier')[0]!)).toBeNull();
+    expect(stringValue(descendantsOfType(parse('"a" "b"\n'), 'concatenated_string')[0]!)).toBeNull();
+  });
+});
+
+/** `name:kind[:module[:name]][=value]` for every binding of a scope, sorted: a readable table cell. */
+function describeBindings(scope: Node): string[] {
+  const out: string[] = [];
+  for (const [name, list] of scopeBindings(scope)) {
+    for (const b of list) {
+      let cell = `${name}:${b.kind}`;
+      if (b.kind === 'module-import') cell += `:${b.module}`;
+      if (b.kind === 'from-import') cell += `:${b.module}:${b.name}`;
+      if (b.kind === 'other' && b.value) cell += `=${b.value.text}`;
+      out.push(cell);
+    }
+  }
+  return out.sort();
+}
+
+describe('lib/bindings: scopeBindings', () => {
+  it.each([
+    ['plain and dotted imports', 'import os.path, sys\n', ['os:module-import:os', 'sys:module-import:sys']],
+    ['aliased import', 'import os.path as p\n', ['p:module-import:os.path']],
+    ['from-imports with an alias', 'from a.b import c, d as e\n', ['c:from-import:a.b:c', 'e:from-import:a.b:d']],
+    ['star import binds nothing known', 'from m import *\n', []],
+    ['plain assignment keeps its value', 'DEBUG = True\n', ['DEBUG:other=True']],
+    ['annotated assignment', 'DEBUG: bool = False\n', ['DEBUG:other=False']],
+    ['augmented and tuple targets have no value', 'x += 1\na, *b = c\n', ['a:other', 'b:other', 'x:other']],
+    ['chained assignment', 'x = y = 1\n', ['x:other', 'y:other=1']],
+    ['attributes and subscripts bind nothing', 'a.b = 1\nc[0] = 2\n', []],
+    ['def and class', 'def f(x):\n    y = 1\nclass C:\n    z = 2\n', ['C:class', 'f:other']],
+    ['decorated class', '@dataclass\nclass C:\n    pass\n', ['C:class']],
+    ['loop and with targets', 'for i, (j, k) in x:\n    pass\nwith f() as (*m, n), g() as (o):\n    pass\n', ['i:other', 'j:other', 'k:other', 'm:other', 'n:other', 'o:other']],
+    ['except target', 'try:\n    pass\nexcept E as e:\n    pass\n', ['e:other']],
+    ['walrus, but not inside a lambda', 'if (n := 1):\n    pass\ng = lambda: (m := 2)\n', ['g:other=lambda: (m := 2)', 'n:other']],
+    ['lambda parameters are their own scope', 'f = lambda a: a\n', ['f:other=lambda a: a']],
+    ['global and nonlocal', 'global G\n', ['G:other']],
+    ['imports inside if/try count', 'try:\n    import ujson as json\nexcept ImportError:\n    import json\n', ['json:module-import:json', 'json:module-import:ujson']],
+  ])('%s', (_name, source, expected) => {
+    expect(describeBindings(parse(source))).toEqual(expected);
+  });
+
+  it('a class body is a scope of its own', () => {
+    const cls = descendantsOfType(parse('class C:\n    X = 1\n    def m(self):\n        Y = 2\n'), 'class_definition')[0]!;
+    expect(describeBindings(cls.childForFieldName('body')!)).toEqual(['X:other=1', 'm:other']);
+  });
+
+  it.each([
+    ['def f(a, b=1, *c, d: int, e: int = 2, **g): pass', ['a', 'b', 'c', 'd', 'e', 'g']],
+    ['def f(a, /, *, b): pass', ['a', 'b']],
+    ['f = lambda x, y=0: x', ['x', 'y']],
+  ])('parameterNames(%s)', (source, expected) => {
+    const fn = descendantsOfType(parse(`${source}\n`), ['function_definition', 'lambda'])[0]!;
+    expect(parameterNames(fn)).toEqual(expected);
+  });
+
+  it.each([
+    ['import a . b', [{ kind: 'module-import', local: 'a', module: 'a' }]],
+    ['from . import x as y', [{ kind: 'from-import', local: 'y', module: '.', name: 'x' }]],
+    ['from __future__ import annotations', []],
+  ])('importBindings(%s)', (source, expected) => {
+    const stmt = namedChildren(parse(`${source}\n`))[0]!;
+    expect(importBindings(stmt).map(({ node: _node, ...rest }) => rest)).toEqual(expected);
+  });
+});
+
+describe('lib/bindings: bindingIdentifiers finds every rebinding of a name, in any scope', () => {
+  it.each([
+    ['assignment', 'x = 1', [1]],
+    ['read only', 'print(x)\ny = x', []],
+    ['attribute and keyword are not the name', 'a.x = 1\nf(x=1)', []],
+    ['loop and comprehension targets', 'for x in y: pass\n[x for x in y]', [1, 2]],
+    ['starred target under with', 'with f() as (*x, y): pass', [1]],
+    ['parameters', 'def f(x): pass\ndef g(*x): pass\ndef h(**x): pass\ndef k(x: int = 1): pass\nlambda x: 0', [1, 2, 3, 4, 5]],
+    ['a default or an annotation is a read', 'def f(a=x, b: x = 1): pass', []],
+    ['imports', 'import x.y\nimport y as x\nfrom m import x\nimport x as z\nfrom x import z', [1, 2, 3]],
+    ['del, global, walrus', 'del x\nglobal x\n(x := 1)', [1, 2, 3]],
+    ['match capture', 'match v:\n    case [x]: pass', [2]],
+    ['type parameter', 'class C[x]: pass', [1]],
+    ['def and class names', 'def x(): pass\nclass x: pass', [1, 2]],
+  ])('%s', (_name, source, lines) => {
+    expect(bindingIdentifiers(parse(`${source}\n`), 'x').map(lineOf)).toEqual(lines);
+  });
+});
+
+describe('lib/imports: finding imports', () => {
+  const MODULE = [
+    '"""Doc."""',
+    'from __future__ import annotations',
+    'import os.path as p, sys',
+    'from a . b import (c, d as e)',
+    'from m import *',
+    'x = 1',
+    'from late import c',
+    'def f():',
+    '    from inner import c as g',
+    '',
+  ].join('\n');
+
+  it('leadingImports stops at the first other statement; topLevelImports does not', () => {
+    const root = parse(MODULE);
+    expect(leadingImports(root).map(lineOf)).toEqual([2, 3, 4, 5]);
+    expect(topLevelImports(root).map(lineOf)).toEqual([2, 3, 4, 5, 7]);
+  });
+
+  it('allImports lists what every import imports, nested ones too', () => {
+    expect(allImports(parse(MODULE)).map(({ module, name }) => `${module}:${name}`)).toEqual([
+      'os.path:null',
+      'sys:null',
+      'a.b:c',
+      'a.b:d',
+      'm:*',
+      'late:c',
+      'inner:c',
+    ]);
+  });
+
+  it('fromImportsOf gives the local name of each import of a name', () => {
+    const root = parse(MODULE);
+    const found = fromImportsOf(topLevelImports(root), 'c').map(({ module, local, stmt }) => [module, local, lineOf(stmt)]);
+    expect(found).toEqual([
+      ['a.b', 'c', 4],
+      ['late', 'c', 7],
+    ]);
+    expect(fromImportsOf(topLevelImports(root), 'd').map((i) => i.local)).toEqual(['e']);
+  });
+
+  it.each([
+    ['import a', [{ module: 'a', name: null }]],
+    ['from .pkg import x', [{ module: '.pkg', name: 'x' }]],
+    ['from __future__ import annotations', []],
+  ])('importsOf(%s)', (source, expected) => {
+    expect(importsOf(namedChildren(parse(`${source}\n`))[0]!).map(({ module, name }) => ({ module, name }))).toEqual(expected);
+  });
+
+  it.each([
+    ['after the leading imports', 'import os\nimport sys\nx = 1\n', 2],
+    ['after the docstring', '"""Doc."""\nx = 1\n', 1],
+    ['after a shebang and encoding comment', '#!/usr/bin/env python\n# -*- coding: utf-8 -*-\nx = 1\n', 2],
+    ['at the top', 'x = 1\n', 0],
+    ['after __future__ imports', '"""Doc."""\nfrom __future__ import annotations\nx = 1\n', 2],
+  ])('importInsertionPoint: %s', (_name, source, linesBefore) => {
+    const at = importInsertionPoint(parse(source), source);
+    expect(source.slice(0, at).split('\n').length - 1).toBe(linesBefore);
+  });
+
+  it('mergeableFromImport skips star imports and other modules', () => {
+    const root = parse('from m import *\nfrom n import a\nfrom m import b\n');
+    expect(lineOf(mergeableFromImport(topLevelImports(root), 'm')!)).toBe(3);
+    expect(mergeableFromImport(topLevelImports(root), 'x')).toBeNull();
+  });
+});
+
+describe('lib/imports: adding a name to a from-import', () => {
+  it.each([
+    ['one line', 'from m import a, b\n', 'from m import a, b, Z\n'],
+    ['parenthesised', 'from m import (\n    a,\n    b,\n)\n', 'from m import (\n    a,\n    b, Z,\n)\n'],
+  ])('appendToFromImport: %s', (_name, source, expected) => {
+    const stmt = topLevelImports(parse(source))[0]!;
+    expect(apply(source, appendToFromImport(stmt, 'Z', 'add Z'))).toBe(expected);
+  });
+
+  it.each([
+    ['sorted: constants, classes, functions', 'from m import CONST, Model, helper\n', 'Field', 'from m import CONST, Field, Model, helper\n'],
+    ['sorted: at the end', 'from m import Alpha, Beta\n', 'Gamma', 'from m import Alpha, Beta, Gamma\n'],
+    ['unsorted: at the end', 'from m import b, a\n', 'Field', 'from m import b, a, Field\n'],
+    ['one name, before it', 'from m import field\n', 'Field', 'from m import Field, field\n'],
+    ['one name, after it', 'from m import BaseModel\n', 'Field', 'from m import BaseModel, Field\n'],
+    ['one name per line', 'from m import (\n    BaseModel,\n    validator,\n)\n', 'Field', 'from m import (\n    BaseModel,\n    Field,\n    validator,\n)\n'],
+    ['one name per line, CRLF', 'from m import (\r\n    BaseModel,\r\n)\r\n', 'Field', 'from m import (\r\n    BaseModel,\r\n    Field,\r\n)\r\n'],
+    ['a comment between names', 'from m import (\n    A,  # first\n    C,\n)\n', 'B', 'from m import (\n    A,  # first\n    B,\n    C,\n)\n'],
+  ])('insertIntoFromImport: %s', (_name, source, name, expected) => {
+    const stmt = topLevelImports(parse(source))[0]!;
+    expect(apply(source, insertIntoFromImport(sourceFile(source), stmt, name, `add ${name}`))).toBe(expected);
+  });
+});
