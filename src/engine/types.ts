@@ -21,6 +21,8 @@ export interface CodemodMeta {
   extensions: readonly string[];
   /** One sentence: what it fixes. */
   summary: string;
+  /** What changed, in a few words, for pull request titles ("print() replaced with logging"). */
+  phrase: string;
   fixes: readonly RuleRef[];
   safety: Safety;
   security: boolean;

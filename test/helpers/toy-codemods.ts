@@ -4,6 +4,7 @@ import { descendantsOfType } from '../../codemods/python/lib/syntax.js';
 const baseMeta = {
   version: '0.0.0',
   summary: 'test codemod',
+  phrase: 'test change',
   fixes: [],
   safety: 'safe' as const,
   security: false,
