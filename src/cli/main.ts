@@ -8,13 +8,17 @@ import { UsageError } from '../engine/files.js';
 import { createEngine } from '../engine/index.js';
 import { runCodemods } from '../engine/run.js';
 import { InputError } from '../findings/types.js';
+import { ApplyError } from '../apply/index.js';
+import { ForgeError } from '../forge/types.js';
+import { WorkspaceError } from '../workspace/types.js';
 import { planRepository } from '../plan/index.js';
 import type { Codemod, Safety } from '../engine/types.js';
 import { TOOL_VERSION } from '../version.js';
+import { formatApply, runApply, runDemo, type ApplyCliOptions } from './apply.js';
 import { colorDiff, colorsFor, formatCodemodTable, formatPlan, formatSummary } from './output.js';
 
-/** Exit codes: 0 done; 1 `--check` found changes; 2 usage error or unreadable input; 70 internal error. */
-export const EXIT = { ok: 0, changes: 1, usage: 2, internal: 70 } as const;
+/** Exit codes: 0 done; 1 `--check` found changes; 2 usage error or bad input; 3 an item failed (apply/demo); 70 internal error. */
+export const EXIT = { ok: 0, changes: 1, usage: 2, failed: 3, internal: 70 } as const;
 
 export interface Io {
   stdout: NodeJS.WriteStream;
@@ -65,7 +69,7 @@ Examples:
   $ shipshape plan --plan SPRINTS.md         sprint items from a Markdown plan
   $ shipshape plan --findings eslint.sarif   sprint items from findings (SARIF, CodeRabbit, shipshape YAML)
 
-Exit codes: 0 done, 1 --check found changes, 2 usage error or unreadable path, 70 internal error.`,
+Exit codes: 0 done, 1 --check found changes, 2 usage error or bad input, 3 a sprint item failed\n(apply, demo), 70 internal error.`,
     );
 
   program
@@ -149,6 +153,65 @@ Exit codes: 0 done, 1 --check found changes, 2 usage error or unreadable path, 7
       else io.stdout.write(`${formatPlan(plan, colorsFor(io.stdout, io.env))}\n`);
     });
 
+  program
+    .command('apply')
+    .description('plan, then open one small verified pull request per automatable sprint item')
+    .option('--repo <dir|owner/name>', 'a local git repository (local forge) or owner/name (GitHub forge)', '.')
+    .option('--plan <file>', 'a Markdown sprint plan')
+    .option('--findings <file>', 'findings (SARIF, review comments, shipshape format); repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--item <key>', 'only this sprint item (repeatable); also re-proposes an item whose PR was closed', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .addOption(new Option('--forge <name>', 'where pull requests go').choices(['local', 'github']).default('local'))
+    .option('--dry-run', 'build and verify every branch, push nothing, open nothing')
+    .option('--dashboard', 'also keep a dashboard issue (GitHub) or .shipshape/dashboard.md (local) mirroring the plan')
+    .option('--bot <login>', 'review bot whose comments count as findings', 'coderabbitai[bot]')
+    .option('--src-root <dir>', 'where the repository was checked out when the findings were made')
+    .option('--max-open <n>', 'open shipshape pull requests at most', positiveInt, 5)
+    .option('--max-files <n>', 'files per pull request; larger items are split into parts', positiveInt, 10)
+    .option('--max-lines <n>', 'changed lines per pull request; larger items are split into parts', positiveInt, 500)
+    .option('--json', 'print the run as JSON (schemas/apply.schema.json)')
+    .addHelpText(
+      'after',
+      `
+The local forge (default) needs no account: branches are pushed into the local
+repository and each pull request is written to .shipshape/prs/<branch>.md plus
+a .patch. Your checkout, index and current branch are not touched. The GitHub
+forge reads GITHUB_TOKEN, and GITHUB_API_URL / GITHUB_SERVER_URL when set
+(GitHub Enterprise Server, GitHub Actions).`,
+    )
+    .action(async (opts: ApplyCliOptions & { json?: boolean }) => {
+      const progress = io.stderr.isTTY && !opts.json ? (m: string) => io.stderr.write(`${m}\n`) : undefined;
+      const result = await runApply(opts, { cwd: io.cwd, env: io.env, codemods: allCodemods, engine: await createEngine(), onEvent: progress });
+      if (opts.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      else io.stdout.write(`${formatApply(result, colorsFor(io.stdout, io.env))}\n`);
+      if (result.items.some((i) => i.action === 'failed')) setExit(EXIT.failed);
+    });
+
+  program
+    .command('demo')
+    .description('apply the demo app\'s sprint plan with the local forge in a temporary repository (no account, no network)')
+    .option('--json', 'print both runs as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const demo = await runDemo({ codemods: allCodemods, engine: await createEngine() });
+      if (opts.json) {
+        io.stdout.write(`${JSON.stringify({ repo: demo.repo, prs: demo.prsDir, first: demo.first, second: demo.second }, null, 2)}\n`);
+        return;
+      }
+      const c = colorsFor(io.stdout, io.env);
+      io.stdout.write(`${c.bold('shipshape demo')}: the PCM-Ops app, its SPRINT_PLAN.md, the local forge\n\n`);
+      for (const o of demo.first.items) {
+        io.stdout.write(`${c.green(o.action === 'created' ? 'PR' : o.action)} ${c.bold(o.title)}\n`);
+        io.stdout.write(`   branch   ${o.branch}\n   files    ${o.files.join(', ')}\n   rollback ${o.rollback ?? '(none in the plan)'}\n`);
+        if (o.pr) io.stdout.write(`   draft    ${demo.relativeTo(o.pr.url)}\n`);
+        if (o.reason) io.stdout.write(`   note     ${o.reason}\n`);
+      }
+      const human = demo.first.needsHuman;
+      io.stdout.write(`\n${human.length} sprint items need a human: ${human.map((h) => `${h.key} ${h.title}`).join('; ')}\n`);
+      const again = demo.second.items;
+      io.stdout.write(`Second run: ${again.filter((o) => o.action === 'unchanged').length} of ${again.length} pull requests unchanged, none opened twice.\n`);
+      io.stdout.write(`\nThe drafts lie in ${demo.prsDir}\n(the repository is ${demo.repo}; delete it when done).\n`);
+      if (demo.first.items.some((i) => i.action === 'failed')) setExit(EXIT.failed);
+    });
+
   return program;
 }
 
@@ -164,9 +227,13 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       // Help and version requests end here too, with exit code 0.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (error instanceof UsageError || error instanceof InputError) {
+    if (error instanceof UsageError || error instanceof InputError || error instanceof ApplyError) {
       io.stderr.write(`shipshape: ${error.message}\n`);
       return EXIT.usage;
+    }
+    if (error instanceof ForgeError || error instanceof WorkspaceError) {
+      io.stderr.write(`shipshape: ${error.message}\n`);
+      return EXIT.failed;
     }
     io.stderr.write(`shipshape: internal error: ${(error as Error).message}\n`);
     if (io.env.SHIPSHAPE_DEBUG) io.stderr.write(`${(error as Error).stack}\n`);

@@ -1,0 +1,363 @@
+import { join } from 'node:path';
+import { runCodemods, type RunReport } from '../engine/run.js';
+import type { EngineContext } from '../engine/transform.js';
+import type { Codemod } from '../engine/types.js';
+import type { Forge, PullRequest } from '../forge/types.js';
+import { BRANCH_PREFIX, branchName, prBody, prTitle, type PrInput } from '../pr/index.js';
+import type { Plan, SprintItem } from '../plan/types.js';
+import type { BotIdentity, Workspace } from '../workspace/types.js';
+import { withWorkspace } from '../workspace/index.js';
+import { TOOL_VERSION } from '../version.js';
+
+export const APPLY_SCHEMA_VERSION = 1;
+
+export interface Caps {
+  /** Open shipshape pull requests at most; an item beyond it waits for a later run. */
+  openPrs: number;
+  /** Pull requests created in one run at most. */
+  prsPerRun: number;
+  /** Files per pull request; a larger item is split into numbered parts. */
+  filesPerPr: number;
+  /** Changed lines (added + removed) per pull request; a part over it is split again by files. */
+  linesPerPr: number;
+}
+
+export const DEFAULT_CAPS: Caps = { openPrs: 5, prsPerRun: 10, filesPerPr: 10, linesPerPr: 500 };
+
+export const DEFAULT_BOT: BotIdentity = { name: 'shipshape[bot]', email: 'shipshape-bot@users.noreply.github.com' };
+
+export interface ApplyOptions {
+  /** Builds the plan from the isolated clone (so it describes exactly what will be changed). */
+  plan: (repoDir: string) => Promise<Plan>;
+  forge: Forge;
+  codemods: readonly Codemod[];
+  engine: EngineContext;
+  bot?: BotIdentity;
+  /** Only these item keys. Naming an item also re-opens work on it after its PR was closed unmerged. */
+  items?: readonly string[];
+  dryRun?: boolean;
+  caps?: Partial<Caps>;
+  lockDir?: string;
+  /** Also keep a dashboard issue that mirrors the plan. */
+  dashboard?: boolean;
+  /** One line per step, for progress output. */
+  onEvent?: (message: string) => void;
+}
+
+export type ItemAction = 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed' | 'dry-run';
+
+export interface ItemOutcome {
+  key: string;
+  part?: { index: number; total: number };
+  title: string;
+  branch: string;
+  action: ItemAction;
+  reason?: string;
+  files: string[];
+  codemods: string[];
+  /** The plan's Rollback line for the item. */
+  rollback: string | null;
+  pr?: { number: number; url: string };
+}
+
+export interface ApplyResult {
+  schemaVersion: typeof APPLY_SCHEMA_VERSION;
+  tool: { name: 'shipshape'; version: string };
+  forge: { name: Forge['name']; repository: string };
+  base?: { branch: string; sha: string };
+  dryRun: boolean;
+  items: ItemOutcome[];
+  needsHuman: { key: string; title: string; reason: string }[];
+  dashboard?: string;
+}
+
+interface Part {
+  item: SprintItem;
+  files: string[];
+  index: number;
+  total: number;
+}
+
+/** Lines a unified diff adds or removes. */
+function changedLines(diff: string): number {
+  return diff.split('\n').filter((l) => (l.startsWith('+') || l.startsWith('-')) && !l.startsWith('+++') && !l.startsWith('---')).length;
+}
+
+/**
+ * Splits an item into parts, each within the caps on files and changed lines
+ * and each independently revertible. Files stay in plan order; a single file
+ * over the line cap still makes one part (a file is never split).
+ */
+export function splitItem(item: SprintItem, linesByFile: ReadonlyMap<string, number>, caps: Pick<Caps, 'filesPerPr' | 'linesPerPr'>): Part[] {
+  const chunks: string[][] = [];
+  let current: string[] = [];
+  let lines = 0;
+  for (const file of item.files) {
+    const n = linesByFile.get(file) ?? 0;
+    if (current.length > 0 && (current.length >= caps.filesPerPr || lines + n > caps.linesPerPr)) {
+      chunks.push(current);
+      current = [];
+      lines = 0;
+    }
+    current.push(file);
+    lines += n;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks.map((files, i) => ({ item, files, index: i + 1, total: chunks.length }));
+}
+
+/** Measures, on the base commit, how many lines the item's codemods change in each file. */
+async function measureItem(ws: Workspace, item: SprintItem, options: ApplyOptions): Promise<Map<string, number>> {
+  const codemods = options.codemods.filter((c) => item.codemods.includes(c.meta.id));
+  const report = await runCodemods({ paths: item.files.map((f) => join(ws.dir, f)), codemods, cwd: ws.dir, engine: options.engine });
+  return new Map(report.files.map((f) => [f.path, f.status === 'changed' ? changedLines(f.diff) : 0]));
+}
+
+function partBranch(item: SprintItem, part: Part): string {
+  return branchName(item.key, item.title, { index: part.index, total: part.total });
+}
+
+function commitMessage(item: SprintItem, part: Part, codemod: Codemod, report: RunReport): string {
+  const label = part.total > 1 ? `${item.key} (part ${part.index}/${part.total})` : item.key;
+  const files = report.files.filter((f) => f.status === 'changed').map((f) => f.path);
+  const findings = item.findings.filter((f) => files.includes(f.path)).map((f) => `${f.tool}:${f.ruleId}@${f.path}:${f.startLine} (${f.id})`);
+  return [
+    `Sprint ${label}: ${item.title} — ${codemod.meta.id}`,
+    '',
+    `Applies ${codemod.meta.id}@${codemod.meta.version} (${codemod.meta.title}) to ${files.length} file${files.length === 1 ? '' : 's'}.`,
+    ...(findings.length ? ['', 'Findings:', ...findings.map((f) => `- ${f}`)] : []),
+    '',
+    `Rollback: ${codemod.meta.rollback}`,
+  ].join('\n');
+}
+
+interface Built {
+  reports: { codemod: Codemod; report: RunReport }[];
+  problems: string[];
+}
+
+/** Runs the item's codemods on the part's files inside the workspace, one commit per codemod. */
+async function buildPart(ws: Workspace, part: Part, codemods: readonly Codemod[], engine: EngineContext): Promise<Built> {
+  const built: Built = { reports: [], problems: [] };
+  const files = part.files.map((f) => join(ws.dir, f));
+  for (const id of part.item.codemods) {
+    const codemod = codemods.find((c) => c.meta.id === id);
+    if (!codemod) {
+      built.problems.push(`unknown codemod ${id}`);
+      continue;
+    }
+    const report = await runCodemods({ paths: files, codemods: [codemod], cwd: ws.dir, write: true, engine });
+    for (const f of report.files) {
+      if (f.status === 'skipped' && f.reason !== 'symlink') built.problems.push(`${f.path}: ${f.message}`);
+    }
+    built.reports.push({ codemod, report });
+    if (report.summary.changed > 0) await ws.commitAll(commitMessage(part.item, part, codemod, report));
+  }
+  return built;
+}
+
+function verification(built: Built): PrInput['verification'] {
+  const changed = built.reports.reduce((n, r) => n + r.report.summary.changed, 0);
+  const compile = built.reports.map((r) => r.report.verification.pythonCompile);
+  const python = compile.includes('checked') ? 'checked' : compile.includes('unavailable') ? 'unavailable' : 'not-needed';
+  const checks: PrInput['verification'] = [
+    { name: 'Each edit stays inside its own range', ok: built.problems.length === 0, detail: `${changed} file(s)` },
+    { name: 'Every changed file parses again with no error', ok: built.problems.length === 0 },
+    { name: 'A second run of the same codemods changes nothing (idempotent)', ok: built.problems.length === 0 },
+  ];
+  if (python !== 'not-needed') {
+    checks.push({ name: 'Changed Python compiles with python3', ok: python === 'checked' && built.problems.length === 0, detail: python === 'unavailable' ? 'python3 not available' : undefined });
+  }
+  return checks;
+}
+
+function prInput(part: Part, branch: string, base: { branch: string; sha: string }, built: Built, diffStat: PrInput['diffStat']): PrInput {
+  const files = new Set(part.files);
+  return {
+    item: part.item,
+    part: part.total > 1 ? { index: part.index, total: part.total } : undefined,
+    branch,
+    base,
+    codemods: built.reports.map(({ codemod, report }) => ({
+      id: codemod.meta.id,
+      version: codemod.meta.version,
+      title: codemod.meta.title,
+      phrase: codemod.meta.phrase,
+      safety: codemod.meta.safety,
+      summary: codemod.meta.summary,
+      rollback: codemod.meta.rollback,
+      prerequisites: [...codemod.meta.prerequisites],
+      files: report.files.filter((f) => f.status === 'changed').map((f) => f.path),
+      edits: report.summary.edits,
+      leftAlone: report.codemods.flatMap((c) => c.notes.map((n) => ({ path: n.path, line: n.line, message: n.message }))),
+    })),
+    diffStat,
+    verification: verification(built),
+    findings: part.item.findings.filter((f) => files.has(f.path)),
+  };
+}
+
+/**
+ * The policy for one part: what exists already (PR, branch, someone else's
+ * commits), then build, verify and publish. Idempotent: a re-run with
+ * nothing new leaves branch and PR as they are.
+ */
+async function applyPart(ctx: {
+  ws: Workspace;
+  part: Part;
+  options: ApplyOptions;
+  caps: Caps;
+  base: { branch: string; sha: string };
+  counters: { open: number; created: number };
+}): Promise<ItemOutcome> {
+  const { ws, part, options, caps, base, counters } = ctx;
+  const { item } = part;
+  const branch = partBranch(item, part);
+  const outcome: ItemOutcome = {
+    key: item.key,
+    title: item.title,
+    branch,
+    action: 'skipped',
+    files: part.files,
+    codemods: item.codemods,
+    rollback: item.rollback,
+    ...(part.total > 1 ? { part: { index: part.index, total: part.total } } : {}),
+  };
+  const say = (message: string) => options.onEvent?.(`${item.key}${part.total > 1 ? ` (part ${part.index}/${part.total})` : ''}: ${message}`);
+  const explicit = options.items?.includes(item.key) ?? false;
+
+  const existing = await options.forge.findPr(branch);
+  if (existing?.state === 'merged') return { ...outcome, reason: `already merged (#${existing.number})`, pr: ref(existing) };
+  if (existing?.state === 'closed' && !explicit) {
+    return { ...outcome, reason: `#${existing.number} was closed without merging; run with --item ${item.key} to propose it again`, pr: ref(existing) };
+  }
+  const open = existing?.state === 'open' ? existing : null;
+
+  const remote = await ws.remoteBranch(branch);
+  if (remote && remote.foreignCommits.length > 0) {
+    const reason = `branch ${branch} has commits by someone else (${remote.foreignCommits.join(', ')}); shipshape will not force-push over them`;
+    if (open && !options.dryRun) {
+      await options.forge.comment(open.number, `shipshape did not update this branch: it has commits that are not shipshape's (${remote.foreignCommits.join(', ')}). Resolve or close this pull request; shipshape leaves it alone meanwhile.`);
+    }
+    say('left alone: someone else committed to the branch');
+    return { ...outcome, reason, pr: open ? ref(open) : undefined };
+  }
+
+  await ws.startBranch(branch);
+  const built = await buildPart(ws, part, options.codemods, options.engine);
+  if (built.problems.length > 0) {
+    say('failed verification');
+    return { ...outcome, action: 'failed', reason: `verification failed: ${built.problems.join('; ')}` };
+  }
+  const diffStat = await ws.diffStat();
+  if (diffStat.length === 0) return { ...outcome, action: 'unchanged', reason: 'nothing to change on the base branch', pr: open ? ref(open) : undefined };
+
+  const input = prInput(part, branch, base, built, diffStat);
+  const title = prTitle(input);
+  const body = prBody(input, options.forge.maxBodyLength);
+  if (options.dryRun) {
+    say(`would ${open ? 'update' : 'open'} "${title}"`);
+    return { ...outcome, action: 'dry-run', title, pr: open ? ref(open) : undefined };
+  }
+
+  const treeUnchanged = remote !== null && (await ws.sameTree(remote.sha));
+  if (!open) {
+    if (counters.open >= caps.openPrs) return { ...outcome, reason: `${counters.open} shipshape pull requests are open (cap ${caps.openPrs}); merge or close some first` };
+    if (counters.created >= caps.prsPerRun) return { ...outcome, reason: `${caps.prsPerRun} pull requests opened in this run already (cap)` };
+  }
+  if (!treeUnchanged) {
+    await ws.push(branch, remote?.sha ?? null);
+    say(`pushed ${branch}`);
+  }
+  if (open) {
+    if (open.title === title && open.body === body) return { ...outcome, action: 'unchanged', title, pr: ref(open) };
+    const updated = await options.forge.updatePr(open.number, { title, body });
+    say(`updated #${updated.number}`);
+    return { ...outcome, action: 'updated', title, pr: ref(updated) };
+  }
+  const labels = ['shipshape', ...(item.security ? ['security'] : [])];
+  const created = await options.forge.createPr({ branch, base: base.branch, title, body, labels });
+  counters.open++;
+  counters.created++;
+  say(`opened #${created.number}`);
+  return { ...outcome, action: 'created', title, pr: ref(created) };
+}
+
+function ref(pr: PullRequest): { number: number; url: string } {
+  return { number: pr.number, url: pr.url };
+}
+
+const DASHBOARD_MARKER = '<!-- shipshape:dashboard -->';
+
+function dashboardBody(plan: Plan, outcomes: readonly ItemOutcome[]): string {
+  const lines = ['shipshape keeps this issue in step with the plan: one line per sprint item.', '', '## Automated'];
+  for (const item of plan.items.filter((i) => i.automatable)) {
+    const mine = outcomes.filter((o) => o.key === item.key);
+    const prs = mine.filter((o) => o.pr).map((o) => `#${o.pr!.number}`);
+    const state = mine.map((o) => o.action + (o.reason ? ` (${o.reason})` : '')).join('; ') || 'not selected';
+    const done = mine.length > 0 && mine.every((o) => o.pr);
+    lines.push(`- [${done ? 'x' : ' '}] **${item.key}** ${item.title} — ${item.codemods.join(', ')} ${prs.join(' ')} · ${state}`);
+  }
+  lines.push('', '## Needs a human');
+  for (const item of plan.items.filter((i) => !i.automatable)) lines.push(`- **${item.key}** ${item.title}: ${item.reason ?? ''}`);
+  lines.push('', DASHBOARD_MARKER);
+  return lines.join('\n');
+}
+
+/**
+ * Applies a plan: for each automatable item, in order, builds its branch in
+ * one isolated clone, verifies it, and opens or updates its pull request.
+ * Items and parts are independent: one failing does not stop the others.
+ */
+export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
+  const caps = { ...DEFAULT_CAPS, ...options.caps };
+  const bot = options.bot ?? DEFAULT_BOT;
+  const result: ApplyResult = {
+    schemaVersion: APPLY_SCHEMA_VERSION,
+    tool: { name: 'shipshape', version: TOOL_VERSION },
+    forge: { name: options.forge.name, repository: options.forge.repository },
+    dryRun: Boolean(options.dryRun),
+    items: [],
+    needsHuman: [],
+  };
+  const baseBranch = await options.forge.defaultBranch();
+  let plan: Plan | undefined;
+  await withWorkspace({ remote: options.forge.remote(), base: baseBranch, bot, lockDir: options.lockDir }, async (ws) => {
+    const base = { branch: baseBranch, sha: ws.baseSha };
+    result.base = base;
+    plan = await options.plan(ws.dir);
+    result.needsHuman = plan.items.filter((i) => !i.automatable).map((i) => ({ key: i.key, title: i.title, reason: i.reason ?? '' }));
+    const unknown = (options.items ?? []).filter((key) => !plan!.items.some((i) => i.key === key));
+    if (unknown.length > 0) throw new ApplyError(`no sprint item ${unknown.join(', ')} in the plan (items: ${plan.items.map((i) => i.key).join(', ')})`);
+    const selected = plan.items.filter((i) => i.automatable && (!options.items?.length || options.items.includes(i.key)));
+    if (selected.length === 0) return;
+    const counters = { open: (await options.forge.openPrs(BRANCH_PREFIX)).length, created: 0 };
+    for (const item of selected) {
+      await ws.startBranch(branchName(item.key, item.title));
+      for (const part of splitItem(item, await measureItem(ws, item, options), caps)) {
+        try {
+          result.items.push(await applyPart({ ws, part, options, caps, base, counters }));
+        } catch (error) {
+          result.items.push({
+            key: item.key,
+            title: item.title,
+            branch: partBranch(item, part),
+            action: 'failed',
+            reason: (error as Error).message,
+            files: part.files,
+            codemods: item.codemods,
+            rollback: item.rollback,
+          });
+        }
+      }
+    }
+  });
+  if (options.dashboard && !options.dryRun && plan) {
+    const issue = await options.forge.ensureIssue('shipshape dashboard', dashboardBody(plan, result.items), DASHBOARD_MARKER);
+    result.dashboard = issue.url;
+  }
+  return result;
+}
+
+/** The run as asked cannot go ahead (an unknown item key, …); one line for the user. */
+export class ApplyError extends Error {}

@@ -1,0 +1,134 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { applyPlan, type ApplyResult, type Caps } from '../apply/index.js';
+import type { EngineContext } from '../engine/transform.js';
+import type { Codemod } from '../engine/types.js';
+import { UsageError } from '../engine/files.js';
+import { createGitHubForge } from '../forge/github/index.js';
+import { createLocalForge } from '../forge/local/forge.js';
+import type { Forge } from '../forge/types.js';
+import { planRepository } from '../plan/index.js';
+import type { Colors } from './output.js';
+
+export interface ApplyCliOptions {
+  repo: string;
+  plan?: string;
+  findings: string[];
+  item: string[];
+  forge: 'local' | 'github';
+  dryRun?: boolean;
+  dashboard?: boolean;
+  bot: string;
+  srcRoot?: string;
+  maxOpen: number;
+  maxFiles: number;
+  maxLines: number;
+}
+
+const OWNER_NAME = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/;
+
+/** The forge a CLI run publishes to: the local repository, or GitHub with GITHUB_TOKEN. */
+export function forgeFor(opts: Pick<ApplyCliOptions, 'repo' | 'forge'>, cwd: string, env: NodeJS.ProcessEnv): Forge {
+  if (opts.forge === 'github') {
+    if (!OWNER_NAME.test(opts.repo)) throw new UsageError(`--forge github needs --repo owner/name, not "${opts.repo}"`);
+    const token = env.GITHUB_TOKEN;
+    if (!token) throw new UsageError('--forge github needs a token in GITHUB_TOKEN');
+    return createGitHubForge({ repository: opts.repo, token, apiUrl: env.GITHUB_API_URL, serverUrl: env.GITHUB_SERVER_URL });
+  }
+  const dir = resolve(cwd, opts.repo);
+  if (!existsSync(join(dir, '.git'))) throw new UsageError(`${opts.repo} is not the top of a git repository (the local forge pushes branches into it)`);
+  return createLocalForge(dir);
+}
+
+export async function runApply(
+  opts: ApplyCliOptions,
+  ctx: { cwd: string; env: NodeJS.ProcessEnv; codemods: readonly Codemod[]; engine: EngineContext; onEvent?: (m: string) => void },
+): Promise<ApplyResult> {
+  const forge = forgeFor(opts, ctx.cwd, ctx.env);
+  // Plan and findings files are the user's, read from where the user is; inside the clone
+  // only repository-relative paths count. A local checkout's absolute paths map onto the clone.
+  const planFile = opts.plan ? resolve(ctx.cwd, opts.plan) : undefined;
+  const findingsFiles = opts.findings.map((f) => resolve(ctx.cwd, f));
+  const srcRoot = opts.srcRoot ?? (opts.forge === 'local' ? resolve(ctx.cwd, opts.repo) : undefined);
+  const caps: Partial<Caps> = { openPrs: opts.maxOpen, filesPerPr: opts.maxFiles, linesPerPr: opts.maxLines };
+  return applyPlan({
+    forge,
+    codemods: ctx.codemods,
+    engine: ctx.engine,
+    items: opts.item,
+    dryRun: opts.dryRun,
+    dashboard: opts.dashboard,
+    caps,
+    onEvent: ctx.onEvent,
+    plan: (dir) =>
+      planRepository({ repo: dir, planFile, findingsFiles, botLogin: opts.bot, srcRoot, codemods: ctx.codemods, engine: ctx.engine }),
+  });
+}
+
+export function formatApply(result: ApplyResult, c: Colors): string {
+  const out: string[] = [];
+  const mark: Record<string, string> = {
+    created: c.green('opened'),
+    updated: c.cyan('updated'),
+    unchanged: c.dim('unchanged'),
+    skipped: c.yellow('skipped'),
+    failed: c.red('failed'),
+    'dry-run': c.cyan('would open'),
+  };
+  for (const o of result.items) {
+    const part = o.part ? ` (part ${o.part.index}/${o.part.total})` : '';
+    const pr = o.pr ? ` ${o.pr.url}` : '';
+    out.push(`${mark[o.action]} ${c.bold(`${o.key}${part}`)} ${o.title} → ${o.branch}${pr}`);
+    out.push(`    ${o.codemods.join(', ')}: ${o.files.join(', ')}`);
+    if (o.reason) out.push(`    ${c.dim(o.reason)}`);
+  }
+  if (result.needsHuman.length > 0) {
+    out.push('', `${result.needsHuman.length} item(s) need a human: ${result.needsHuman.map((n) => n.key).join(', ')} (see \`shipshape plan\`)`);
+  }
+  const count = (a: string) => result.items.filter((o) => o.action === a).length;
+  out.push(
+    c.bold(
+      `${count('created')} opened, ${count('updated')} updated, ${count('unchanged')} unchanged, ${count('skipped')} skipped, ${count('failed')} failed` +
+        (result.dryRun ? ` (dry run: nothing pushed, ${count('dry-run')} would be opened or updated)` : ''),
+    ),
+  );
+  if (result.dashboard) out.push(`dashboard: ${result.dashboard}`);
+  return out.join('\n');
+}
+
+/** The folder that holds package.json, from dist/src/cli or src/cli. */
+function packageRoot(): string {
+  let dir = import.meta.dirname;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the shipshape package folder');
+    dir = up;
+  }
+  return dir;
+}
+
+/**
+ * `shipshape demo`: the demo app in a new temporary git repository, its own
+ * sprint plan applied with the local forge, then applied again to show that
+ * a second run changes nothing. The repository is kept for reading.
+ */
+export async function runDemo(ctx: { codemods: readonly Codemod[]; engine: EngineContext; onEvent?: (m: string) => void }) {
+  const source = join(packageRoot(), 'fixtures', 'repos', 'pcm-ops');
+  const repo = join(mkdtempSync(join(tmpdir(), 'shipshape-demo-')), 'pcm-ops');
+  cpSync(source, repo, { recursive: true });
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'init.defaultBranch=main', '-c', 'core.hooksPath=/dev/null', ...args], {
+      cwd: repo,
+      stdio: 'ignore',
+      env: { ...process.env, GIT_AUTHOR_NAME: 'PCM-Ops Dev', GIT_AUTHOR_EMAIL: 'dev@pcm-ops.example', GIT_COMMITTER_NAME: 'PCM-Ops Dev', GIT_COMMITTER_EMAIL: 'dev@pcm-ops.example' },
+    });
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-q', '--no-verify', '--no-gpg-sign', '-m', 'PCM-Ops Tools as it runs today');
+  const opts: ApplyCliOptions = { repo, plan: join(repo, 'SPRINT_PLAN.md'), findings: [], item: [], forge: 'local', bot: 'coderabbitai[bot]', maxOpen: 10, maxFiles: 10, maxLines: 1000 };
+  const first = await runApply(opts, { cwd: repo, env: process.env, ...ctx });
+  const second = await runApply(opts, { cwd: repo, env: process.env, codemods: ctx.codemods, engine: ctx.engine });
+  return { repo, prsDir: join(repo, '.shipshape', 'prs'), first, second, relativeTo: (p: string) => relative(repo, p) };
+}
