@@ -55,7 +55,15 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
       return;
     }
     const pathInfo = decodeURIComponent(url.pathname);
-    prepare(pathInfo.split('/')[1] ?? '');
+    // The repository is the shortest leading part of the path that is a git directory (`owner/name.git` nests).
+    const segments = pathInfo.split('/').filter(Boolean);
+    for (let i = 1; i <= segments.length; i++) {
+      const candidate = segments.slice(0, i).join('/');
+      if (existsSync(join(options.reposDir, candidate, 'HEAD'))) {
+        prepare(candidate);
+        break;
+      }
+    }
     const env: Record<string, string> = {
       ...serverEnv(),
       GIT_PROJECT_ROOT: options.reposDir,
