@@ -236,8 +236,11 @@ async function applyPart(ctx: {
   const remote = await ws.remoteBranch(branch);
   if (remote && remote.foreignCommits.length > 0) {
     const reason = `branch ${branch} has commits by someone else (${remote.foreignCommits.join(', ')}); shipshape will not force-push over them`;
-    if (open && !options.dryRun) {
+    // Say so once per branch tip: the marker in the body keeps later runs quiet.
+    const marker = `<!-- shipshape:paused ${remote.sha} -->`;
+    if (open && !options.dryRun && !open.body.includes(marker)) {
       await options.forge.comment(open.number, `shipshape did not update this branch: it has commits that are not shipshape's (${remote.foreignCommits.join(', ')}). Resolve or close this pull request; shipshape leaves it alone meanwhile.`);
+      await options.forge.updatePr(open.number, { body: `${open.body}\n${marker}` });
     }
     say('left alone: someone else committed to the branch');
     return { ...outcome, reason, pr: open ? ref(open) : undefined };

@@ -128,7 +128,34 @@ describe('apply with the local forge', () => {
     expect(actions(again)).toEqual(['3.1:skipped']);
     expect(again.items[0]!.reason).toContain('commits by someone else');
     expect(git(repo, 'rev-parse', branch).trim()).toBe(tip);
-    expect(readFileSync(join(repo, '.shipshape', 'prs', `${branch.replace('/', '--')}.md`), 'utf8')).toContain('shipshape did not update this branch');
+    const draft = () => readFileSync(join(repo, '.shipshape', 'prs', `${branch.replace('/', '--')}.md`), 'utf8');
+    expect(draft().match(/shipshape did not update this branch/g)).toHaveLength(1);
+    await applyPlan(options(repo, lockDir, { items: ['3.1'] }));
+    expect(draft().match(/shipshape did not update this branch/g)).toHaveLength(1);
+  });
+
+  it('an item whose result fails verification is reported and never pushed', async () => {
+    const { repo, lockDir } = userRepo();
+    // Same id as the real codemod, but its edit does not compile: the gate must stop it.
+    const real = codemods.find((c) => c.meta.id === 'python/sqlite-connect-args')!;
+    const broken = {
+      ...real,
+      transform: (ctx: Parameters<typeof real.transform>[0]) => {
+        const at = ctx.file.text.indexOf('engine = create_engine(');
+        if (ctx.file.text.includes('return 1\n')) return { edits: [], notes: [] };
+        return { edits: [{ start: at, end: at, text: 'return 1\n', safety: 'safe' as const, description: 'broken' }], notes: [] };
+      },
+    } as typeof real;
+    const result = await applyPlan(options(repo, lockDir, { items: ['3.1'], codemods: codemods.map((c) => (c === real ? broken : c)) }));
+    expect(result.items[0]).toMatchObject({ action: 'failed', reason: expect.stringMatching(/^verification failed: backend\/db\/session.py: the result does not compile: 'return' outside function/) });
+    expect(git(repo, 'branch', '--list', 'shipshape/*')).toBe('');
+  });
+
+  it('an item over the changed-lines cap is split by files; a single file over it stays one part', async () => {
+    const { repo, lockDir } = userRepo();
+    const split = await applyPlan(options(repo, lockDir, { items: ['1.2'], caps: { linesPerPr: 1, openPrs: 10 } }));
+    expect(actions(split)).toEqual(['1.2#1:created', '1.2#2:created', '1.2#3:created']);
+    expect(split.items.map((i) => i.files)).toEqual(EXPECTED_FILES['1.2']!.map((f) => [f]));
   });
 
   it('a PR closed without merging is not re-created unless the item is named', async () => {
