@@ -67,24 +67,37 @@ class Planner {
     return this.byId.get(id);
   }
 
-  /** Confirms a finding with its codemod's detector; records why not when it cannot. */
-  private async confirm(draft: Draft | undefined, finding: Finding, codemodId: string): Promise<boolean> {
+  /**
+   * Runs the codemod's detector on the finding's file. Confirmed when an edit
+   * overlaps the finding's lines; a finding with `wholeFile` (a plan reference
+   * without a line) is confirmed by any edit and takes the edits' lines.
+   */
+  private async check(finding: Finding, codemodId: string, wholeFile = false): Promise<{ ok: true; finding: Finding } | { ok: false; reason: string }> {
     const codemod = this.codemod(codemodId);
-    if (!codemod) return false;
+    if (!codemod) return { ok: false, reason: `no codemod ${codemodId}` };
     const detection = await this.inputs.detector.detect(finding.path, codemod);
+    const first = detection.edits[0];
+    if (wholeFile && first) return { ok: true, finding: { ...finding, startLine: first.line, endLine: detection.edits.at(-1)!.endLine } };
     const end = finding.endLine ?? finding.startLine;
-    if (confirms(detection, finding.startLine, end)) {
-      if (draft) addConfirmed(draft, codemodId, finding);
-      return true;
-    }
-    const lines = finding.endLine && finding.endLine !== finding.startLine ? `${finding.startLine}-${finding.endLine}` : `${finding.startLine}`;
+    if (confirms(detection, finding.startLine, end)) return { ok: true, finding };
+    const lines = end !== finding.startLine ? `${finding.startLine}-${end}` : `${finding.startLine}`;
     const reason =
       detection.skipped ??
       leftAloneReason(detection, finding.startLine, end) ??
-      (detection.edits.length > 0
+      (first
         ? `${codemodId} changes ${finding.path} only at line ${detection.edits.map((e) => e.line).join(', ')}, not at ${lines}`
         : `${codemodId} finds nothing to change at ${finding.path}:${lines}`);
-    this.notConfirmed.push({ item: draft?.item.key, finding, codemod: codemodId, reason });
+    return { ok: false, reason };
+  }
+
+  /** Confirms a finding into `draft`; when `report` is set, an unconfirmed one is listed with the reason. */
+  private async confirm(draft: Draft, finding: Finding, codemodId: string, options: { report: boolean; wholeFile?: boolean }): Promise<boolean> {
+    const result = await this.check(finding, codemodId, options.wholeFile);
+    if (result.ok) {
+      addConfirmed(draft, codemodId, result.finding);
+      return true;
+    }
+    if (options.report) this.notConfirmed.push({ item: draft.item.key || undefined, finding, codemod: codemodId, reason: result.reason });
     return false;
   }
 
@@ -117,9 +130,9 @@ class Planner {
         const candidates = named ? [named] : hinted;
         for (const codemodId of candidates) {
           const finding = planFinding(codemodId, found.file, ref.startLine ?? 1, ref.endLine ?? ref.startLine, unit.text, `${source}:${ref.line}`);
-          // Without a line, any place the codemod changes in the file confirms the reference.
-          const ok = ref.startLine === undefined ? await this.confirmFile(draft, finding, codemodId) : named ? await this.confirm(draft, finding, codemodId) : await this.confirmQuietly(draft, finding, codemodId);
-          handled ||= ok;
+          // A reference the task itself names a codemod for is reported when unconfirmed; one the
+          // section only hints at is tried quietly. Without a line, any change in the file confirms it.
+          handled ||= await this.confirm(draft, finding, codemodId, { report: Boolean(named), wholeFile: ref.startLine === undefined });
         }
       }
       if (!handled && !named) item.manualTasks.push(unit.text);
@@ -131,25 +144,6 @@ class Planner {
       await this.scan(draft, codemod, unit.text, source);
     }
     return draft;
-  }
-
-  private async confirmQuietly(draft: Draft, finding: Finding, codemodId: string): Promise<boolean> {
-    const codemod = this.codemod(codemodId);
-    if (!codemod) return false;
-    const detection = await this.inputs.detector.detect(finding.path, codemod);
-    if (!confirms(detection, finding.startLine, finding.endLine ?? finding.startLine)) return false;
-    addConfirmed(draft, codemodId, finding);
-    return true;
-  }
-
-  private async confirmFile(draft: Draft, finding: Finding, codemodId: string): Promise<boolean> {
-    const codemod = this.codemod(codemodId);
-    if (!codemod) return false;
-    const detection = await this.inputs.detector.detect(finding.path, codemod);
-    const first = detection.edits[0];
-    if (!first) return this.confirm(draft, finding, codemodId);
-    addConfirmed(draft, codemodId, { ...finding, startLine: first.line, endLine: detection.edits.at(-1)!.endLine });
-    return true;
   }
 
   /** Repository-wide: every file the codemod would change becomes a finding of the item. */
@@ -180,7 +174,7 @@ class Planner {
       }
       const inPlan = drafts.find((d) => d.confirmed.get(codemodId)?.some((f) => f.path === finding.path)) ?? drafts.find((d) => d.confirmed.has(codemodId));
       const home = inPlan ?? extra.get(codemodId) ?? newDraft(codemodId, this.codemod(codemodId)!, 'findings');
-      if ((await this.confirm(home, finding, codemodId)) && !inPlan) extra.set(codemodId, home);
+      if ((await this.confirm(home, finding, codemodId, { report: true })) && !inPlan) extra.set(codemodId, home);
     }
     return { extra: [...extra.values()], unhandled: [...unhandled.values()] };
   }

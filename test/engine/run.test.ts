@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runCodemods } from '../../src/engine/run.js';
 import type { EngineContext } from '../../src/engine/transform.js';
 import { testEngine } from '../helpers/fixtures.js';
 import { schemaErrors } from '../helpers/schema.js';
+import { tempTrees } from '../helpers/tree.js';
 import { renamePython, varToLet } from '../helpers/toy-codemods.js';
 
 let engine: EngineContext;
@@ -14,19 +14,7 @@ beforeAll(async () => {
   engine = await testEngine();
 });
 
-const dirs: string[] = [];
-function repo(files: Record<string, string | Buffer>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'shipshape-run-'));
-  dirs.push(dir);
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), content);
-  }
-  return dir;
-}
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const repo = tempTrees('shipshape-run-');
 
 describe('runCodemods', () => {
   it('dry run: reports diffs and writes nothing', async () => {
