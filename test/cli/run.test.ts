@@ -84,6 +84,7 @@ describe('shipshape codemods', () => {
     const parsed = JSON.parse(r.stdout) as { codemods: { id: string; safety: string; fixes: unknown[] }[] };
     expect(parsed.codemods.map((c) => c.id)).toEqual(codemods.map((c) => c.meta.id));
     expect(parsed.codemods.every((c) => c.fixes.length > 0)).toBe(true);
+    expect(schemaErrors('codemods.schema.json', parsed)).toBe('');
   });
 
   it('--help explains the commands and exit codes', async () => {
