@@ -169,6 +169,45 @@ describe('python/print-to-logging: left alone, with a note', () => {
     expect(result.notes).toEqual([expect.objectContaining({ line: 4, message: expect.stringContaining('comment') })]);
   });
 
+  it.each([
+    ['a function called before the logger', 'import logging\ndef setup():\n    print("x")\nsetup()\nlog = logging.getLogger(__name__)\n', 3, 'print() in setup, which module code may run at import time before the module logger (log) is defined at line 5'],
+    ['a method of a class used as a decorator', 'import logging\nclass R:\n    def add(self, f):\n        print("x")\n@R().add\ndef h():\n    pass\nlogger = logging.getLogger(__name__)\n', 4, 'print() in add'],
+    ['a function reached through another one', 'import logging\ndef a():\n    print("x")\ndef b():\n    a()\nX = b()\nlogger = logging.getLogger(__name__)\n', 3, 'print() in a,'],
+    ['a function used as a default value', 'import logging\ndef a():\n    print("x")\ndef b(cb=a):\n    cb()\nlogger = logging.getLogger(__name__)\n', 3, 'print() in a,'],
+  ])('leaves a print alone when import-time code may run it before an existing logger: %s', (_name, source, line, reason) => {
+    const result = run(source);
+    expect(result.kind).toBe('unchanged');
+    expect(result.notes).toEqual([expect.objectContaining({ line, message: expect.stringContaining(reason) })]);
+  });
+
+  it('still converts prints in functions that are only defined (or decorated) before a late logger', () => {
+    const source = 'import logging\ndef helper(x=1) -> None:\n    print("x")\n@decorate\ndef h():\n    print("y")\nlogger = logging.getLogger(__name__)\n';
+    expect(run(source).output).toBe(source.replace('print("x")', 'logger.info("x")').replace('print("y")', 'logger.info("y")'));
+  });
+
+  it.each([
+    ['a logging.Handler subclass', 'import logging\nclass H(logging.Handler):\n    def emit(self, record):\n        print(record)\n', 4, 'print() in H, which logging calls'],
+    ['a Formatter imported from logging', 'from logging import Formatter\nclass F(Formatter):\n    def format(self, record):\n        print(record)\n        return ""\n', 4, 'print() in F, which logging calls'],
+    ['a subclass of an in-file handler', 'import logging.handlers\nclass A(logging.handlers.MemoryHandler):\n    pass\nclass B(A):\n    def flush(self):\n        print("x")\n', 6, 'print() in B, which logging calls'],
+    ['a function handed to addFilter', 'import logging\ndef keep(record):\n    print(record)\n    return True\nlogging.getLogger().addFilter(keep)\n', 3, 'print() in keep, which logging calls'],
+  ])('leaves prints inside logging machinery alone (logging there would recurse): %s', (_name, source, line, reason) => {
+    const result = run(source);
+    expect(result.kind).toBe('unchanged');
+    expect(result.notes).toEqual([expect.objectContaining({ line, message: expect.stringContaining(reason) })]);
+  });
+
+  it('converts prints in handler-like classes that are not logging classes', () => {
+    const source = 'from tornado.web import RequestHandler\n\n\nclass Page(RequestHandler):\n    def get(self):\n        print("page")\n';
+    expect(run(source).output).toContain('        logger.info("page")');
+  });
+
+  it.each([['from rich import *'], ['from .helpers import *']])('whole file when a star import may bind print: %s', (line) => {
+    const source = `${line}\n\n\ndef f():\n    print("x")\n`;
+    const result = run(source);
+    expect(result.kind).toBe('unchanged');
+    expect(result.notes).toEqual([expect.objectContaining({ line: 1, message: expect.stringContaining('may bind print') })]);
+  });
+
   it('does not add a logger when every print is left alone', () => {
     const source = 'import sys\n\ndef f():\n    print("x", file=sys.stderr)\n';
     expect(run(source)).toMatchObject({ kind: 'unchanged', output: source });
@@ -307,12 +346,69 @@ describe('python/print-to-logging: behaviour', () => {
     '',
   ].join('\r\n');
 
+  const LATE_LOGGER = [
+    'import logging',
+    '',
+    '',
+    'class Registry:',
+    '    names = []',
+    '',
+    '    @classmethod',
+    '    def register(cls, fn):',
+    '        print("registered", fn.__name__)',
+    '        cls.names.append(fn.__name__)',
+    '        return fn',
+    '',
+    '',
+    'def setup():',
+    '    print("setting up")',
+    '',
+    '',
+    '@Registry.register',
+    'def on_start():',
+    '    print("started")',
+    '',
+    '',
+    'setup()',
+    'log = logging.getLogger(__name__)',
+    'on_start()',
+    'print("after the logger")',
+    '',
+  ].join('\n');
+
+  const HANDLER = [
+    'import logging',
+    '',
+    'logger = logging.getLogger(__name__)',
+    '',
+    '',
+    'class PrintHandler(logging.Handler):',
+    '    def emit(self, record):',
+    '        print("AUDIT:", record.getMessage())',
+    '',
+    '',
+    'audit = logging.getLogger("audit")',
+    'audit.propagate = False',
+    'audit.addHandler(PrintHandler())',
+    '',
+    '',
+    'def record(event):',
+    '    print("recording", event)',
+    '    audit.warning(event)',
+    '',
+    '',
+    'record("login")',
+    '',
+  ].join('\n');
+
   const NO_IMPORTS = '\uFEFF"""Docstring first."""\ndef greet(who):\n    print("Hello,", who, "😀")\n\n\ngreet("Zoë")\n';
 
   it.each([
     ['messages.py', MESSAGES, 28],
     ['reuse.py', LOGGER_REUSE, 3],
     ['bom.py', NO_IMPORTS, 1],
+    ['late_logger.py', LATE_LOGGER, 2],
+    ['handler.py', HANDLER, 1],
   ])('%s logs exactly what it printed', (name, source, conversions) => {
     const { outcome, output, input } = transformBytes(engine, [codemod], `app/${name}`, Buffer.from(source, 'utf8'));
     expect(outcome.kind).toBe('changed');

@@ -89,6 +89,15 @@ describe('left alone, with the line and the reason', () => {
     ['helper name taken', 'def _dev_only_secret():\n    return 1\n\n\nSECRET_KEY = "x"\n', 5, /already defines a different `_dev_only_secret`/],
     ['os rebound', 'os = None\nSECRET_KEY = "x"\n', 2, /`os` is bound to something other than the os module/],
     ['inside an f-string', 'import os\nURL = f"{os.getenv(\'JWT_SECRET\', \'x\')}"\n', 2, /JWT_SECRET is read inside an f-string/],
+    ['reassigned later (production reads another variable)', 'import os\nSECRET_KEY = "dev-key"\nif os.getenv("ENV") == "prod":\n    SECRET_KEY = os.environ["PROD_KEY"]\n', 2, /SECRET_KEY is also assigned at line 4/],
+    ['declared global by a function', 'SECRET_KEY = "dev-key"\ndef rotate():\n    global SECRET_KEY\n', 1, /SECRET_KEY is also assigned at a global statement/],
+    ['parameter default', 'def sign(data, secret_key="param-secret"):\n    pass\n', 1, /the parameter secret_key defaults to a hardcoded secret/],
+    ['typed parameter default', 'def sign(*, jwt_secret: str = "param-secret"):\n    pass\n', 1, /the parameter jwt_secret defaults to a hardcoded secret/],
+    ['dict literal', 'CONFIG = {"SECRET_KEY": "dict-secret"}\n', 1, /"SECRET_KEY" is set to a hardcoded secret in a dict literal/],
+    ['tuple unpacking', 'SECRET_KEY, NAME = "tuple-secret", "x"\n', 1, /SECRET_KEY is set by tuple unpacking/],
+    ['a Field() default', 'from pydantic import Field\nfrom pydantic_settings import BaseSettings\n\n\nclass S(BaseSettings):\n    SECRET_KEY: str = Field("field-secret", min_length=8)\n', 6, /SECRET_KEY gets a hardcoded secret through Field\(\)/],
+    ['a SecretStr() value', 'from pydantic import SecretStr\nJWT_SECRET = SecretStr(default="wrapped")\n', 2, /JWT_SECRET gets a hardcoded secret through SecretStr\(\)/],
+    ['os.environ.setdefault', 'import os\nos.environ.setdefault("SECRET_KEY", "dev-key")\n', 2, /os.environ.setdefault\(\) gives SECRET_KEY a hardcoded value/],
   ])('%s', (_name, source, line, reason) => {
     const { outcome, output } = run(source);
     expect(output).toBe(source);
@@ -108,6 +117,9 @@ describe('small rewrites', () => {
     ['DEBUG rebound to a string is not a flag', 'DEBUG = True\nSECRET_KEY = "abc"\nDEBUG = "yes"\n', 'SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_only_secret("SECRET_KEY")\n'],
     ['getenv inside an `and` gets parentheses', 'import os\nok = True and os.getenv("JWT_SECRET", "x")\n', 'ok = True and (os.getenv("JWT_SECRET") or _dev_only_secret("JWT_SECRET"))\n'],
     ['getenv keyword default', 'import os\nK = os.environ.get("APP_SECRET", default="x")\n', 'K = os.environ.get("APP_SECRET") or _dev_only_secret("APP_SECRET")\n'],
+    ['an annotation-only declaration is not a second assignment', 'SECRET_KEY: str\nSECRET_KEY = "abc"\n', 'SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_only_secret("SECRET_KEY")\n'],
+    ['getenv of a plainly named variable assigned to a secret', 'import os\nSECRET_KEY = os.environ.get("DJANGO_KEY", "x")\n', 'SECRET_KEY = os.environ.get("DJANGO_KEY") or _dev_only_secret("DJANGO_KEY")\n'],
+    ['`or` fallback of a plainly named variable assigned to a secret', 'import os\napp.secret_key = os.getenv("FLASK_KEY") or "x"\n', 'app.secret_key = os.getenv("FLASK_KEY") or _dev_only_secret("FLASK_KEY")\n'],
     ['getenv in a function sees a module DEBUG', 'import os\nDEBUG = os.getenv("X") == "1"\ndef f():\n    return os.getenv("JWT_SECRET", "x")\n', '    return os.getenv("JWT_SECRET") or _dev_only_secret("JWT_SECRET", DEBUG)\n'],
   ])('%s', (_name, source, expectedLine) => {
     const { outcome, output } = run(source);
@@ -116,6 +128,72 @@ describe('small rewrites', () => {
     expect(output.match(/def _dev_only_secret\(/g)).toHaveLength(1);
     expect(output).toMatch(/^import os$/m);
     expect(output).toMatch(/^import secrets$/m);
+  });
+});
+
+describe('a module debug flag decides only when it is off unless the environment turns it on', () => {
+  // "Off" means: every os.getenv/os.environ.get unset, or set to "", "0", "false", "no", "off"…
+  it.each([
+    ['DEBUG = False', true],
+    ['DEBUG = os.getenv("DEBUG") == "1"', true],
+    ['DEBUG = os.getenv("DEBUG", "False") == "True"', true],
+    ['DEBUG = os.environ.get("DEBUG", "false").lower() in ("1", "true")', true],
+    ['DEBUG = os.getenv("A") == "1" or os.getenv("B") == "1"', true],
+    ['DEBUG = True', false],
+    ['DEBUG = os.getenv("DEBUG", "True") == "True"', false],
+    ['DEBUG = os.getenv("ENV") != "production"', false],
+    ['DEBUG = os.getenv("ENV", "development") == "development"', false],
+    ['DEBUG = os.getenv("DEBUG", "0") != "0"', false],
+    ['DEBUG = os.getenv("DEBUG", "").lower() not in ("", "0")', false],
+    ['DEBUG = bool(os.getenv("DEBUG"))', false],
+    ['DEBUG = bool(os.environ.get("DEBUG", "False"))', false],
+    ['DEBUG = os.getenv("DEBUG") is not None', false],
+    ['DEBUG = not os.getenv("PRODUCTION")', false],
+    ['DEBUG = settings.DEBUG == True', false],
+  ])('%s -> used: %s', (flag, used) => {
+    const { outcome, output } = run(`import os\n${flag}\nSECRET_KEY = "abcdefgh"\n`);
+    expect(outcome.kind).toBe('changed');
+    const line = output.split('\n').find((l) => l.startsWith('SECRET_KEY = '));
+    expect(line).toBe(`SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_only_secret("SECRET_KEY"${used ? ', DEBUG' : ''})`);
+  });
+
+  it.each([
+    ['DEBUG: bool = False', true],
+    ['DEBUG: bool', true],
+    ['DEBUG: bool = True', false],
+  ])('settings field %s -> used: %s', (field, used) => {
+    const source = `from pydantic_settings import BaseSettings\n\n\nclass S(BaseSettings):\n    ${field}\n    SECRET_KEY: str = "abcdefgh"\n`;
+    const { output } = run(source);
+    expect(output).toContain(used ? 'lambda data: _dev_only_secret("SECRET_KEY", data["DEBUG"])' : 'lambda: _dev_only_secret("SECRET_KEY")');
+  });
+
+  it('a subclass that turns the DEBUG field on by default disables the field flag', () => {
+    const source = [
+      'from pydantic_settings import BaseSettings',
+      '',
+      '',
+      'class Base(BaseSettings):',
+      '    DEBUG: bool = False',
+      '    SECRET_KEY: str = "abcdefgh"',
+      '',
+      '',
+      'class Dev(Base):',
+      '    DEBUG: bool = True',
+      '',
+    ].join('\n');
+    expect(run(source).output).toContain('SECRET_KEY: str = Field(default_factory=lambda: _dev_only_secret("SECRET_KEY"))');
+  });
+});
+
+describe('copies of the old secret', () => {
+  it('redacts comments but never a shebang, an encoding line or a tool directive', () => {
+    const { output, outcome } = run(fixtureInput('directive-comments-kept').toString('utf8'));
+    expect(output.split('\n').slice(0, 2)).toEqual(['#!/usr/bin/env python3', '# -*- coding: utf-8 -*-']);
+    expect(output).toContain('# was <redacted> before');
+    expect(output).toContain('# type: ignore  # python3');
+    const notes = outcome.kind === 'changed' ? outcome.notes : [];
+    expect(notes.map((n) => n.line)).toEqual([1, 7]);
+    expect(notes[0]!.message).toContain('the old value of JWT_SECRET also appears here');
   });
 });
 
@@ -195,6 +273,25 @@ const BEHAVIOUR: Behaviour[] = [
     debugOn: { FLASK_DEBUG: '1' },
     debugOff: { DEBUG: '1' },
     literal: 'v1-default-secret',
+  },
+  {
+    name: 'module DEBUG hardcoded on: production must still fail',
+    source: fromFixture('debug-flag-on-by-default'),
+    expr: 'mod.SECRET_KEY',
+    variable: 'SECRET_KEY',
+    debugOn: { DEBUG: '1' },
+    // DEV=false would turn the module's presence-test flag on.
+    debugOff: { DEV: 'false', DEBUG: 'false' },
+    literal: 'django-insecure-9x!k2@v7#q',
+  },
+  {
+    name: 'settings DEBUG field defaulting to True: a production without DEBUG must still fail',
+    source: fromFixture('settings-debug-field-defaults-true'),
+    expr: 'mod.settings.JWT_SECRET',
+    variable: 'JWT_SECRET',
+    debugOn: { DEBUG: 'true' },
+    debugOff: {},
+    literal: 'jwt-dev-secret-value',
   },
   {
     name: 'os.getenv / os.environ.get fallbacks',
@@ -279,6 +376,11 @@ describe('behaviour of the rewritten code under python3', () => {
         if (c.name === 'leftover-in-comment' && old === 'hunter2-secret') {
           // Kept once under a name that is not secret-like, and reported.
           expect(output.split(old)).toHaveLength(2);
+          continue;
+        }
+        if (c.name === 'directive-comments-kept') {
+          // Kept only in the shebang and the `# type: ignore` directive, both reported.
+          expect(output.split(old)).toHaveLength(3);
           continue;
         }
         expect(output, `${c.name}: ${old}`).not.toContain(old);

@@ -3,7 +3,7 @@ import type { Edit, Note, PythonCodemod, PythonContext, SourceFile, TransformRes
 import { bindingIdentifiers, isBinding, nameUses } from '../lib/bindings.js';
 import { fromImportsOf, importInsertionPoint, isImportStatement, leadingImports, topLevelImports } from '../lib/imports.js';
 import { descendantsOfType, indentAt, insertLines, lineEndAfterBreak, lineOf, namedChildren, startsLine } from '../lib/syntax.js';
-import { importsCliLibrary, nonApplicationReason, printContext } from './scope.js';
+import { importsCliLibrary, insideLogging, loggingMachinery, nonApplicationReason, printContext, reachedBefore } from './scope.js';
 import { isStrExpression, leadingLiteralText, literalValue, quoteOf, renderLiteral } from './strings.js';
 
 type Level = 'info' | 'warning' | 'error';
@@ -41,7 +41,7 @@ function levelOf(first: Node | undefined, inExcept: boolean): Level {
   return inExcept ? 'error' : 'info';
 }
 
-function classifyCall(call: Node, fn: Node, moduleImportsCli: boolean): Classified {
+function classifyCall(call: Node, fn: Node, moduleImportsCli: boolean, machinery: ReadonlySet<string>): Classified {
   const statement = call.parent;
   if (statement?.type !== 'expression_statement' || statement.namedChildCount !== 1) {
     return { note: 'print() is part of an expression (its result is used); only whole print() statements are converted' };
@@ -50,6 +50,8 @@ function classifyCall(call: Node, fn: Node, moduleImportsCli: boolean): Classifi
   if (args?.type !== 'argument_list') return { note: 'print() with a generator argument is left alone' };
   const context = printContext(call, moduleImportsCli);
   if (context.keep) return { note: context.keep };
+  const recursion = insideLogging(call, machinery);
+  if (recursion) return { note: recursion };
 
   const positional: Node[] = [];
   const seen = new Set<string>();
@@ -150,7 +152,7 @@ function convertEdits(file: SourceFile, c: Conversion, loggerName: string): Edit
 }
 
 type LoggerPlan =
-  | { kind: 'existing'; name: string; definedAt: number }
+  | { kind: 'existing'; name: string; definedAt: number; statementAt: number; line: number }
   | { kind: 'new'; name: 'logger'; definedAt: number; addImport: boolean; importAt: number }
   | { kind: 'conflict'; note: Note };
 
@@ -251,7 +253,7 @@ function planLogger(root: Node, text: string): LoggerPlan {
     if (other) {
       return { kind: 'conflict', note: { line: lineOf(other), message: `the module logger ${name} is rebound or shadowed at line ${lineOf(other)}: file left alone` } };
     }
-    return { kind: 'existing', name, definedAt: chosen.statement.endIndex };
+    return { kind: 'existing', name, definedAt: chosen.statement.endIndex, statementAt: chosen.statement.startIndex, line: lineOf(chosen.statement) };
   }
   const used = nameUses(root, 'logger')[0];
   if (used) {
@@ -290,10 +292,13 @@ function transform(ctx: PythonContext): TransformResult {
   if (py2) return fileNote(py2, 'Python 2 print statement: file left alone');
   const notApp = nonApplicationReason(file.path);
   if (notApp) return fileNote(uses[0]!, `not an application module (${notApp}): its print() calls are left alone`);
+  const star = descendantsOfType(root, 'wildcard_import')[0];
+  if (star) return fileNote(star, `${star.parent?.text ?? 'from … import *'} may bind print, so print() may not be the built-in: file left alone`);
   const shadow = uses.find(isBinding);
   if (shadow) return fileNote(shadow, `print is bound in this module (line ${lineOf(shadow)}), so print() may not be the built-in: file left alone`);
 
   const moduleImportsCli = importsCliLibrary(root);
+  const machinery = loggingMachinery(root);
   const notes: Note[] = [];
   const conversions: Conversion[] = [];
   for (const id of uses) {
@@ -302,7 +307,7 @@ function transform(ctx: PythonContext): TransformResult {
       notes.push({ line: lineOf(id), message: 'print is used as a value, not called: left alone' });
       continue;
     }
-    const result = classifyCall(call, id, moduleImportsCli);
+    const result = classifyCall(call, id, moduleImportsCli, machinery);
     if ('note' in result) notes.push({ line: lineOf(call), message: result.note });
     else conversions.push(result.convert);
   }
@@ -311,10 +316,24 @@ function transform(ctx: PythonContext): TransformResult {
   const plan = planLogger(root, file.text);
   if (plan.kind === 'conflict') return { edits: [], notes: [plan.note] };
 
+  // Module code before an existing logger may call functions (or run class bodies) whose prints would find no logger yet.
+  const early = plan.kind === 'existing' ? { line: plan.line, defs: reachedBefore(root, plan.statementAt) } : null;
   const edits: Edit[] = [];
   for (const c of conversions) {
     if (c.atImportTime && c.call.startIndex < plan.definedAt) {
       notes.push({ line: lineOf(c.call), message: `print() runs at import time, before the module logger (${plan.name}) is defined` });
+      continue;
+    }
+    // The innermost reached function or class around the print names it in the note.
+    const reached = early?.defs
+      .filter((def) => c.call.startIndex >= def.startIndex && c.call.endIndex <= def.endIndex)
+      .reduce<Node | undefined>((inner, def) => (inner && inner.startIndex > def.startIndex ? inner : def), undefined);
+    if (early && reached) {
+      const name = reached.childForFieldName('name')?.text ?? '?';
+      notes.push({
+        line: lineOf(c.call),
+        message: `print() in ${name}, which module code may run at import time before the module logger (${plan.name}) is defined at line ${early.line}`,
+      });
       continue;
     }
     const out = convertEdits(file, c, plan.name);

@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
-import { allImports } from '../lib/imports.js';
+import { importBindings } from '../lib/bindings.js';
+import { allImports, dottedText, importStatements, isImportStatement } from '../lib/imports.js';
 import { descendantsOfType, namedChildren } from '../lib/syntax.js';
 
 /** Repository paths whose output is for a person at a terminal or a test runner, not an application log. */
@@ -86,4 +87,124 @@ export function printContext(call: Node, moduleImportsCli: boolean): PrintContex
     }
   }
   return { keep, inExcept, atImportTime };
+}
+
+/**
+ * Identifiers that running `node` reads: a def's decorators, defaults and
+ * annotations, but not its name, parameter names or body (which runs later);
+ * a class's bases and body, but not its name.
+ */
+function eagerIdentifiers(node: Node, out: string[]): void {
+  if (node.type === 'identifier') {
+    out.push(node.text);
+    return;
+  }
+  if (node.type === 'function_definition') {
+    const params = node.childForFieldName('parameters');
+    for (const param of params ? namedChildren(params) : []) {
+      for (const field of ['value', 'type']) {
+        const part = param.childForFieldName(field);
+        if (part) eagerIdentifiers(part, out);
+      }
+    }
+    const returns = node.childForFieldName('return_type');
+    if (returns) eagerIdentifiers(returns, out);
+    return;
+  }
+  for (const child of namedChildren(node)) {
+    if (node.type === 'class_definition' && child.id === node.childForFieldName('name')?.id) continue;
+    eagerIdentifiers(child, out);
+  }
+}
+
+/**
+ * Functions and classes that module code before `before` may run while the
+ * module is imported: those it names (a call, a decorator, a default value),
+ * and, transitively, whatever their bodies name. Over-approximates on
+ * purpose: a name is enough, whatever scope it resolves in.
+ */
+export function reachedBefore(root: Node, before: number): Node[] {
+  const definitions = new Map<string, Node[]>();
+  for (const def of descendantsOfType(root, ['function_definition', 'class_definition'])) {
+    const name = def.childForFieldName('name')?.text;
+    if (name) definitions.set(name, [...(definitions.get(name) ?? []), def]);
+  }
+  const pending: string[] = [];
+  for (const statement of namedChildren(root)) {
+    if (statement.startIndex >= before) break;
+    // An import runs other modules, not this one's functions.
+    if (!isImportStatement(statement)) eagerIdentifiers(statement, pending);
+  }
+  const seen = new Set<string>();
+  const reached: Node[] = [];
+  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+    if (seen.has(name)) continue;
+    seen.add(name);
+    for (const def of definitions.get(name) ?? []) {
+      reached.push(def);
+      pending.push(...descendantsOfType(def, 'identifier').map((id) => id.text));
+    }
+  }
+  return reached;
+}
+
+/** Calls that hand a function or class to logging, which calls it while handling a record. */
+const LOGGING_HOOKS = new Set(['addFilter', 'addHandler', 'setFormatter', 'setLogRecordFactory', 'setLoggerClass']);
+
+function isLoggingModule(module: string): boolean {
+  return module === 'logging' || module.startsWith('logging.');
+}
+
+/**
+ * Names of this module's functions and classes that logging calls while it
+ * handles a record: classes derived (here or through another class of this
+ * file) from something of the logging package (`logging.Handler`,
+ * `from logging import Filter`), and whatever the module hands to
+ * `addFilter`, `addHandler`, `setFormatter`, `setLogRecordFactory`.
+ */
+export function loggingMachinery(root: Node): Set<string> {
+  const fromLogging = new Set<string>();
+  for (const stmt of importStatements(root)) {
+    for (const b of importBindings(stmt)) if (isLoggingModule(b.module)) fromLogging.add(b.local);
+  }
+  const names = new Set<string>();
+  for (const call of descendantsOfType(root, 'call')) {
+    const fn = call.childForFieldName('function');
+    const hook = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : fn?.text;
+    if (!hook || !LOGGING_HOOKS.has(hook)) continue;
+    const args = call.childForFieldName('arguments');
+    for (const arg of args ? namedChildren(args) : []) if (arg.type === 'identifier') names.add(arg.text);
+  }
+  const classes = descendantsOfType(root, 'class_definition');
+  const isLoggingBase = (base: Node): boolean => {
+    const head = dottedText(base).split('.')[0] ?? '';
+    return fromLogging.has(head) || names.has(head);
+  };
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const cls of classes) {
+      const name = cls.childForFieldName('name')?.text;
+      const supers = cls.childForFieldName('superclasses');
+      if (!name || names.has(name) || !supers) continue;
+      if (namedChildren(supers).some((b) => b.type !== 'keyword_argument' && isLoggingBase(b))) {
+        names.add(name);
+        grew = true;
+      }
+    }
+  }
+  return names;
+}
+
+/**
+ * Why a print inside logging's own machinery must stay, or null: logging
+ * from a handler's emit(), a formatter or a filter re-enters the handler and
+ * recurses until RecursionError.
+ */
+export function insideLogging(call: Node, machinery: ReadonlySet<string>): string | null {
+  for (let up = call.parent; up; up = up.parent) {
+    if (up.type !== 'class_definition' && up.type !== 'function_definition') continue;
+    const name = up.childForFieldName('name')?.text ?? '';
+    if (machinery.has(name)) return `print() in ${name}, which logging calls while handling a record: logging from there would recurse`;
+  }
+  return null;
 }

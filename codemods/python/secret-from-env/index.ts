@@ -4,6 +4,7 @@ import { scopeBindings, type ScopeBindings } from '../lib/bindings.js';
 import { appendToFromImport, fromImportsOf, importInsertionPoint, leadingImports, mergeableFromImport } from '../lib/imports.js';
 import { stringDelimiters, stringValue } from '../lib/strings.js';
 import { insertLines, lineEndAfterBreak, lineOf, lineStart, namedChildren, startsLine, unparenthesized } from '../lib/syntax.js';
+import { offWithoutEnvironment } from './flags.js';
 import { FLAG_NAMES, importsTestFramework, isBooleanExpression, isFlagName, isSecretName, isTestPath } from './names.js';
 import { globalDeclarations, shadowedAt } from './scope.js';
 import { classifyClasses, envNaming, type ClassKind, type SettingsClass } from './settings.js';
@@ -75,8 +76,9 @@ function helperCall(env: string, flag: string | null): string {
 
 /**
  * A module-level boolean debug flag usable at `at`: bound (only) by
- * assignments of certainly-boolean expressions, at least one of them before
- * `at`, and not shadowed by an enclosing function or class body.
+ * assignments of certainly-boolean expressions that are off when no
+ * environment variable is set, at least one of them before `at`, and not
+ * shadowed by an enclosing function or class body.
  */
 function moduleFlag(m: Module, at: Node): string | null {
   const names = [...m.bindings.keys()].filter(isFlagName).sort();
@@ -84,7 +86,7 @@ function moduleFlag(m: Module, at: Node): string | null {
     for (const name of names) {
       if (name.toUpperCase() !== want || m.globals.has(name)) continue;
       const list = m.bindings.get(name) ?? [];
-      if (!list.every((b) => b.kind === 'other' && isBooleanExpression(b.value))) continue;
+      if (!list.every((b) => b.kind === 'other' && b.value !== null && isBooleanExpression(b.value) && offWithoutEnvironment(b.value, (fn) => isGetenv(m, fn)))) continue;
       if (!list.some((b) => b.node.startIndex < at.startIndex)) continue;
       if (shadowedAt(at, name)) continue;
       return name;
@@ -112,13 +114,33 @@ function boolFlagFields(cls: SettingsClass, before: Node | null): string[] {
  * the class or in one of its in-file bases), so the default factory can read
  * it from the validated data.
  */
-function settingsFlag(cls: SettingsClass, field: Node): string | null {
+function settingsFlag(m: Module, cls: SettingsClass, field: Node): string | null {
   const found = boolFlagFields(cls, field);
   for (const want of FLAG_NAMES) {
     const hit = found.find((n) => n.toUpperCase() === want);
-    if (hit) return hit;
+    if (hit) return offByDefault(m, hit) ? hit : null;
   }
   return null;
+}
+
+/**
+ * Whether every settings class of the file that declares the field `name`
+ * gives it no default or one that is off without environment variables: a
+ * field defaulting to True would make a production without DEBUG set use a
+ * throwaway secret.
+ */
+function offByDefault(m: Module, name: string): boolean {
+  for (const kind of m.classes.values()) {
+    if (!kind || !('node' in kind)) continue;
+    const body = kind.node.childForFieldName('body');
+    for (const stmt of body ? namedChildren(body) : []) {
+      const assign = stmt.type === 'expression_statement' ? stmt.namedChild(0) : null;
+      if (assign?.type !== 'assignment' || assign.childForFieldName('left')?.text !== name) continue;
+      const value = assign.childForFieldName('right');
+      if (value && !offWithoutEnvironment(value, (fn) => isGetenv(m, fn))) return false;
+    }
+  }
+  return true;
 }
 
 /** Whether `name` is bound at module level only by `import <name>` (true), not at all (null), or otherwise (false). */
@@ -152,6 +174,18 @@ function isGetenv(m: Module, fn: Node | null): boolean {
   if (obj.type === 'identifier') return fromOs(obj.text, 'environ');
   if (obj.type !== 'attribute' || obj.childForFieldName('attribute')?.text !== 'environ') return false;
   const base = obj.childForFieldName('object');
+  return base?.type === 'identifier' && base.text === 'os' && boundToModule(m, 'os') === true;
+}
+
+/** `os.environ.setdefault` (or `environ.setdefault` with environ imported from os). */
+function isEnvironSetdefault(m: Module, fn: Node | null): boolean {
+  if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'setdefault') return false;
+  const obj = fn.childForFieldName('object');
+  if (obj?.type === 'identifier') {
+    const list = m.bindings.get(obj.text) ?? [];
+    return list.length > 0 && list.every((b) => b.kind === 'from-import' && b.module === 'os' && b.name === 'environ');
+  }
+  const base = obj?.type === 'attribute' && obj.childForFieldName('attribute')?.text === 'environ' ? obj.childForFieldName('object') : null;
   return base?.type === 'identifier' && base.text === 'os' && boundToModule(m, 'os') === true;
 }
 
@@ -206,15 +240,37 @@ function fallbackRefusal(env: string, literal: Node, call: Node): string | null 
   return null;
 }
 
-/** `os.getenv("NAME", "literal")` and `os.getenv("NAME") or "literal"`, anywhere. */
+/** `SECRET_KEY = os.getenv("DJANGO_KEY", …)` (or `… or "literal"`): the variable's name is not secret-like, its target is. */
+function assignedToSecret(call: Node): boolean {
+  let holder = call.parent;
+  let value: Node = call;
+  if (holder?.type === 'boolean_operator' && holder.childForFieldName('operator')?.type === 'or' && holder.childForFieldName('left')?.id === call.id) {
+    value = holder;
+    holder = holder.parent;
+  }
+  if (holder?.type !== 'assignment' || holder.childForFieldName('right')?.id !== value.id) return false;
+  const left = holder.childForFieldName('left');
+  const label = left ? targetLabel(left) : null;
+  return label !== null && isSecretName(label.name);
+}
+
+/** `os.getenv("NAME", "literal")` and `os.getenv("NAME") or "literal"`, anywhere (NAME secret-like, or assigned to a secret-like name). */
 function findGetenvFallbacks(m: Module, found: Found): void {
   for (const call of m.root.descendantsOfType('call')) {
+    if (call && isEnvironSetdefault(m, call.childForFieldName('function'))) {
+      const [key, value] = namedChildren(call.childForFieldName('arguments') ?? call).filter((a) => a.type !== 'comment');
+      const env = key ? stringValue(key) : null;
+      if (env !== null && isSecretName(env) && isStringish(value ?? null)) {
+        found.notes.push({ line: lineOf(call), message: `os.environ.setdefault() gives ${env} a hardcoded value; left alone` });
+      }
+      continue;
+    }
     if (!call || !isGetenv(m, call.childForFieldName('function'))) continue;
     const argList = call.childForFieldName('arguments');
     const args = argList ? namedChildren(argList).filter((a) => a.type !== 'comment') : [];
     const nameArg = args[0];
     const env = nameArg ? stringValue(nameArg) : null;
-    if (!nameArg || env === null || !isSecretName(env)) continue;
+    if (!nameArg || env === null || !(isSecretName(env) || assignedToSecret(call))) continue;
     const line = lineOf(call);
 
     if (args.length === 1) {
@@ -304,6 +360,14 @@ function moduleConstant(m: Module, assign: Node, left: Node, right: Node, found:
     found.notes.push({ line, message: `${left.text} ${problem}; left alone` });
     return;
   }
+  // Another assignment may be how production sets it (`if ENV == "prod": SECRET_KEY = os.environ["PROD_KEY"]`).
+  const declaresOnly = (n: Node): boolean => n.type === 'assignment' && !n.childForFieldName('right');
+  const other = (m.bindings.get(left.text) ?? []).find((b) => b.node.id !== assign.id && !declaresOnly(b.node));
+  if (other || m.globals.has(left.text)) {
+    const where = other ? `line ${lineOf(other.node)}` : 'a global statement';
+    found.notes.push({ line, message: `${left.text} is also assigned at ${where}; which value production uses is unclear, left alone` });
+    return;
+  }
   const env = left.text.toUpperCase();
   const value = `os.environ.get("${env}") or ${helperCall(env, moduleFlag(m, assign))}`;
   found.sites.push({
@@ -349,7 +413,7 @@ function settingsField(m: Module, kind: ClassKind, clsNode: Node, assign: Node, 
   }
   const raw = naming.prefix + left.text;
   const env = naming.caseSensitive === false ? raw.toUpperCase() : raw;
-  const field = kind.version === 'v2' ? settingsFlag(kind, assign) : null;
+  const field = kind.version === 'v2' ? settingsFlag(m, kind, assign) : null;
   // A lambda in a class body does not see the class's names, only the module's.
   const call = field ? helperCall(env, `data["${field}"]`) : helperCall(env, moduleFlag(m, clsNode));
   const value = annotation === 'str' ? call : `${annotation}(${call})`;
@@ -362,6 +426,19 @@ function settingsField(m: Module, kind: ClassKind, clsNode: Node, assign: Node, 
     render: (fieldName) => `${fieldName}(default_factory=${params}: ${value})`,
   });
   found.testNotes.push({ line, message: `test module: ${left.text} is left alone (fixed secrets are expected in tests)` });
+}
+
+/** Callees that only carry their argument as the value: `Field("x")`, `Field(default="x")`, `SecretStr("x")`. */
+const WRAPPERS = /^(?:[A-Za-z_][\w.]*\.)?(?:Field|SecretStr|SecretBytes|str)$/;
+
+/** The callee name when `node` is such a wrapper around a string literal, else null. */
+function wrappedLiteral(node: Node): string | null {
+  const fn = node.type === 'call' ? node.childForFieldName('function') : null;
+  if (!fn || !WRAPPERS.test(fn.text)) return null;
+  const args = namedChildren(node.childForFieldName('arguments') ?? node).filter((a) => a.type !== 'comment');
+  const value = args[0]?.type === 'keyword_argument' ? null : args[0];
+  const keyword = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'default');
+  return isStringish(value ?? null) || isStringish(keyword?.childForFieldName('value') ?? null) ? fn.text : null;
 }
 
 /** Assignments of string literals to secret-like names. */
@@ -382,6 +459,14 @@ function findAssignments(m: Module, found: Found): void {
       if (secret && isStringish(right)) found.notes.push({ line: lineOf(assign), message: `${secret.shown} is set in a chained assignment; left alone` });
       continue;
     }
+    const wrapped = right ? wrappedLiteral(right) : null;
+    if (wrapped) {
+      const label = targetLabel(left);
+      if (label && isSecretName(label.name)) {
+        found.notes.push({ line: lineOf(assign), message: `${label.shown} gets a hardcoded secret through ${wrapped}(); left alone` });
+      }
+      continue;
+    }
     if (!isStringish(right)) continue;
     const label = targetLabel(left);
     if (!label || !isSecretName(label.name)) continue;
@@ -397,13 +482,37 @@ function findAssignments(m: Module, found: Found): void {
   }
 }
 
-/** `f(secret_key="literal")`: reported, never rewritten (the call's owner decides where the value comes from). */
-function findKeywordArguments(m: Module, found: Found): void {
-  for (const kw of m.root.descendantsOfType('keyword_argument')) {
-    if (!kw || kw.parent?.parent?.type !== 'call') continue;
-    const name = kw.childForFieldName('name')?.text ?? '';
-    if (isSecretName(name) && isStringish(kw.childForFieldName('value'))) {
-      found.notes.push({ line: lineOf(kw), message: `${name}= is passed a hardcoded secret; left alone` });
+/**
+ * `f(secret_key="literal")`, `def f(secret_key="literal")`, `{"SECRET_KEY": "literal"}`, `SECRET_KEY, X = "a", "b"`:
+ * reported, never rewritten (the owner of the call, function or dict decides where the value comes from).
+ */
+function findOtherHolders(m: Module, found: Found): void {
+  for (const node of m.root.descendantsOfType(['keyword_argument', 'default_parameter', 'typed_default_parameter', 'pair', 'pattern_list'])) {
+    if (!node) continue;
+    const line = lineOf(node);
+    if (node.type === 'keyword_argument') {
+      const name = node.childForFieldName('name')?.text ?? '';
+      if (node.parent?.parent?.type === 'call' && isSecretName(name) && isStringish(node.childForFieldName('value'))) {
+        found.notes.push({ line, message: `${name}= is passed a hardcoded secret; left alone` });
+      }
+    } else if (node.type === 'pair') {
+      const key = node.childForFieldName('key');
+      const name = key ? stringValue(key) : null;
+      if (key && name !== null && isSecretName(name) && isStringish(node.childForFieldName('value'))) {
+        found.notes.push({ line, message: `${key.text} is set to a hardcoded secret in a dict literal; left alone` });
+      }
+    } else if (node.type === 'pattern_list') {
+      const assign = node.parent;
+      const names = namedChildren(node).filter((n) => n.type === 'identifier' && isSecretName(n.text));
+      const right = assign?.type === 'assignment' && assign.childForFieldName('left')?.id === node.id ? assign.childForFieldName('right') : null;
+      if (names[0] && right && namedChildren(right).some(isStringish)) {
+        found.notes.push({ line, message: `${names[0].text} is set by tuple unpacking; left alone` });
+      }
+    } else {
+      const name = node.childForFieldName('name')?.text ?? '';
+      if (isSecretName(name) && isStringish(node.childForFieldName('value'))) {
+        found.notes.push({ line, message: `the parameter ${name} defaults to a hardcoded secret; left alone` });
+      }
     }
   }
 }
@@ -479,6 +588,14 @@ function stdlibInsertionPoint(m: Module, name: string): number {
   return importInsertionPoint(m.root, text);
 }
 
+/** A comment that tools read (shebang, encoding declaration, `# type:`, `# noqa`, …): never edited, only reported. */
+function isDirective(comment: Node): boolean {
+  const row = comment.startPosition.row;
+  if (row === 0 && comment.text.startsWith('#!')) return true;
+  if (row <= 1 && /coding[:=]/.test(comment.text)) return true;
+  return /^#\s*(?:type:|noqa|nosec|pragma\b|fmt:|pylint:|mypy:|pyright:|isort:|ruff:)/i.test(comment.text);
+}
+
 /**
  * The file must not keep the old secret: copies of a removed literal inside
  * comments are redacted; copies anywhere else (code, docstrings) are reported.
@@ -496,7 +613,8 @@ function leftovers(m: Module, sites: readonly Site[]): { edits: Edit[]; notes: N
     for (let at = text.indexOf(body); at !== -1; at = text.indexOf(body, at + 1)) {
       const end = at + body.length;
       if (removed.some(([s, e]) => at < e && end > s)) continue;
-      if (comments.some((c) => at >= c.startIndex && end <= c.endIndex)) {
+      const comment = comments.find((c) => at >= c.startIndex && end <= c.endIndex);
+      if (comment && !isDirective(comment)) {
         ranges.push({ start: at, end, env: site.env });
         continue;
       }
@@ -528,7 +646,7 @@ function transform(ctx: PythonContext): TransformResult {
   const found: Found = { sites: [], fields: [], notes: [], testNotes: [] };
   findAssignments(m, found);
   findGetenvFallbacks(m, found);
-  findKeywordArguments(m, found);
+  findOtherHolders(m, found);
   const byLine = (a: Note, b: Note): number => a.line - b.line;
 
   if (isTestPath(file.path) || importsTestFramework(root)) return { edits: [], notes: found.testNotes.sort(byLine) };

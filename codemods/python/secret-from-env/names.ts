@@ -51,8 +51,14 @@ export function isBooleanExpression(node: Node | null): boolean {
       return isBooleanExpression(namedChildren(node)[0] ?? null);
     case 'boolean_operator':
       return isBooleanExpression(node.childForFieldName('left')) && isBooleanExpression(node.childForFieldName('right'));
-    case 'call':
-      return node.childForFieldName('function')?.text === 'bool';
+    case 'call': {
+      // `bool(os.getenv("DEBUG"))` is True for "0" and "false": only bool() of a bool or an int() counts.
+      if (node.childForFieldName('function')?.text !== 'bool') return false;
+      const args = node.childForFieldName('arguments');
+      const inner = args?.type === 'argument_list' ? namedChildren(args).filter((a) => a.type !== 'comment') : [];
+      const only = inner.length === 1 ? inner[0]! : null;
+      return isBooleanExpression(only) || (only?.type === 'call' && only.childForFieldName('function')?.text === 'int');
+    }
     default:
       return false;
   }
