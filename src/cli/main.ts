@@ -6,7 +6,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { codemods as allCodemods, findCodemod } from '../../codemods/index.js';
 import { UsageError } from '../engine/files.js';
 import { createEngine } from '../engine/index.js';
-import { runCodemods } from '../engine/run.js';
+import { quotePath, runCodemods, WRITE_FAILURES } from '../engine/run.js';
 import { InputError } from '../findings/types.js';
 import { ApplyError } from '../apply/index.js';
 import { ForgeError } from '../forge/types.js';
@@ -17,7 +17,11 @@ import { TOOL_VERSION } from '../version.js';
 import { formatApply, runApply, runDemo, type ApplyCliOptions } from './apply.js';
 import { colorDiff, colorsFor, formatCodemodTable, formatPlan, formatSummary } from './output.js';
 
-/** Exit codes: 0 done; 1 `--check` found changes; 2 usage error or bad input; 3 an item failed (apply/demo); 70 internal error. */
+/**
+ * Exit codes: 0 done; 1 `--check` found changes; 2 usage error or bad input;
+ * 3 something could not be done: a file `run --write` could not write, or a
+ * sprint item that failed (apply/demo); 70 internal error.
+ */
 export const EXIT = { ok: 0, changes: 1, usage: 2, failed: 3, internal: 70 } as const;
 
 export interface Io {
@@ -29,15 +33,30 @@ export interface Io {
 
 const PROGRESS_THRESHOLD = 200;
 
+const guarded = new WeakSet<NodeJS.WriteStream>();
+
+/**
+ * A reader that goes away (`shipshape run | head -1`) is not an error: the
+ * run finishes, the rest of the output is dropped. Any other stream error
+ * still surfaces.
+ */
+function ignoreClosedPipe(stream: NodeJS.WriteStream): void {
+  if (guarded.has(stream)) return;
+  guarded.add(stream);
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
+}
+
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number of bytes');
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
   return n;
 }
 
 function selectCodemods(ids: readonly string[]): Codemod[] {
   if (ids.length === 0) return [...allCodemods];
-  return ids.map((id) => {
+  return [...new Set(ids)].map((id) => {
     const codemod = findCodemod(id);
     if (!codemod) throw new UsageError(`unknown codemod "${id}"; run \`shipshape codemods\` to list them`);
     return codemod;
@@ -69,7 +88,7 @@ Examples:
   $ shipshape plan --plan SPRINTS.md         sprint items from a Markdown plan
   $ shipshape plan --findings eslint.sarif   sprint items from findings (SARIF, CodeRabbit, shipshape YAML)
 
-Exit codes: 0 done, 1 --check found changes, 2 usage error or bad input, 3 a sprint item failed\n(apply, demo), 70 internal error.`,
+Exit codes: 0 done, 1 --check found changes, 2 usage error or bad input, 3 a file could not be\nwritten (run --write: read-only, or changed on disk during the run) or a sprint item failed\n(apply, demo), 70 internal error.`,
     );
 
   program
@@ -87,13 +106,18 @@ Exit codes: 0 done, 1 --check found changes, 2 usage error or bad input, 3 a spr
   program
     .command('run')
     .description('run codemods over files and directories (default: the current directory)')
-    .argument('[paths...]', 'files or directories; inside a git repository only tracked and unignored files are read')
+    .argument('[paths...]', 'files or directories; inside a git repository only tracked and unignored files are read (put -- before a name starting with -)')
     .option('-c, --codemod <id>', 'run only this codemod (repeatable); default: all', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('-w, --write', 'write the changes (atomically); default is a dry run printing a diff')
     .option('--check', 'exit 1 if any file would change; writes nothing')
     .option('--json', 'print the versioned JSON run report on stdout instead of a diff')
-    .option('--max-bytes <n>', 'skip files larger than this many bytes', positiveInt, 1024 * 1024)
+    .option('--max-bytes <n>', 'skip files larger than this many bytes (at least 1)', positiveInt, 1024 * 1024)
     .addOption(new Option('--allow <safety>', 'also apply edits of this risk level (edits riskier than "safe" are held by default)').choices(['safe', 'review']).default('safe'))
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 done, 1 --check found changes, 2 usage error, 3 --write could not write a file\n' +
+        '(read-only, or changed on disk during the run: it is kept as it is and named; the others are written).',
+    )
     .action(async (paths: string[], opts: { codemod: string[]; write?: boolean; check?: boolean; json?: boolean; maxBytes: number; allow: Safety }) => {
       if (opts.write && opts.check) throw new UsageError('--write and --check cannot be combined');
       const codemods = selectCodemods(opts.codemod);
@@ -119,12 +143,13 @@ Exit codes: 0 done, 1 --check found changes, 2 usage error or bad input, 3 a spr
         const c = colorsFor(io.stdout, io.env);
         for (const file of report.files) {
           if (file.status !== 'changed') continue;
-          if (mode === 'write') io.stdout.write(`${c.green('wrote')} ${file.path} (${file.codemods.join(', ')})\n`);
+          if (mode === 'write') io.stdout.write(`${c.green('wrote')} ${quotePath(file.path)} (${file.codemods.join(', ')})\n`);
           else io.stdout.write(`${colorDiff(file.diff, c)}${file.diff.endsWith('\n') ? '' : '\n'}`);
         }
         io.stderr.write(`${formatSummary(report, colorsFor(io.stderr, io.env), mode)}\n`);
       }
       if (mode === 'check' && report.summary.changed > 0) setExit(EXIT.changes);
+      if (report.files.some((f) => f.status === 'skipped' && WRITE_FAILURES.has(f.reason))) setExit(EXIT.failed);
     });
 
   program
@@ -218,6 +243,8 @@ forge reads GITHUB_TOKEN, and GITHUB_API_URL / GITHUB_SERVER_URL when set
 /** Runs the CLI; returns the exit code instead of exiting, so tests can call it in-process. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   let code: number = EXIT.ok;
+  ignoreClosedPipe(io.stdout);
+  ignoreClosedPipe(io.stderr);
   const program = buildProgram(io, (c) => (code = c));
   try {
     await program.parseAsync([...argv], { from: 'user' });

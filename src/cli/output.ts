@@ -1,6 +1,6 @@
 import pc from 'picocolors';
 import type { Codemod } from '../engine/types.js';
-import type { RunReport } from '../engine/run.js';
+import { quotePath, WRITE_FAILURES, type RunReport } from '../engine/run.js';
 import type { Plan } from '../plan/types.js';
 
 export type Colors = ReturnType<typeof pc.createColors>;
@@ -41,17 +41,22 @@ export function formatSummary(report: RunReport, c: Colors, mode: 'dry-run' | 'w
   const s = report.summary;
   const out: string[] = [];
   for (const codemod of report.codemods) {
-    for (const note of codemod.notes) out.push(`${c.yellow('left alone')} ${note.path}:${note.line} ${c.dim(`[${codemod.id}]`)} ${note.message}`);
+    for (const note of codemod.notes) out.push(`${c.yellow('left alone')} ${quotePath(note.path)}:${note.line} ${c.dim(`[${codemod.id}]`)} ${note.message}`);
     for (const held of codemod.held) {
-      out.push(`${c.yellow('held')} ${held.path}:${held.line} ${c.dim(`[${codemod.id}]`)} ${held.safety} edit not applied (${held.description}); use --allow review`);
+      out.push(`${c.yellow('held')} ${quotePath(held.path)}:${held.line} ${c.dim(`[${codemod.id}]`)} ${held.safety} edit not applied (${held.description}); use --allow review`);
     }
   }
+  let notWritten = 0;
   for (const file of report.files) {
-    if (file.status === 'skipped') out.push(`${c.magenta('skipped')} ${file.path}: ${file.message}`);
+    if (file.status !== 'skipped') continue;
+    const failedWrite = WRITE_FAILURES.has(file.reason);
+    if (failedWrite) notWritten++;
+    out.push(`${failedWrite ? c.red('not written') : c.magenta('skipped')} ${quotePath(file.path)}: ${file.message}`);
   }
   const verb = mode === 'write' ? 'changed' : 'would change';
   const head = `${plural(s.changed, 'file')} ${verb}, ${plural(s.edits, 'edit')}; ${s.unchanged} unchanged, ${s.skipped} skipped, ${plural(s.notes, 'place')} left alone (${plural(s.filesConsidered, 'file')} considered, ${s.filesParsed} parsed, ${report.elapsedMs} ms)`;
   out.push(s.changed > 0 ? c.bold(head) : head);
+  if (notWritten > 0) out.push(c.red(`${plural(notWritten, 'file')} could not be written (exit code 3).`));
   if (mode === 'dry-run' && s.changed > 0) out.push(c.dim('Dry run: nothing was written. Re-run with --write to apply.'));
   if (report.verification.pythonCompile === 'unavailable') out.push(c.yellow('python3 was not found: changed Python files were not compile-checked.'));
   return out.join('\n');

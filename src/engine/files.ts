@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
-import { chmod, lstat, open, readdir, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { constants as fsConstants, type Dirent, type Stats } from 'node:fs';
+import { access, chmod, chown, lstat, open, readdir, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import type { SkipReason, SourceFile } from './types.js';
@@ -26,6 +26,8 @@ export interface Discovery {
   /** Repository-relative paths, sorted, forward slashes. */
   files: string[];
   git: boolean;
+  /** Directories under a given path that could not be listed (outside git), with why. */
+  unlisted?: { path: string; message: string }[];
 }
 
 async function gitTopLevel(dir: string): Promise<string | null> {
@@ -48,12 +50,37 @@ function isInside(root: string, target: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
-async function walk(root: string, dir: string, out: string[]): Promise<void> {
-  const entries = await readdir(dir, { withFileTypes: true });
+/** Whether a path runs through a `.git` directory (git's own files, never sources). */
+function insideGitDir(path: string): boolean {
+  return path.split(sep).includes('.git');
+}
+
+/** The deepest directory containing every one of `dirs` (absolute, real paths). */
+function commonAncestor(dirs: readonly string[]): string {
+  let common = dirs[0]!;
+  for (const dir of dirs.slice(1)) {
+    while (!isInside(common, dir)) {
+      const parent = dirname(common);
+      if (parent === common) break;
+      common = parent;
+    }
+  }
+  return common;
+}
+
+async function walk(root: string, dir: string, out: string[], unlisted: NonNullable<Discovery['unlisted']>): Promise<void> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    // One directory that cannot be listed is reported; the rest of the tree is still read.
+    unlisted.push({ path: toPosix(relative(root, dir)) || '.', message: `cannot list this directory (${errorCode(error)}); its files were not read` });
+    return;
+  }
   for (const entry of entries) {
     const full = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (!SKIPPED_DIRS.has(entry.name)) await walk(root, full, out);
+      if (!SKIPPED_DIRS.has(entry.name)) await walk(root, full, out, unlisted);
     } else if (entry.isFile() || entry.isSymbolicLink()) {
       out.push(toPosix(relative(root, full)));
     }
@@ -67,41 +94,46 @@ async function walk(root: string, dir: string, out: string[]): Promise<void> {
  */
 export async function discoverFiles(paths: readonly string[], cwd = process.cwd()): Promise<Discovery> {
   const targets = (paths.length ? paths : ['.']).map((p) => resolve(cwd, p));
+  const reals: string[] = [];
   for (const target of targets) {
     try {
-      await stat(target);
+      reals.push(await realpath(target));
     } catch {
       throw new UsageError(`cannot read ${relative(cwd, target) || target}: no such file or directory`);
     }
   }
-  const first = targets[0]!;
-  const firstDir = (await stat(first)).isDirectory() ? first : dirname(first);
-  const top = await gitTopLevel(firstDir);
+  for (const [i, target] of targets.entries()) {
+    if (insideGitDir(target) || insideGitDir(reals[i]!)) {
+      throw new UsageError(`${relative(cwd, target) || target} is inside a .git directory; shipshape never edits git's own files`);
+    }
+  }
+  const dirs = await Promise.all(reals.map(async (real) => ((await stat(real)).isDirectory() ? real : dirname(real))));
+  const top = await gitTopLevel(dirs[0]!);
   if (top) {
     const root = await realpath(top);
     const specs: string[] = [];
-    for (const target of targets) {
-      const real = await realpath(target);
-      if (!isInside(root, real)) throw new UsageError(`${target} is outside the git work tree ${root}`);
+    for (const [i, real] of reals.entries()) {
+      if (!isInside(root, real)) throw new UsageError(`${targets[i]} is outside the git work tree ${root}`);
       specs.push(relative(root, real) || '.');
     }
+    // Literal pathspecs: a file named `a[1].py`, `*.py` or `:x.py` means that file, not a pattern.
     const { stdout } = await execFileAsync(
       'git',
-      ['-C', root, '-c', 'core.quotepath=off', 'ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', ...specs],
+      ['--literal-pathspecs', '-C', root, '-c', 'core.quotepath=off', 'ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', ...specs],
       { maxBuffer: 256 * 1024 * 1024, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } },
     );
     const files = [...new Set(stdout.split('\0').filter(Boolean))].sort();
     return { root, files, git: true };
   }
-  const root = await realpath(firstDir);
+  // Several targets (`src tests`) share the nearest directory holding them all.
+  const root = commonAncestor(dirs);
   const files: string[] = [];
-  for (const target of targets) {
-    const real = await realpath(target);
-    if (!isInside(root, real)) throw new UsageError(`${target} is outside ${root}; run on one directory at a time`);
-    if ((await stat(real)).isDirectory()) await walk(root, real, files);
+  const unlisted: NonNullable<Discovery['unlisted']> = [];
+  for (const [i, real] of reals.entries()) {
+    if (dirs[i] === real) await walk(root, real, files, unlisted);
     else files.push(toPosix(relative(root, real)));
   }
-  return { root, files: [...new Set(files)].sort(), git: false };
+  return { root, files: [...new Set(files)].sort(), git: false, unlisted };
 }
 
 export type ReadResult =
@@ -119,9 +151,18 @@ export function detectEol(text: string): '\n' | '\r\n' {
   return crlf > lf ? '\r\n' : '\n';
 }
 
+/** Index of the first carriage return that is not part of a CRLF, or -1. */
+function loneCr(text: string): number {
+  for (let i = text.indexOf('\r'); i !== -1; i = text.indexOf('\r', i + 1)) {
+    if (text.charCodeAt(i + 1) !== 10) return i;
+  }
+  return -1;
+}
+
 export function decodeSource(path: string, bytes: Uint8Array): ReadResult {
-  const probe = bytes.subarray(0, 8000);
-  if (probe.includes(0)) return { ok: false, reason: 'binary', message: 'binary file (contains NUL bytes)' };
+  // The whole file is in memory anyway, so look at all of it, not just a prefix:
+  // a NUL anywhere means the file is not the text the codemods expect.
+  if (bytes.includes(0)) return { ok: false, reason: 'binary', message: 'binary file (contains NUL bytes)' };
   let decoded: string;
   try {
     decoded = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
@@ -130,6 +171,13 @@ export function decodeSource(path: string, bytes: Uint8Array): ReadResult {
   }
   const bom = decoded.startsWith(BOM);
   const text = bom ? decoded.slice(1) : decoded;
+  // Python and JavaScript both end a line at a lone "\r", but line numbers, inserted
+  // lines and the codemods' helpers only know "\n" and "\r\n": such a file would be misread.
+  const cr = loneCr(text);
+  if (cr !== -1) {
+    const line = text.slice(0, cr).split('\n').length;
+    return { ok: false, reason: 'lone-cr', message: `line ${line} ends with a lone carriage return (old Mac line ending); only LF and CRLF files are edited` };
+  }
   return { ok: true, file: { path, text, eol: detectEol(text) }, bom, mode: 0, size: bytes.length };
 }
 
@@ -164,13 +212,29 @@ export async function readSource(root: string, path: string, maxBytes = DEFAULT_
       await handle.close();
     }
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    const code = errorCode(error);
+    // Names are decoded as UTF-8; a name that is not cannot be opened again by its decoded form.
+    if (code === 'ENOENT' && path.includes('\uFFFD')) return { ok: false, reason: 'unreadable', message: 'the file name is not valid UTF-8' };
     return { ok: false, reason: 'unreadable', message: `cannot read (${code})` };
   }
 }
 
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? 'error';
+}
+
 export function encodeSource(text: string, bom: boolean): string {
   return bom ? BOM + text : text;
+}
+
+/**
+ * A temporary name next to `full`. The original name is shortened so the
+ * temporary one stays within the usual 255-byte limit on a name.
+ */
+function temporaryPath(full: string): string {
+  let name = basename(full);
+  while (Buffer.byteLength(name) > 200) name = [...name].slice(0, -1).join('');
+  return join(dirname(full), `.${name}.shipshape-${randomBytes(6).toString('hex')}.tmp`);
 }
 
 /**
@@ -179,7 +243,7 @@ export function encodeSource(text: string, bom: boolean): string {
  * original. A crash leaves either the old or the new file, never half of one.
  */
 export async function writeFileAtomic(full: string, content: string, mode: number): Promise<void> {
-  const tmp = join(dirname(full), `.${basename(full)}.shipshape-${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = temporaryPath(full);
   const handle = await open(tmp, 'wx', 0o600);
   try {
     try {
@@ -193,5 +257,82 @@ export async function writeFileAtomic(full: string, content: string, mode: numbe
   } catch (error) {
     await unlink(tmp).catch(() => undefined);
     throw error;
+  }
+}
+
+export type ReplaceResult = { ok: true } | { ok: false; reason: Extract<SkipReason, 'unwritable' | 'changed-during-run'>; message: string };
+
+/**
+ * Replaces a source file that was read as `expected` with `content`, the way
+ * `writeFileAtomic` does, but never by force: a read-only file, a directory
+ * that refuses new files, a file owned by someone else (replacing it would
+ * change its owner) is `unwritable`; a file deleted, replaced or edited since
+ * it was read is `changed-during-run` and keeps what is on disk now. Never
+ * throws for those, and never leaves the temporary file behind.
+ */
+export async function replaceFile(full: string, expected: string, content: string): Promise<ReplaceResult> {
+  const changed = (message: string): ReplaceResult => ({ ok: false, reason: 'changed-during-run', message });
+  const unwritable = (message: string): ReplaceResult => ({ ok: false, reason: 'unwritable', message });
+  let info: Stats;
+  try {
+    info = await lstat(full);
+  } catch (error) {
+    return errorCode(error) === 'ENOENT' ? changed('deleted since it was read; not recreated') : unwritable(`cannot check it (${errorCode(error)})`);
+  }
+  if (!info.isFile()) return changed('no longer a regular file since it was read; left as it is');
+  const mode = info.mode & 0o7777;
+  // Root may write anything, so the mode bits themselves say "read-only" for every user alike.
+  if ((mode & 0o222) === 0) return unwritable(`read-only file (mode ${mode.toString(8).padStart(4, '0')}); not written`);
+  try {
+    await access(full, fsConstants.W_OK);
+  } catch (error) {
+    return unwritable(`no permission to write it (${errorCode(error)})`);
+  }
+  const tmp = temporaryPath(full);
+  let handle: FileHandle;
+  try {
+    handle = await open(tmp, 'wx', 0o600);
+  } catch (error) {
+    return unwritable(`cannot create a file in its directory (${errorCode(error)}); not written`);
+  }
+  let renamed = false;
+  try {
+    let owner: { uid: number; gid: number };
+    try {
+      await handle.writeFile(content, 'utf8');
+      await handle.sync();
+      owner = await handle.stat();
+    } finally {
+      await handle.close();
+    }
+    if (owner.uid !== info.uid || owner.gid !== info.gid) {
+      try {
+        await chown(tmp, info.uid, info.gid);
+      } catch {
+        return unwritable(`owned by uid ${info.uid}, gid ${info.gid}; replacing it would change its owner or group`);
+      }
+    }
+    // After chown, which clears set-id bits.
+    await chmod(tmp, mode);
+    // Last look before the rename: someone may have edited the file since it was read.
+    let now: Buffer;
+    try {
+      const current = await open(full, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
+      try {
+        now = await current.readFile();
+      } finally {
+        await current.close();
+      }
+    } catch (error) {
+      return errorCode(error) === 'ENOENT' ? changed('deleted since it was read; not recreated') : changed(`no longer readable as it was (${errorCode(error)}); left as it is`);
+    }
+    if (!now.equals(Buffer.from(expected, 'utf8'))) return changed('changed on disk since it was read; left as it is now');
+    await rename(tmp, full);
+    renamed = true;
+    return { ok: true };
+  } catch (error) {
+    return unwritable(`write failed (${errorCode(error)}); not written`);
+  } finally {
+    if (!renamed) await unlink(tmp).catch(() => undefined);
   }
 }

@@ -1,13 +1,16 @@
 import { join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { describeEdits, transformSource, DEFAULT_POLICY, type EngineContext, type Policy, type Step } from './transform.js';
-import { DEFAULT_MAX_BYTES, discoverFiles, encodeSource, readSource, writeFileAtomic } from './files.js';
+import { DEFAULT_MAX_BYTES, discoverFiles, encodeSource, readSource, replaceFile } from './files.js';
 import { compilePython, pythonInterpreter } from './pycheck.js';
 import { createEngine } from './index.js';
 import type { AppliedEdit, Codemod, CodemodNote, FileResult, SkipReason } from './types.js';
 import { TOOL_VERSION } from '../version.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
+
+/** Skip reasons that mean `--write` wanted to change a file and could not (the CLI exits 3). */
+export const WRITE_FAILURES: ReadonlySet<SkipReason> = new Set<SkipReason>(['unwritable', 'changed-during-run']);
 
 export interface RunOptions {
   paths: readonly string[];
@@ -59,8 +62,29 @@ export interface RunReport {
   files: FileEntry[];
 }
 
+const C_ESCAPES: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\t': '\\t', '\n': '\\n', '\v': '\\v', '\f': '\\f', '\r': '\\r', '"': '\\"', '\\': '\\\\' };
+
+/**
+ * A path for a line of human-readable output, quoted the way git quotes it
+ * (`"a\nb.py"`) when it holds a control character, a quote or a backslash,
+ * so one path is always one line and a diff header reads back as that path.
+ */
+export function quotePath(path: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (!/[\x00-\x1f\x7f"\\]/.test(path)) return path;
+  // eslint-disable-next-line no-control-regex
+  const body = path.replace(/[\x00-\x1f\x7f"\\]/g, (ch) => C_ESCAPES[ch] ?? `\\${ch.charCodeAt(0).toString(8).padStart(3, '0')}`);
+  return `"${body}"`;
+}
+
+/** `a/path` or, for a path that needs quoting, `"a/pa\\th"` as git writes it. */
+function diffName(prefix: string, path: string): string {
+  const quoted = quotePath(path);
+  return quoted === path ? `${prefix}${path}` : `"${prefix}${quoted.slice(1)}`;
+}
+
 export function unifiedDiff(path: string, before: string, after: string): string {
-  return createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, undefined, undefined, { context: 3 })
+  return createTwoFilesPatch(diffName('a/', path), diffName('b/', path), before, after, undefined, undefined, { context: 3 })
     .split('\n')
     .slice(1) // drop the "Index:"-style separator line the library starts with
     .join('\n');
@@ -101,12 +125,14 @@ export async function runCodemods(options: RunOptions): Promise<RunReport> {
   const policy = options.policy ?? DEFAULT_POLICY;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const engine = options.engine ?? (await createEngine());
-  const { root, files } = await discoverFiles(options.paths, options.cwd);
-  const extensions = new Set(options.codemods.flatMap((c) => c.meta.extensions));
+  // The same codemod named twice runs once (and is reported once).
+  const codemods = options.codemods.filter((c, i, all) => all.findIndex((o) => o.meta.id === c.meta.id) === i);
+  const { root, files, unlisted = [] } = await discoverFiles(options.paths, options.cwd);
+  const extensions = new Set(codemods.flatMap((c) => c.meta.extensions));
   const candidates = files.filter((f) => extensions.has(f.slice(f.lastIndexOf('.')).toLowerCase()));
 
-  const results: FileResult[] = [];
-  const pending: { result: Extract<FileResult, { status: 'changed' }>; mode: number; text: string; beforeText: string }[] = [];
+  const results: FileResult[] = unlisted.map((d) => ({ status: 'skipped', path: d.path, reason: 'unreadable', message: d.message }));
+  const pending: { result: Extract<FileResult, { status: 'changed' }>; text: string; beforeText: string }[] = [];
   let parsed = 0;
   // Reads run ahead of the (synchronous) transforms so file I/O overlaps parsing.
   const reads = readAhead(candidates, READ_AHEAD, (path) => readSource(root, path, maxBytes));
@@ -117,7 +143,7 @@ export async function runCodemods(options: RunOptions): Promise<RunReport> {
       results.push({ status: 'skipped', path, reason: read.reason, message: read.message });
       continue;
     }
-    const outcome = transformSource(engine, read.file, options.codemods, policy);
+    const outcome = transformSource(engine, read.file, codemods, policy);
     if (outcome.kind === 'changed' || outcome.parsed) parsed++;
     if (outcome.kind === 'skipped') {
       results.push({ status: 'skipped', path, reason: outcome.reason, message: outcome.message });
@@ -140,7 +166,7 @@ export async function runCodemods(options: RunOptions): Promise<RunReport> {
       before,
       after,
     };
-    pending.push({ result, mode: read.mode, text: outcome.text, beforeText: read.file.text });
+    pending.push({ result, text: outcome.text, beforeText: read.file.text });
   }
   options.onProgress?.(candidates.length, candidates.length);
 
@@ -174,16 +200,21 @@ export async function runCodemods(options: RunOptions): Promise<RunReport> {
       results.push(rejection);
       continue;
     }
-    results.push(p.result);
     if (options.write) {
-      await writeFileAtomic(join(root, p.result.path), p.result.after, p.mode);
+      // One file that cannot be written is reported; the others are still written.
+      const outcome = await replaceFile(join(root, p.result.path), p.result.before, p.result.after);
+      if (!outcome.ok) {
+        results.push({ status: 'skipped', path: p.result.path, reason: outcome.reason, message: outcome.message });
+        continue;
+      }
       written.add(p.result.path);
     }
+    results.push(p.result);
   }
   results.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
   return buildReport({
-    options,
+    options: { ...options, codemods },
     policy,
     maxBytes,
     root,

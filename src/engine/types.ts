@@ -99,12 +99,18 @@ export type SkipReason =
   | 'syntax-error'
   | 'binary'
   | 'not-utf8'
+  /** A carriage return not followed by a line feed: a line break the engine's line model does not know. */
+  | 'lone-cr'
   | 'too-large'
   | 'symlink'
   | 'symlink-outside-root'
   | 'unreadable'
   | 'gate-failed'
-  | 'codemod-error';
+  | 'codemod-error'
+  /** `--write` only: read-only file, directory refusing new files, or owner that could not be kept. */
+  | 'unwritable'
+  /** `--write` only: deleted, replaced or edited on disk after it was read; what is on disk now is kept. */
+  | 'changed-during-run';
 
 export interface AppliedEdit {
   codemod: string;
