@@ -50,6 +50,13 @@ describe('pydantic-configdict: notes for what is left alone (fixtures)', () => {
     ['value-reads-config-attribute', 16, "reads 'PREFIX', which the model's body rebinds"],
     ['partial-conversion', 11, 'key smart_union was removed in pydantic v2'],
     ['json-encoders-kept', 10, 'json_encoders is deprecated in pydantic v2 but still honoured'],
+    ['partial-hierarchy', 7, 'its subclass Draft keeps a class Config (line 14) setting allow_mutation, a v1 name pydantic 2 ignores'],
+    ['partial-hierarchy', 20, 'Opaque, another base of its subclasses, sets from_attributes to another value'],
+    ['partial-hierarchy', 25, 'Readable, another base of its subclasses, keeps a class Config (line 20) setting orm_mode'],
+    ['star-import-after-base', 6, "base 'BaseModel' may be rebound by 'from .base import *' at line 2"],
+    ['config-read-by-name', 5, 'the string "Config" at line 10 may read the Config attribute'],
+    ['value-scope-traps', 7, 'reads __qualname__, which differs between class Config and the model'],
+    ['value-scope-traps', 14, 'assigns label := "tagged" (walrus)'],
   ])('%s: line %i says "%s"', (name, line, reason) => {
     const { notes } = run(fixture(name).input.toString('utf8'));
     expect(notes).toContainEqual({ line, message: expect.stringContaining(reason) });
@@ -148,6 +155,21 @@ describe('pydantic-configdict: small rewrites', () => {
       'from pydantic import BaseModel, ConfigDict\nif False:\n    from pydantic import BaseModel\n\n\nclass A(BaseModel):\n    model_config = ConfigDict(from_attributes=True)\n',
     ],
     [
+      'converts a parent whose subclass keeps a Config without any of its renamed keys',
+      MODEL('        orm_mode = True\n\n\nclass B(A):\n    class Config:\n        smart_union = True\n'),
+      'from pydantic import BaseModel, ConfigDict\n\n\nclass A(BaseModel):\n    model_config = ConfigDict(from_attributes=True)\n\n\nclass B(A):\n    class Config:\n        smart_union = True\n',
+    ],
+    [
+      'converts a parent whose subclass keeps only v2 spellings in its Config',
+      MODEL('        allow_mutation = False\n\n\nclass B(A):\n    class Config:\n        frozen = False\n        smart_union = True\n'),
+      'from pydantic import BaseModel, ConfigDict\n\n\nclass A(BaseModel):\n    model_config = ConfigDict(frozen=True)\n\n\nclass B(A):\n    class Config:\n        frozen = False\n        smart_union = True\n',
+    ],
+    [
+      'a star import before the pydantic import does not stop it',
+      MODEL('        orm_mode = True\n', 'from .base import *\nfrom pydantic import BaseModel\n'),
+      'from .base import *\nfrom pydantic import BaseModel, ConfigDict\n\n\nclass A(BaseModel):\n    model_config = ConfigDict(from_attributes=True)\n',
+    ],
+    [
       'quotes Extra members like the file (single quotes here)',
       "from pydantic import BaseModel, Extra\n\nNAME = 'a'\n\n\nclass A(BaseModel):\n    class Config:\n        extra = Extra.forbid\n",
       "from pydantic import BaseModel, ConfigDict, Extra\n\nNAME = 'a'\n\n\nclass A(BaseModel):\n    model_config = ConfigDict(extra='forbid')\n",
@@ -174,6 +196,27 @@ describe('pydantic-configdict: small cases left alone', () => {
     ['a multi-line value on the Config line', 'from pydantic import BaseModel\n\n\nclass A(BaseModel):\n    class Config: schema_extra = {\n        "x": 1}\n', 5, 'spans lines but starts on the class Config line'],
     ['pydantic.v1 reached through `import pydantic`', 'import pydantic\n\n\nclass A(pydantic.v1.BaseModel):\n    class Config:\n        orm_mode = True\n', 4, 'uses both pydantic.v1 and pydantic'],
     ['BaseModel bound to two different things', MODEL('        orm_mode = True\n', 'from pydantic import BaseModel\nif False:\n    BaseModel = object\n'), 7, "'BaseModel' is bound more than once"],
+    ['bases hidden in **kwargs', 'from pydantic import BaseModel\n\n\nclass A(BaseModel, **OPTIONS):\n    class Config:\n        orm_mode = True\n', 5, 'its bases or class keywords include **OPTIONS'],
+    ['bases hidden in *args', 'from pydantic import BaseModel\n\n\nclass A(BaseModel, *MIXINS):\n    class Config:\n        orm_mode = True\n', 5, 'its bases or class keywords include *MIXINS'],
+    ['hasattr(..., "Config") elsewhere', MODEL('        orm_mode = True\n\n\nHAS = hasattr(A, "Config")\n'), 5, 'the string "Config" at line 9'],
+    [
+      'a subclass keeping a Config that overrides a renamed key',
+      MODEL('        orm_mode = True\n\n\nclass B(A):\n    class Config:\n        orm_mode = False\n        smart_union = True\n'),
+      5,
+      'its subclass B keeps a class Config (line 10) setting orm_mode',
+    ],
+    [
+      'a subclass keeping a Config the codemod cannot read',
+      MODEL('        allow_mutation = False\n\n\nclass B(A):\n    class Config(Shared):\n        pass\n'),
+      5,
+      'its subclass B keeps a Config (line 10) whose keys cannot be read here, so frozen converted here could take its place',
+    ],
+    [
+      'a grandchild (through a class without Config) keeping an overriding Config',
+      MODEL('        allow_mutation = False\n\n\nclass B(A):\n    pass\n\n\nclass C(B):\n    class Config:\n        allow_mutation = True\n        smart_union = True\n'),
+      5,
+      'its subclass C keeps a class Config (line 14) setting allow_mutation',
+    ],
     ['ConfigDict imported from elsewhere', MODEL('        orm_mode = True\n', 'from pydantic import BaseModel\nfrom mylib import ConfigDict\n'), 6, 'the name ConfigDict is already used'],
   ])('%s', (_name, input, line, reason) => {
     const result = run(input);
@@ -406,6 +449,29 @@ describe('pydantic-configdict: behaviour under pydantic 2 (original vs rewritten
     );
     return { ...(JSON.parse(stdout) as { original: Loaded; rewritten: Loaded }), output };
   }
+
+  it('partial-hierarchy: classes left alone, and their subclasses, keep exactly what they had', () => {
+    const probes: Probe[] = [
+      // Draft's own allow_mutation = True must not be overtaken by a frozen=True converted in Record.
+      ["assign(m.Draft(), 'name', 'b')", "ok:'b'", "ok:'b'"],
+      ["assign(m.Record(), 'name', 'b')", "ok:'b'", "ok:'b'"],
+      ["m.Draft(name=' d ').name", "ok:' d '", "ok:' d '"],
+      // Mixed(Readable, Opaque): v1 would take Readable's orm_mode, pydantic 2 Opaque's; both stay as they were.
+      ['m.Mixed.model_validate(NS()) is not None', 'error:ValidationError', 'error:ValidationError'],
+      ["m.NamedRow.model_validate(NS(id=1, name='X')).name", 'error:ValidationError', "ok:'x'"],
+      ['m.Row.model_validate(NS(id=2)).id', 'error:ValidationError', 'ok:2'],
+    ];
+    const { original, rewritten } = load('partial-hierarchy', probes);
+    const untouched = ['Record', 'Draft', 'Readable', 'Opaque', 'Mixed'];
+    const converted = ['Row', 'Named', 'NamedRow'];
+    expect(Object.keys(original.configs).sort()).toEqual([...untouched, ...converted].sort());
+    for (const cls of untouched) expect({ cls, config: rewritten.configs[cls] }).toEqual({ cls, config: original.configs[cls] });
+    for (const cls of converted) expect({ cls, config: rewritten.configs[cls] }).toEqual({ cls, config: original.translated[cls] });
+    for (const [expr, before, after] of probes) {
+      expect({ expr, outcome: original.probes[expr] }).toEqual({ expr, outcome: before });
+      expect({ expr, outcome: rewritten.probes[expr] }).toEqual({ expr, outcome: after });
+    }
+  });
 
   it.each(BEHAVIOUR)('%s', (name, probes) => {
     const { original, rewritten, output } = load(name, probes);

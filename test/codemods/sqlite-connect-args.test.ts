@@ -70,6 +70,21 @@ describe('python/sqlite-connect-args small rewrites', () => {
       `from sqlalchemy import create_engine\nfrom sqlalchemy.engine import make_url\nif DEBUG:\n    e = create_engine(URL, connect_args={"check_same_thread": False} if ${GUARD('URL')} else {})\n`,
     ],
     [
+      'an aliased create_engine import',
+      'from sqlalchemy import create_engine as ce\ne = ce(URL, connect_args={"check_same_thread": False})\n',
+      `from sqlalchemy import create_engine as ce\nfrom sqlalchemy.engine import make_url\ne = ce(URL, connect_args={"check_same_thread": False} if ${GUARD('URL')} else {})\n`,
+    ],
+    [
+      'inside a lambda, guarded on its own parameter',
+      'from sqlmodel import create_engine\nmake = lambda url: create_engine(url, connect_args={"check_same_thread": False},)\n',
+      `from sqlalchemy.engine import make_url\nfrom sqlmodel import create_engine\nmake = lambda url: create_engine(url, connect_args={"check_same_thread": False} if ${GUARD('url')} else {},)\n`,
+    ],
+    [
+      'a star import above the sqlalchemy import does not stop it',
+      'from .compat import *\nfrom sqlalchemy import create_engine\ne = create_engine(URL, connect_args={"check_same_thread": False})\n',
+      `from .compat import *\nfrom sqlalchemy import create_engine\nfrom sqlalchemy.engine import make_url\ne = create_engine(URL, connect_args={"check_same_thread": False} if ${GUARD('URL')} else {})\n`,
+    ],
+    [
       'a constant bound more than once is not treated as a literal',
       'from sqlalchemy import create_engine\nURL = "sqlite:///a.db"\nif PROD:\n    URL = read_url()\ne = create_engine(URL, connect_args={"check_same_thread": False})\n',
       `from sqlalchemy import create_engine\nfrom sqlalchemy.engine import make_url\nURL = "sqlite:///a.db"\nif PROD:\n    URL = read_url()\ne = create_engine(URL, connect_args={"check_same_thread": False} if ${GUARD('URL')} else {})\n`,
@@ -99,8 +114,15 @@ describe('python/sqlite-connect-args leaves these alone, with a note', () => {
     ['check_same_thread twice', 'from sqlalchemy import create_engine\ne = create_engine(URL, connect_args={"check_same_thread": False, "check_same_thread": True})\n', 2, 'more than once'],
     ['dict() redefined', 'from sqlalchemy import create_engine\ndict = OrderedDict\ne = create_engine(URL, connect_args=dict(check_same_thread=False))\n', 3, '`dict` is redefined'],
     ['make_url means something else', 'from sqlalchemy import create_engine\nfrom furl import make_url\ne = create_engine(URL, connect_args={"check_same_thread": False})\n', 3, '`make_url` already names something else in this file (line 2)'],
-    ['make_url from a star import', 'from sqlalchemy import create_engine\nfrom helpers import *\nx = make_url("a")\ne = create_engine(URL, connect_args={"check_same_thread": False})\n', 4, 'used on line 3 without an import'],
+    ['make_url from a star import', 'from helpers import *\nfrom sqlalchemy import create_engine\nx = make_url("a")\ne = create_engine(URL, connect_args={"check_same_thread": False})\n', 4, 'used on line 3 without an import'],
+    ['create_engine possibly rebound by a later star import', 'from sqlalchemy import create_engine\nfrom helpers import *\ne = create_engine(URL, connect_args={"check_same_thread": False})\n', 3, '`from helpers import *` on line 2 may rebind `create_engine`'],
     ['make_url imported below a module-level call', 'from sqlalchemy import create_engine\ne = create_engine(URL, connect_args={"check_same_thread": False})\nfrom sqlalchemy.engine import make_url\n', 2, 'imported below this line (line 3)'],
+    ['connect_args given twice', 'from sqlalchemy import create_engine\ne = create_engine(URL, connect_args={"check_same_thread": False}, connect_args={})\n', 2, 'connect_args is given 2 times'],
+    ['engine_from_config', 'import sqlalchemy as sa\ne = sa.engine_from_config(CFG, connect_args={"check_same_thread": False})\n', 2, 'reads the URL from its configuration mapping'],
+    ['a wrapper taking connect_args', 'from sqlalchemy import create_engine\nfrom .db import make_engine\ne = make_engine(URL, connect_args={"check_same_thread": False})\n', 3, 'through make_engine(..., connect_args=...)'],
+    ['engine options in a mapping', 'from sqlalchemy import create_engine\nOPTS = dict(connect_args=dict(check_same_thread=False))\ne = create_engine(URL, **OPTS)\n', 2, 'as the connect_args entry of a dict(...) of engine options'],
+    ['connect_args set through a subscript', 'from sqlalchemy import create_engine\ndef f(url, **kw):\n    kw["connect_args"] = {"check_same_thread": False}\n    return create_engine(url, **kw)\n', 3, 'through kw["connect_args"]'],
+    ['make_url possibly rebound by a later star import', 'from sqlalchemy import create_engine\nfrom sqlalchemy.engine import make_url\nfrom .compat import *\ne = create_engine(URL, connect_args={"check_same_thread": False})\n', 4, '`from .compat import *` on line 3 may rebind'],
     ['an earlier sqlite guard in the same function', 'from sqlalchemy import create_engine\ndef f(url):\n    if "sqlite" not in url:\n        return create_engine(url)\n    return create_engine(url, connect_args={"check_same_thread": False})\n', 5, 'the condition on line 3 already mentions sqlite'],
   ])('%s', (_name, input, line, reason) => {
     const result = run(input);
@@ -120,6 +142,9 @@ describe('python/sqlite-connect-args leaves correct code alone, silently', () =>
     ['a literal sqlite URL with a driver', 'from sqlalchemy.ext.asyncio import create_async_engine\ne = create_async_engine("sqlite+aiosqlite:///x.db", connect_args={"check_same_thread": False})\n'],
     ['an f-string sqlite URL', 'from sqlalchemy import create_engine\ne = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})\n'],
     ['a sqlite module constant', 'from sqlalchemy import create_engine\nURL = "sqlite:///./app.db"\ne = create_engine(URL, connect_args={"check_same_thread": False})\n'],
+    ['engine options set under a sqlite check', 'from sqlalchemy import create_engine\ndef f(url):\n    kw = {}\n    if url.startswith("sqlite"):\n        kw["connect_args"] = {"check_same_thread": False}\n    return create_engine(url, **kw)\n'],
+    ['a wrapper given an already conditional value', 'from sqlalchemy import create_engine\nfrom .db import make_engine\ne = make_engine(URL, connect_args={"check_same_thread": False} if LOCAL else {})\n'],
+    ['sqlite3.connect itself', 'import sqlite3\nfrom sqlalchemy import create_engine\nconn = sqlite3.connect("x.db", check_same_thread=False)\ne = create_engine(URL)\n'],
     ['no check_same_thread', 'from sqlalchemy import create_engine\n# check_same_thread is not used here\ne = create_engine(URL, connect_args={"timeout": 5})\n'],
     ['our own mixed output', `from sqlalchemy import create_engine\nfrom sqlalchemy.engine import make_url\ne = create_engine(URL, connect_args={"timeout": 5, **({"check_same_thread": False} if ${GUARD('URL')} else {})})\n`],
   ])('%s', (_name, input) => {
@@ -193,6 +218,7 @@ const STUB: Record<string, string> = {
     '    return AsyncSession',
     '',
   ].join('\n'),
+  'sqlmodel/__init__.py': 'from sqlalchemy._record import create_engine\n',
   'sqlalchemy/orm/__init__.py': 'class Session:\n    pass\n\ndef sessionmaker(*args, **kwargs):\n    return Session\n',
 };
 
@@ -236,6 +262,26 @@ def build(url, extra):
 
 
 built = build(settings.DATABASE_URL, {"sslmode": "prefer"})
+`;
+
+/** Aliased factories (SQLAlchemy, its asyncio extension, SQLModel), a lambda, comments and trailing commas. */
+const ALIASES_MODULE = `import os
+
+from sqlalchemy import create_engine as sa_engine
+from sqlalchemy.ext.asyncio import create_async_engine as async_engine
+from sqlmodel import create_engine as sqlmodel_engine
+
+DATABASE_URL = os.environ["DATABASE_URL"]
+
+engine = sa_engine(DATABASE_URL, connect_args={"check_same_thread": False})
+model_engine = sqlmodel_engine(
+    DATABASE_URL,
+    connect_args={
+        "check_same_thread": False,  # sqlite3 only
+    },
+)
+make_async = lambda url: async_engine(url, connect_args={"check_same_thread": False},)
+lazy = make_async(DATABASE_URL)
 `;
 
 interface Call {
@@ -308,6 +354,14 @@ describe('python/sqlite-connect-args behaviour (recording SQLAlchemy stand-in)',
     const before = write(join(dir, 'before-engines'), { 'engines.py': ENGINES_MODULE });
     const after = write(join(dir, 'after-engines'), { 'engines.py': run(ENGINES_MODULE).output });
     expectSameBehaviour(calls(before, 'engines', url), calls(after, 'engines', url), url);
+  });
+
+  it.each(URLS)('aliased factories, a lambda and comments for %s', (url) => {
+    const rewritten = run(ALIASES_MODULE);
+    expect(rewritten.output.match(/drivername\.startswith/g)).toHaveLength(3);
+    const before = write(join(dir, 'before-aliases'), { 'aliases.py': ALIASES_MODULE });
+    const after = write(join(dir, 'after-aliases'), { 'aliases.py': rewritten.output });
+    expectSameBehaviour(calls(before, 'aliases', url), calls(after, 'aliases', url), url);
   });
 
   it.each(URLS)('pcm-ops backend/db/session.py with its real settings, DATABASE_URL=%s', (url) => {

@@ -7,7 +7,8 @@ import type { ModelResolver } from './models.js';
 
 /** One line-level piece of the future `ConfigDict(...)` call, in source order. */
 export type Item =
-  | { kind: 'key'; key: string; value: string; row: number; endRow: number; trailing: string | null }
+  /** `original` is the key's name in the class Config (v1 spelling when it was renamed). */
+  | { kind: 'key'; key: string; original: string; value: string; row: number; endRow: number; trailing: string | null }
   | { kind: 'comment'; text: string; row: number; endRow: number };
 
 export interface ParsedConfig {
@@ -189,8 +190,16 @@ export function parseConfig(config: Node, ctx: ConfigContext): { ok: true; confi
       continue;
     }
     const name = left.text;
+    const walrus = descendantsOfType(right, 'named_expression')[0];
+    if (walrus) {
+      // In Config's body it binds a Config attribute; in the model's body, a model attribute.
+      problems.push({ line: lineOf(el), message: `the value of ${name} assigns ${walrus.text} (walrus), which would bind in the model's body instead` });
+    }
     for (const id of readNames(right)) {
-      if (keyNames.has(id.text)) {
+      if (/^__\w+__$/.test(id.text)) {
+        // `__qualname__` is 'Model.Config' in Config's body and 'Model' in the model's.
+        problems.push({ line: lineOf(el), message: `the value of ${name} reads ${id.text}, which differs between class Config and the model's body` });
+      } else if (keyNames.has(id.text)) {
         problems.push({ line: lineOf(el), message: `the value of ${name} refers to the Config attribute ${id.text}, which will not exist` });
       } else if (ctx.modelBodyNames.has(id.text)) {
         problems.push({ line: lineOf(el), message: `the value of ${name} reads '${id.text}', which the model's body rebinds; moved there it would change meaning` });
@@ -218,10 +227,14 @@ export function parseConfig(config: Node, ctx: ConfigContext): { ok: true; confi
     if (converted.remark) remarks.push({ line: lineOf(el), message: converted.remark });
     // `k = a, b` is a tuple; as a keyword argument it needs its parentheses.
     const value = right.type === 'expression_list' ? `(${converted.value})` : converted.value;
-    items.push({ kind: 'key', key: converted.key, value, row: el.startPosition.row, endRow: el.endPosition.row, trailing: null });
+    items.push({ kind: 'key', key: converted.key, original: name, value, row: el.startPosition.row, endRow: el.endPosition.row, trailing: null });
     lastWasKey = true;
   }
-  if (problems.length > 0) return { ok: false, problems };
+  if (problems.length > 0) {
+    // A name read twice in one value is one problem.
+    const unique = problems.filter((p, i) => problems.findIndex((q) => q.line === p.line && q.message === p.message) === i);
+    return { ok: false, problems: unique };
+  }
   const lastElement = elements.at(-1);
   let end = Math.max(lastElement?.endIndex ?? colon.endIndex, colon.endIndex);
   if (text[end - 1] === '\r') end--;

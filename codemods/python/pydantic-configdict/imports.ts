@@ -16,7 +16,8 @@ export function provideName(file: SourceFile, root: Node, resolver: ModelResolve
   if (imported) {
     const { local } = imported;
     const binding = resolver.binding(local);
-    if (typeof binding !== 'string' && binding.kind === 'from-import' && binding.module === module) return { local, edit: null };
+    if (typeof binding === 'string') return { conflict: binding };
+    if (binding.kind === 'from-import' && binding.module === module) return { local, edit: null };
     return { conflict: `${local} is bound more than once in this module` };
   }
   const used = root.descendantsOfType('identifier').some((id) => {

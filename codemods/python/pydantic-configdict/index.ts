@@ -2,12 +2,15 @@ import type { Node } from 'web-tree-sitter';
 import type { Edit, Note, PythonCodemod, PythonContext, TransformResult } from '../../../src/engine/types.js';
 import { scopeBindings } from '../lib/bindings.js';
 import { allImports } from '../lib/imports.js';
+import { stringValue } from '../lib/strings.js';
 import { definedClass, descendantsOfType, indentAt, lineOf, namedChildren } from '../lib/syntax.js';
 import { parseConfig, renderConfig, type ParsedConfig } from './config.js';
+import { Hierarchy, overriddenKey } from './hierarchy.js';
 import { provideName } from './imports.js';
 import { ModelResolver } from './models.js';
 
 interface Conversion {
+  cls: Node;
   model: string;
   settings: boolean;
   parsed: ParsedConfig;
@@ -56,9 +59,67 @@ function configAttributeReads(root: Node): Node[] {
   });
 }
 
+/** `getattr(m, "Config")`, `hasattr(...)`, `vars(m)["Config"]`: the attribute read by name. */
+function configNameStrings(root: Node): Node[] {
+  return descendantsOfType(root, 'string').filter((s) => {
+    const value = stringValue(s);
+    return value === 'Config' || value === '__config__';
+  });
+}
+
 function isClassName(id: Node): boolean {
   const parent = id.parent;
   return parent?.type === 'class_definition' && parent.childForFieldName('name')?.equals(id) === true;
+}
+
+/** The keys a conversion writes under a new (v2) name, with their values. */
+function renamedKeys(c: Conversion): Map<string, string> {
+  return new Map(c.parsed.items.flatMap((i) => (i.kind === 'key' && i.key !== i.original ? [[i.key, i.value] as const] : [])));
+}
+
+/** Why converting `c` alone would change a class that inherits from it and from another class here, or null. */
+function hierarchyConflict(hierarchy: Hierarchy, c: Conversion, conversions: ReadonlyMap<number, Conversion>): string | null {
+  const renamed = renamedKeys(c);
+  if (renamed.size === 0) return null;
+  const subclasses = new Set(hierarchy.subclasses(c.cls).map((n) => n.id));
+  for (const other of hierarchy.competitors(c.cls)) {
+    const converted = conversions.get(other.id);
+    if (!converted) {
+      const override = overriddenKey(other, new Set(renamed.keys()));
+      if (!override) continue;
+      const who = subclasses.has(other.id) ? `its subclass ${override.name}` : `${override.name}, another base of its subclasses,`;
+      return override.key
+        ? `${who} keeps a class Config (line ${override.line}) setting ${override.key}, a v1 name pydantic 2 ignores, so ${override.v2} converted here would take its place`
+        : `${who} keeps a Config (line ${override.line}) whose keys cannot be read here, so ${override.v2} converted here could take its place`;
+    }
+    if (subclasses.has(other.id)) continue;
+    // Sibling bases of one subclass: v1 lets the first base's Config win, pydantic 2 the last one's.
+    for (const item of converted.parsed.items) {
+      if (item.kind !== 'key' || !renamed.has(item.key) || renamed.get(item.key) === item.value) continue;
+      return `${converted.model}, another base of its subclasses, sets ${item.key} to another value, and pydantic 2 merges bases in the opposite order to v1`;
+    }
+  }
+  return null;
+}
+
+/**
+ * Drops, until nothing changes, each conversion that would change what
+ * another class of its hierarchy gets (see hierarchy.ts).
+ */
+function keepHierarchiesConsistent(root: Node, conversions: readonly Conversion[], notes: Note[]): Conversion[] {
+  const hierarchy = new Hierarchy(root);
+  const live = new Map(conversions.map((c) => [c.cls.id, c]));
+  for (let dropped = true; dropped; ) {
+    dropped = false;
+    for (const c of [...live.values()]) {
+      const conflict = hierarchyConflict(hierarchy, c, live);
+      if (!conflict) continue;
+      notes.push({ line: c.line, message: `class ${c.model}: ${conflict}; class Config left alone` });
+      live.delete(c.cls.id);
+      dropped = true;
+    }
+  }
+  return conversions.filter((c) => live.has(c.cls.id));
 }
 
 function transform(ctx: PythonContext): TransformResult {
@@ -83,6 +144,7 @@ function transform(ctx: PythonContext): TransformResult {
 
   const resolver = new ModelResolver(root);
   const attributeReads = configAttributeReads(root);
+  const nameStrings = configNameStrings(root);
   const quote = preferredQuote(root);
   const conversions: Conversion[] = [];
 
@@ -128,6 +190,11 @@ function transform(ctx: PythonContext): TransformResult {
       refuse(`${read.text} is read at line ${lineOf(read)}, and the rewrite removes that attribute`);
       continue;
     }
+    const named = nameStrings[0];
+    if (named) {
+      refuse(`the string ${named.text} at line ${lineOf(named)} may read the Config attribute the rewrite removes`);
+      continue;
+    }
     const bareRead = descendantsOfType(body, 'identifier').find((id) => id.text === 'Config' && !isClassName(id));
     if (bareRead) {
       refuse(`Config is referred to at line ${lineOf(bareRead)}`);
@@ -145,23 +212,39 @@ function transform(ctx: PythonContext): TransformResult {
       for (const p of parsed.problems) notes.push({ line: p.line, message: `class ${name}: ${p.message}; class Config left alone` });
       continue;
     }
-    conversions.push({ model: name, settings: kind.kind === 'settings', parsed: parsed.config, line: at });
+    conversions.push({ cls, model: name, settings: kind.kind === 'settings', parsed: parsed.config, line: at });
   }
-  if (conversions.length === 0) return { edits: [], notes };
-
-  const edits: Edit[] = [];
   const groups: Array<[boolean, string, string]> = [
     [false, 'pydantic', 'ConfigDict'],
     [true, 'pydantic_settings', 'SettingsConfigDict'],
   ];
-  for (const [settings, module, importName] of groups) {
+  const sourceFor = (settings: boolean, group: readonly Conversion[]): ReturnType<typeof provideName> => {
+    const [, module, importName] = groups.find(([s]) => s === settings)!;
+    return provideName(file, root, resolver, module, importName, Math.min(...group.map((c) => c.parsed.start)));
+  };
+  // A group that cannot get its import stays as it is; decided before the hierarchy check, which must know what stays.
+  const blocked = new Set<boolean>();
+  for (const [settings] of groups) {
     const group = conversions.filter((c) => c.settings === settings);
     if (group.length === 0) continue;
-    const source = provideName(file, root, resolver, module, importName, Math.min(...group.map((c) => c.parsed.start)));
-    if ('conflict' in source) {
-      for (const c of group) notes.push({ line: c.line, message: `class ${c.model}: ${source.conflict}; class Config left alone` });
-      continue;
-    }
+    const source = sourceFor(settings, group);
+    if (!('conflict' in source)) continue;
+    for (const c of group) notes.push({ line: c.line, message: `class ${c.model}: ${source.conflict}; class Config left alone` });
+    blocked.add(settings);
+  }
+  const ready = keepHierarchiesConsistent(
+    root,
+    conversions.filter((c) => !blocked.has(c.settings)),
+    notes,
+  );
+  if (ready.length === 0) return { edits: [], notes };
+
+  const edits: Edit[] = [];
+  for (const [settings] of groups) {
+    const group = ready.filter((c) => c.settings === settings);
+    if (group.length === 0) continue;
+    const source = sourceFor(settings, group);
+    if ('conflict' in source) continue;
     if (source.edit) edits.push(source.edit);
     for (const c of group) {
       edits.push({

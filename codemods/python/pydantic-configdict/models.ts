@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { parameterNames, scopeBindings, type ScopeBinding, type ScopeBindings } from '../lib/bindings.js';
-import { dottedPath, namedChildren } from '../lib/syntax.js';
+import { dottedText } from '../lib/imports.js';
+import { descendantsOfType, dottedPath, lineOf, namedChildren } from '../lib/syntax.js';
 
 /** What a class is, as far as this file proves it. */
 export type ModelKind =
@@ -20,14 +21,24 @@ const ROOTS: Readonly<Record<string, 'model' | 'settings'>> = {
   'pydantic_settings.main.BaseSettings': 'settings',
 };
 
+function isPydanticModule(module: string): boolean {
+  return ['pydantic', 'pydantic_settings'].some((m) => module === m || module.startsWith(`${m}.`));
+}
+
 const SCOPE_OWNERS = new Set(['function_definition', 'class_definition']);
 
 export class ModelResolver {
   private readonly memo = new Map<number, ModelKind>();
   private readonly moduleBindings: ScopeBindings;
 
+  /** `from m import *` statements of modules other than pydantic's: they may bind any name. */
+  private readonly starImports: Node[];
+
   constructor(root: Node) {
     this.moduleBindings = scopeBindings(root);
+    this.starImports = descendantsOfType(root, 'wildcard_import')
+      .map((w) => w.parent)
+      .filter((stmt): stmt is Node => stmt?.type === 'import_from_statement' && !isPydanticModule(dottedText(stmt.childForFieldName('module_name'))));
   }
 
   /** The single module-level binding of `name`, or why there is none. */
@@ -38,6 +49,9 @@ export class ModelResolver {
     // The same `from m import n` repeated (e.g. again under `if TYPE_CHECKING:`) is still one binding.
     const same = list.every((b) => b.kind === 'from-import' && first.kind === 'from-import' && b.module === first.module && b.name === first.name);
     if (list.length > 1 && !same) return `'${name}' is bound more than once in this module`;
+    // A star import after the binding may replace it (`from .base import *` exporting its own BaseModel).
+    const star = this.starImports.find((stmt) => stmt.startIndex > first.node.startIndex);
+    if (star) return `'${name}' may be rebound by '${star.text.replace(/\s+/g, ' ')}' at line ${lineOf(star)}`;
     return first;
   }
 
@@ -62,6 +76,9 @@ export class ModelResolver {
     const positional = bases.filter((b) => b.type !== 'keyword_argument');
     const metaclass = bases.find((b) => b.type === 'keyword_argument' && b.childForFieldName('name')?.text === 'metaclass');
     if (metaclass) return { kind: 'unknown', reason: 'it sets its own metaclass' };
+    // `*bases` / `**options` hide bases, a metaclass or class-keyword config that override Config.
+    const splat = bases.find((b) => b.type === 'list_splat' || b.type === 'dictionary_splat');
+    if (splat) return { kind: 'unknown', reason: `its bases or class keywords include ${splat.text}` };
     const real = positional.filter((b) => b.text !== 'object');
     if (real.length === 0) return { kind: 'plain' };
     const shadowed = localShadows(cls);

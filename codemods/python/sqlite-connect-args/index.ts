@@ -11,7 +11,7 @@ import {
 } from '../lib/imports.js';
 import { stringDelimiters, stringValue } from '../lib/strings.js';
 import { descendantsOfType, insertLines, lineEndAfterBreak, lineOf, lineStart, namedChildren, startsLine, unparenthesized } from '../lib/syntax.js';
-import { bindingsOf, identifiersNamed, onlyImportedFrom, resolveCallee } from './names.js';
+import { bindingsOf, identifiersNamed, onlyImportedFrom, resolveCallee, starImportAfter } from './names.js';
 import { classifyUrl } from './urls.js';
 
 /** The one connect_args key that only sqlite3 understands (see README for why `timeout`/`uri` are not here). */
@@ -22,6 +22,9 @@ const FACTORIES: Readonly<Record<string, ReadonlySet<string>>> = {
   create_engine: new Set(['sqlalchemy', 'sqlalchemy.engine', 'sqlalchemy.engine.create', 'sqlmodel']),
   create_async_engine: new Set(['sqlalchemy.ext.asyncio', 'sqlalchemy.ext.asyncio.engine']),
 };
+
+/** Where `engine_from_config`, whose URL sits in a mapping, may be imported from. */
+const CONFIG_FACTORY_MODULES: ReadonlySet<string> = new Set(['sqlalchemy', 'sqlalchemy.engine', 'sqlalchemy.engine.create']);
 
 const MAKE_URL_MODULES: ReadonlySet<string> = new Set(['sqlalchemy', 'sqlalchemy.engine', 'sqlalchemy.engine.url']);
 const MAKE_URL_IMPORT = 'from sqlalchemy.engine import make_url';
@@ -150,6 +153,75 @@ function urlArgument(args: Node): { node: Node } | { problem: string } {
   return { problem: 'the call has no visible URL argument' };
 }
 
+/**
+ * Whether a callee is an engine factory this codemod handles (`create_engine`,
+ * also under an alias), `engine_from_config` (URL out of sight), or neither.
+ * A callee spelled like a factory counts as one here: planCall reports where it really comes from.
+ */
+function engineFactory(root: Node, fn: Node): 'url' | 'config' | null {
+  const name = calleeName(fn);
+  if (!name) return null;
+  if (name in FACTORIES) return 'url';
+  const aliased = fn.type === 'identifier' || name === 'engine_from_config' ? resolveCallee(root, fn) : null;
+  if (!aliased?.ok) return null;
+  if (aliased.name === 'engine_from_config' && CONFIG_FACTORY_MODULES.has(aliased.module)) return 'config';
+  return FACTORIES[aliased.name]?.has(aliased.module) ? 'url' : null;
+}
+
+/** The string key of a dict pair, when it is a plain literal. */
+function pairKey(pair: Node): string | null {
+  const key = pair.childForFieldName('key');
+  return key ? stringValue(key) : null;
+}
+
+/**
+ * How a literal holding check_same_thread reaches an engine other than as
+ * `create_engine(…, connect_args=<it>)`: through a wrapper call's
+ * `connect_args=`, or as the `"connect_args"` entry of a kwargs mapping.
+ * Null when it is not recognisably connect_args or an engine call handles it.
+ */
+function indirectConnectArgs(root: Node, holder: Node): string | null {
+  let value = holder;
+  while (value.parent?.type === 'parenthesized_expression') value = value.parent;
+  const parent = value.parent;
+  if (!parent) return null;
+  if (parent.type === 'keyword_argument' && parent.childForFieldName('name')?.text === 'connect_args') {
+    const call = parent.parent?.parent;
+    const fn = call?.type === 'call' ? call.childForFieldName('function') : null;
+    if (!fn) return null;
+    if (fn.text === 'dict') return 'as the connect_args entry of a dict(...) of engine options';
+    return engineFactory(root, fn) ? null : `through ${fn.text}(..., connect_args=...), which is not SQLAlchemy's create_engine`;
+  }
+  if (parent.type === 'pair' && parent.childForFieldName('value')?.id === value.id && pairKey(parent) === 'connect_args') {
+    return 'as the "connect_args" entry of a mapping of engine options';
+  }
+  if (parent.type === 'assignment' && parent.childForFieldName('right')?.id === value.id) {
+    const left = parent.childForFieldName('left');
+    const index = left?.type === 'subscript' ? left.childForFieldName('subscript') : null;
+    if (index && stringValue(index) === 'connect_args') return `through ${left!.text}`;
+  }
+  return null;
+}
+
+/** Notes for check_same_thread literals that reach an engine indirectly (see indirectConnectArgs). */
+function indirectNotes(root: Node): Note[] {
+  const holders = [
+    ...descendantsOfType(root, 'pair').filter((p) => pairKey(p) === KEY).map((p) => p.parent),
+    ...descendantsOfType(root, 'keyword_argument')
+      .filter((k) => k.childForFieldName('name')?.text === KEY && k.parent?.parent?.childForFieldName('function')?.text === 'dict')
+      .map((k) => k.parent?.parent ?? null),
+  ];
+  const notes: Note[] = [];
+  for (const holder of holders) {
+    if (!holder || guardedBySqliteCondition(holder) || earlierSqliteCondition(holder)) continue;
+    // Already conditional, like an engine call's `{…} if LOCAL else {}`.
+    if (holder.parent?.type === 'conditional_expression') continue;
+    const how = indirectConnectArgs(root, holder);
+    if (how) notes.push({ line: lineOf(holder), message: `left alone: ${KEY} reaches the engine ${how}; make it sqlite-only by hand if the URL can be another database` });
+  }
+  return notes;
+}
+
 type Plan = { kind: 'site'; site: Site } | { kind: 'note'; note: Note } | { kind: 'skip' };
 
 function note(line: number, message: string): Plan {
@@ -160,7 +232,7 @@ function planCall(root: Node, call: Node): Plan {
   const fn = call.childForFieldName('function');
   const args = call.childForFieldName('arguments');
   const name = fn ? calleeName(fn) : null;
-  if (!fn || !name || !(name in FACTORIES) || args?.type !== 'argument_list') return { kind: 'skip' };
+  if (!fn || !name || args?.type !== 'argument_list') return { kind: 'skip' };
   const kw = keyword(args, 'connect_args');
   const written = kw?.childForFieldName('value');
   if (!kw || !written) return { kind: 'skip' };
@@ -170,6 +242,13 @@ function planCall(root: Node, call: Node): Plan {
   // Nothing sqlite-only to guard, or the value is already a conditional expression.
   if (found.kind === 'none') return { kind: 'skip' };
   if (guardedBySqliteCondition(call)) return { kind: 'skip' };
+  const factory = engineFactory(root, fn);
+  if (factory === null) return { kind: 'skip' };
+  if (factory === 'config') {
+    return note(line, `left alone: ${fn.text}() reads the URL from its configuration mapping, which this codemod cannot see; guard ${KEY} by hand`);
+  }
+  const repeated = namedChildren(args).filter((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'connect_args');
+  if (repeated.length > 1) return note(line, `left alone: connect_args is given ${repeated.length} times (Python rejects a repeated keyword argument)`);
 
   const callee = resolveCallee(root, fn);
   if (!callee.ok) return note(line, `left alone: ${name}() is not known to be SQLAlchemy's (${callee.reason})`);
@@ -223,6 +302,12 @@ function makeUrlConflict(root: Node): string | null {
     return `\`make_url\` is used on line ${lineOf(uses[0]!)} without an import from SQLAlchemy (a star import?)`;
   }
   return null;
+}
+
+/** A star import after `at` that may rebind make_url, as a reason, or null. */
+function laterStarImport(root: Node, at: number): string | null {
+  const star = starImportAfter(root, at);
+  return star ? `\`${star.text.replace(/\s+/g, ' ')}\` on line ${lineOf(star)} may rebind make_url` : null;
 }
 
 function importedModule(stmt: Node): string {
@@ -280,18 +365,19 @@ function guardEdit(site: Site, makeUrl: string): Edit {
 
 function transform(ctx: PythonContext): TransformResult {
   const { root } = ctx;
-  const notes: Note[] = [];
-  if (!ctx.file.text.includes(KEY)) return { edits: [], notes };
+  if (!ctx.file.text.includes(KEY)) return { edits: [], notes: [] };
+  const notes: Note[] = indirectNotes(root);
   const sites: Site[] = [];
   for (const call of descendantsOfType(root, 'call')) {
     const plan = planCall(root, call);
     if (plan.kind === 'note') notes.push(plan.note);
     if (plan.kind === 'site') sites.push(plan.site);
   }
-  if (sites.length === 0) return { edits: [], notes };
+  if (sites.length === 0) return { edits: [], notes: notes.sort((a, b) => a.line - b.line) };
 
   const existing = existingMakeUrl(root);
-  const conflict = existing ? null : makeUrlConflict(root);
+  const importAt = existing ? existing.stmt.startIndex : importEdit(ctx).start;
+  const conflict = existing ? laterStarImport(root, importAt) : (makeUrlConflict(root) ?? laterStarImport(root, importAt));
   const ready: Site[] = [];
   for (const site of sites) {
     if (conflict) notes.push({ line: site.line, message: `left alone: ${conflict}` });
@@ -331,7 +417,7 @@ export const codemod: PythonCodemod = {
     ],
   },
   prefilter(text) {
-    return text.includes(KEY) && /create_(?:async_)?engine/.test(text);
+    return text.includes(KEY) && /create_(?:async_)?engine|engine_from_config/.test(text);
   },
   transform,
 };

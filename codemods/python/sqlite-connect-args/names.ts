@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { importBindings, isBinding, nameUses, type ImportBinding } from '../lib/bindings.js';
-import { IMPORT_STATEMENTS, importStatements } from '../lib/imports.js';
-import { dottedPath } from '../lib/syntax.js';
+import { dottedText, IMPORT_STATEMENTS, importStatements } from '../lib/imports.js';
+import { descendantsOfType, dottedPath, lineOf } from '../lib/syntax.js';
 
 /**
  * How a module binds a name. Scopes are deliberately ignored: a name bound in
@@ -35,6 +35,18 @@ export function identifiersNamed(root: Node, name: string): Node[] {
   return nameUses(root, name).filter((id) => !insideImport(id));
 }
 
+/** A `from m import *` (m not SQLAlchemy or SQLModel) starting at or after `at`: it may bind any name. */
+export function starImportAfter(root: Node, at: number): Node | null {
+  const star = descendantsOfType(root, 'wildcard_import')
+    .map((w) => w.parent)
+    .find((stmt): stmt is Node => {
+      if (stmt?.type !== 'import_from_statement' || stmt.startIndex < at) return false;
+      const module = dottedText(stmt.childForFieldName('module_name'));
+      return !['sqlalchemy', 'sqlmodel'].some((top) => module === top || module.startsWith(`${top}.`));
+    });
+  return star ?? null;
+}
+
 /** The dotted module a binding names when used as the base of `x.y.z`, or null. */
 function moduleOf(binding: Binding): string | null {
   if (binding.kind === 'module-import') return binding.module;
@@ -58,6 +70,8 @@ export function resolveCallee(root: Node, fn: Node): Resolved {
   if (bindings.some((b) => b.kind === 'other')) {
     return { ok: false, reason: `\`${base}\` is assigned or defined in this file, not only imported` };
   }
+  const star = starImportAfter(root, bindings.at(-1)!.node.startIndex);
+  if (star) return { ok: false, reason: `\`${star.text.replace(/\s+/g, ' ')}\` on line ${lineOf(star)} may rebind \`${base}\`` };
   if (parts.length === 0) {
     const first = bindings[0]!;
     const same = bindings.every((b) => b.kind === 'from-import' && first.kind === 'from-import' && b.module === first.module && b.name === first.name);
