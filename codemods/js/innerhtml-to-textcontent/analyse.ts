@@ -1,5 +1,5 @@
 import { type AstNode, child, children, memberName, quasiText, stringField, stringValue, unwrapTypes, walk } from './ast.js';
-import { escapingFallsShort, feed, type HtmlState, sameState } from './html-state.js';
+import { afterData, attributeQuote, escapingFallsShort, feed, type HtmlState, sameState } from './html-state.js';
 import type { Source } from './positions.js';
 
 /** The name the codemod gives its own helper when `escapeHtml` is taken. */
@@ -16,8 +16,17 @@ export type Analysis =
   /** Data with no markup around it: it can be written as text. */
   | { kind: 'plain' }
   /** Markup mixed with data: `wraps` are the data expressions to escape. */
-  | { kind: 'markup'; wraps: AstNode[] }
+  | { kind: 'markup'; wraps: Wrap[] }
   | { kind: 'unsure'; reason: string };
+
+/** A data expression to escape, and the quote of the attribute value it lands in, if any. */
+export interface Wrap {
+  node: AstNode;
+  quote: '"' | "'" | undefined;
+}
+
+/** Escape functions declared in the file and checked, by name: the characters they escape. */
+export type Escapers = ReadonlyMap<string, ReadonlySet<string>>;
 
 /** A short, one-line quote of a node's source for notes. */
 export function quote(src: Source, node: AstNode): string {
@@ -52,12 +61,32 @@ export function isEscapeCall(node: AstNode): boolean {
   return dotted === 'DOMPurify.sanitize' || dotted === 'window.DOMPurify.sanitize';
 }
 
-/** Values that cannot carry markup: numbers, lengths, `toFixed()` results, escaped text. */
-function isSafeData(node: AstNode): boolean {
+function isUriEncode(node: AstNode): boolean {
+  const call = unwrapTypes(node);
+  const callee = isCall(call) ? child(call, 'callee') : undefined;
+  return callee?.type === 'Identifier' && callee.name === 'encodeURIComponent';
+}
+
+/**
+ * Whether an existing escape call is known to escape `quote`: a function
+ * declared in this file that the codemod has read, or encodeURIComponent
+ * (it encodes `"`; a `'` it leaves cannot start a new attribute value without
+ * `=` or a space, which it encodes). `Utils.escapeHtml`, `DOMPurify.sanitize`
+ * and imported helpers may leave quotes as they are.
+ */
+function escapesQuote(escapers: Escapers, node: AstNode, quote: string): boolean {
+  if (isUriEncode(node)) return true;
+  const call = unwrapTypes(node);
+  const callee = child(call, 'callee');
+  if (callee?.type !== 'Identifier') return false;
+  return escapers.get(stringField(callee, 'name') ?? '')?.has(quote) === true;
+}
+
+/** Values that are numbers, so cannot carry markup or a URL scheme: number literals, lengths, `toFixed()` results. */
+function isNumeric(node: AstNode): boolean {
   const n = unwrapTypes(node);
   if (n.type === 'NumericLiteral' || n.type === 'BigIntLiteral') return true;
   if (n.type === 'Literal' && typeof n.value === 'number') return true;
-  if (isEscapeCall(n)) return true;
   if (n.type === 'MemberExpression' && n.computed !== true && memberName(n) === 'length') return true;
   if (isCall(n)) {
     const callee = child(n, 'callee');
@@ -89,7 +118,8 @@ function isConstant(node: AstNode): boolean {
   return false;
 }
 
-const HTML_NAME = /html|markup|template|render/i;
+// Names of values that are usually HTML already: markup, rendered templates, Markdown, highlighted code, escaped text.
+const HTML_NAME = /html|markup|template|render|markdown|marked|sanitiz|purif|escape|highlight|linkify|nl2br|emoji/i;
 const HTML_COLLECTION = /^(rows|items)$/i;
 
 /** The names a value is known by: `a.b.rowsHtml` → rowsHtml; `rows.join(', ')` → join, rows. */
@@ -98,7 +128,10 @@ function namesOf(node: AstNode): string[] {
   if (n.type === 'Identifier') return [stringField(n, 'name') ?? ''];
   if (n.type === 'MemberExpression' || n.type === 'OptionalMemberExpression') {
     const name = memberName(n);
-    return name ? [name] : [];
+    const object = child(n, 'object');
+    // `hljs.highlight(code).value`: the property of a call's result is named by the call.
+    const fromCall = object && isCall(unwrapTypes(object)) ? namesOf(object) : [];
+    return [...(name ? [name] : []), ...fromCall];
   }
   if (isCall(n)) {
     const callee = child(n, 'callee');
@@ -163,7 +196,8 @@ type Step = { ok: true; state: HtmlState } | { ok: false; reason: string };
 
 interface Scan {
   src: Source;
-  wraps: AstNode[];
+  escapers: Escapers;
+  wraps: Wrap[];
   /** Whether any constant part holds markup (`<` or an entity). */
   markup: boolean;
 }
@@ -175,12 +209,26 @@ function constantText(scan: Scan, state: HtmlState, value: string): Step {
 
 /** A data value at this point of the markup: escape it, or say why not. */
 function slot(scan: Scan, state: HtmlState, node: AstNode): Step {
-  if (isSafeData(node)) return { ok: true, state };
+  if (isNumeric(node)) return { ok: true, state: afterData(state) };
   const quoted = quote(scan.src, node);
+  const shortfall = escapingFallsShort(state);
+  const quote_ = attributeQuote(state);
+  if (isEscapeCall(node)) {
+    // Already escaped is only enough where escaping is; encodeURIComponent cannot write a `scheme:`.
+    if (shortfall && !(shortfall.kind === 'url' && isUriEncode(node))) {
+      return { ok: false, reason: `interpolates \`${quoted}\` ${shortfall.reason}` };
+    }
+    if (quote_ && !escapesQuote(scan.escapers, node, quote_)) {
+      return {
+        ok: false,
+        reason: `interpolates \`${quoted}\` into the \`${state.attr}\` attribute, and that escaper is not known to escape \`${quote_}\``,
+      };
+    }
+    return { ok: true, state: afterData(state) };
+  }
   if (mayBeHtml(node)) return { ok: false, reason: `interpolates \`${quoted}\`, which may be intended HTML` };
-  const fallsShort = escapingFallsShort(state);
-  if (fallsShort) return { ok: false, reason: `interpolates \`${quoted}\` ${fallsShort}` };
-  scan.wraps.push(node);
+  if (shortfall) return { ok: false, reason: `interpolates \`${quoted}\` ${shortfall.reason}` };
+  scan.wraps.push({ node, quote: quote_ });
   return { ok: true, state };
 }
 
@@ -280,7 +328,7 @@ function isStructural(node: AstNode): boolean {
  * data, plain data (text), markup with data in it, or something the codemod
  * cannot judge. `initial` is the markup state the value is parsed in.
  */
-export function analyseValue(src: Source, value: AstNode, initial: HtmlState): Analysis {
+export function analyseValue(src: Source, value: AstNode, initial: HtmlState, escapers: Escapers): Analysis {
   const node = unwrapTypes(value);
   if (isConstant(node)) return { kind: 'constant' };
   if (isEscapeCall(node)) return { kind: 'escaped' };
@@ -288,7 +336,7 @@ export function analyseValue(src: Source, value: AstNode, initial: HtmlState): A
     if (mayBeHtml(node)) return { kind: 'unsure', reason: `assigns \`${quote(src, node)}\`, which may be intended HTML` };
     return { kind: 'plain' };
   }
-  const scan: Scan = { src, wraps: [], markup: false };
+  const scan: Scan = { src, escapers, wraps: [], markup: false };
   const step = scanValue(scan, initial, node);
   if (!step.ok) return { kind: 'unsure', reason: step.reason };
   if (!scan.markup) return { kind: 'plain' };

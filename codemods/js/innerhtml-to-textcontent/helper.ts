@@ -50,13 +50,14 @@ export function helperSource(name: string, kind: HelperKind, style: HelperStyle)
     : 'window.Utils';
   return [
     '// Added by shipshape: escapes a value for HTML text and quoted attributes, through',
-    "// the page's Utils.escapeHtml when it is loaded. Quotes are escaped on top because a",
-    '// DOM-based escaper leaves them as they are, which is unsafe inside attributes.',
+    "// the page's Utils.escapeHtml when it is loaded, then < > \" ' on top: a DOM-based escaper",
+    '// leaves quotes alone, and this file cannot check which Utils the page loads.',
     `function ${name}(${param})${result} {`,
     `${i}const text = String(value)${s}`,
     `${i}const utils = typeof window === ${q}undefined${q} ? undefined : ${utils}${s}`,
     `${i}if (utils && typeof utils.escapeHtml === ${q}function${q}) {`,
-    `${i}${i}return String(utils.escapeHtml(text)).replace(/"/g, ${q}&quot;${q}).replace(/'/g, ${q}&#39;${q})${s}`,
+    `${i}${i}return String(utils.escapeHtml(text))`,
+    ...replaces.slice(1).map((line) => `${i}${i}${i}${line}`),
     `${i}}`,
     `${i}return text`,
     ...replaces.map((line) => `${i}${i}${line}`),

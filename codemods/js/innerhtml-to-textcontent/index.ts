@@ -1,7 +1,7 @@
 import type { ASTPath } from 'jscodeshift';
 import { lineAt } from '../../../src/engine/edits.js';
 import type { Edit, JsCodemod, JsContext, Note, TransformResult } from '../../../src/engine/types.js';
-import { FALLBACK_HELPER, analyseValue, quote } from './analyse.js';
+import { type Escapers, FALLBACK_HELPER, type Wrap, analyseValue, quote } from './analyse.js';
 import { type AstNode, child, memberName, stringField } from './ast.js';
 import {
   type HelperKind,
@@ -13,6 +13,7 @@ import {
   programScope,
   wrapperScope,
 } from './helper.js';
+import { type EscaperCheck, checkEscaper } from './escaper.js';
 import { TEXT_STATE } from './html-state.js';
 import { type Source, sourceFor } from './positions.js';
 
@@ -28,7 +29,7 @@ interface Token {
 
 interface MarkupSite {
   path: ASTPath;
-  wraps: AstNode[];
+  wraps: Wrap[];
 }
 
 function readTokens(file: AstNode): Token[] {
@@ -94,8 +95,13 @@ function lineOf(src: Source, node: AstNode): number {
   return lineAt(src.text, src.start(node));
 }
 
+interface ProjectHelper {
+  name: string;
+  declaration: AstNode;
+}
+
 /** A project escape helper declared as a function and visible from `path`, if any. */
-function projectHelperInScope(path: ASTPath): string | undefined {
+function projectHelperInScope(path: ASTPath): ProjectHelper | undefined {
   for (const name of PROJECT_HELPERS) {
     const scope = path.scope?.lookup(name);
     if (!scope) continue;
@@ -103,18 +109,62 @@ function projectHelperInScope(path: ASTPath): string | undefined {
     if (bindings.length !== 1) return undefined;
     const declaration = bindings[0]!.parent as ASTPath | null;
     if (!declaration || declaration.node.type !== 'FunctionDeclaration') return undefined;
+    const helper = { name, declaration: declaration.node as unknown as AstNode };
     let container = declaration.parent as ASTPath | null;
     if (container?.node.type === 'ExportNamedDeclaration' || container?.node.type === 'ExportDefaultDeclaration') {
       container = container.parent as ASTPath | null;
     }
     const containerType = container?.node.type;
     // Only declarations at the top of a program or a function body are hoisted the same way everywhere.
-    if (containerType === 'Program') return name;
+    if (containerType === 'Program') return helper;
     const owner = (container?.parent as ASTPath | null)?.node.type ?? '';
-    if (containerType === 'BlockStatement' && /Function/.test(owner)) return name;
+    if (containerType === 'BlockStatement' && /Function/.test(owner)) return helper;
     return undefined;
   }
   return undefined;
+}
+
+/** Whether `path` declares its identifier (a variable, function, class, parameter or import). */
+function isDeclaration(path: ASTPath): boolean {
+  const node = path.node;
+  const parent = path.parent?.node as AstNode | undefined;
+  if (!parent) return false;
+  if (/Function|Class|VariableDeclarator/.test(parent.type) && parent.id === node) return true;
+  if (/Import.*Specifier/.test(parent.type) && parent.local === node) return true;
+  if (/Function/.test(parent.type) && Array.isArray(parent.params) && parent.params.includes(node)) return true;
+  return parent.type === 'CatchClause' && parent.param === node;
+}
+
+/** The one `const NAME = …` initializer of the file, if NAME is declared exactly once, that way. */
+function constantInit(ctx: JsContext, name: string): AstNode | undefined {
+  if (!name || !ctx.file.text.includes(name)) return undefined;
+  const declarations = ctx.root().find(ctx.j.Identifier, { name }).filter(isDeclaration);
+  if (declarations.size() !== 1) return undefined;
+  const declarator = declarations.get().parent as ASTPath;
+  const statement = declarator.parent?.node as AstNode | undefined;
+  if (declarator.node.type !== 'VariableDeclarator' || statement?.type !== 'VariableDeclaration' || statement.kind !== 'const') return undefined;
+  return child(declarator.node as unknown as AstNode, 'init');
+}
+
+/**
+ * Escape functions declared once in the file under a known name, read (not
+ * run) to learn which characters they escape: an existing `escapeHtml(x)`
+ * call inside an attribute is only trusted when it escapes that quote.
+ */
+function fileEscapers(ctx: JsContext): { escapers: Escapers; checks: Map<AstNode, EscaperCheck> } {
+  const escapers = new Map<string, ReadonlySet<string>>();
+  const checks = new Map<AstNode, EscaperCheck>();
+  for (const name of [...PROJECT_HELPERS, FALLBACK_HELPER]) {
+    if (!ctx.file.text.includes(name)) continue;
+    const declarations = ctx.root().find(ctx.j.Identifier, { name }).filter(isDeclaration);
+    if (declarations.size() !== 1) continue;
+    const fn = declarations.get().parent.node as AstNode;
+    if (fn.type !== 'FunctionDeclaration') continue;
+    const check = checkEscaper(fn, (constant) => constantInit(ctx, constant));
+    checks.set(fn, check);
+    escapers.set(name, check.escapes);
+  }
+  return { escapers, checks };
 }
 
 /** Whether `name` is written anywhere in the file as a variable (not as a property name). */
@@ -155,6 +205,15 @@ function usesPageUtils(ctx: JsContext): boolean {
   );
 }
 
+/** `this.styleEl`, `document.querySelector('style')` → this, style, el, document, query, selector, style (lower case). */
+function words(text: string): string[] {
+  return text
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter((word) => word.length > 0)
+    .map((word) => word.toLowerCase());
+}
+
 /** What one run over a file shares. */
 interface Run {
   ctx: JsContext;
@@ -163,6 +222,8 @@ interface Run {
   style: HelperStyle;
   edits: Edit[];
   notes: Note[];
+  /** Project escape functions read from this file. */
+  checks: Map<AstNode, EscaperCheck>;
 }
 
 function transform(ctx: JsContext): TransformResult {
@@ -174,7 +235,8 @@ function transform(ctx: JsContext): TransformResult {
   const src = sourceFor(ctx.file.text);
   const tokens = readTokens(file);
   const style = styleOf(src, tokens, ctx.file.eol, /\.(c|m)?tsx?$/.test(ctx.file.path));
-  const run: Run = { ctx, src, tokens, style, edits, notes };
+  const { escapers, checks } = fileEscapers(ctx);
+  const run: Run = { ctx, src, tokens, style, edits, notes, checks };
   const sites: MarkupSite[] = [];
 
   ctx
@@ -205,7 +267,16 @@ function transform(ctx: JsContext): TransformResult {
         notes.push({ line, message: 'assigns the value of another assignment (`a.innerHTML = b.innerHTML = ...`); left alone' });
         return;
       }
-      const analysis = analyseValue(src, right, TEXT_STATE);
+      const object = child(left, 'object');
+      const target = object ? src.text.slice(src.start(object), src.end(object)) : '';
+      const analysis = analyseValue(src, right, TEXT_STATE, escapers);
+      if (analysis.kind === 'plain' || analysis.kind === 'markup') {
+        // The content of a <script> or <style> element is code either way: textContent or escaping would not make it safe.
+        if (words(target).some((word) => /^(script|style|css|stylesheet)$/.test(word))) {
+          notes.push({ line, message: `\`${target}\` may be a <script> or <style> element, whose text is code; left alone` });
+          return;
+        }
+      }
       switch (analysis.kind) {
         case 'constant':
         case 'escaped':
@@ -217,10 +288,8 @@ function transform(ctx: JsContext): TransformResult {
           if (analysis.wraps.length > 0) sites.push({ path, wraps: analysis.wraps });
           return;
         case 'plain': {
-          const object = child(left, 'object');
-          const target = object ? src.text.slice(src.start(object), src.end(object)) : '';
           // A <template>'s innerHTML fills its content fragment; textContent would not.
-          if (/template|tpl/i.test(target)) {
+          if (/templ|tmpl|tpl/i.test(target)) {
             notes.push({ line, message: `\`${target}\` may be a <template> element, whose innerHTML fills its content; left alone` });
             return;
           }
@@ -251,7 +320,8 @@ function appendAsText(run: Run, node: AstNode, left: AstNode, property: AstNode,
   const line = lineOf(src, node);
   const object = child(left, 'object');
   const objectText = object ? src.text.slice(src.start(object), src.end(object)) : '';
-  if (/shadow/i.test(objectText)) {
+  // `const root = this.attachShadow(…)`: any name may hold a ShadowRoot once the file makes one.
+  if (/shadow/i.test(objectText) || run.src.text.includes('attachShadow')) {
     run.notes.push({ line, message: `\`${objectText}\` may be a ShadowRoot, which has no insertAdjacentText(); left alone` });
     return;
   }
@@ -269,10 +339,34 @@ function appendAsText(run: Run, node: AstNode, left: AstNode, property: AstNode,
   );
 }
 
+/**
+ * The project's own escape helper, when it is in scope and its source shows
+ * it escapes what this site needs (`&`, `<` and the quote of every attribute
+ * a value lands in) and renders values like the template did. Otherwise a
+ * note says why it is not reused, and the codemod adds its own helper.
+ */
+function reusableHelper(run: Run, site: MarkupSite): string | undefined {
+  const found = projectHelperInScope(site.path);
+  if (!found) return undefined;
+  const check = run.checks.get(found.declaration) ?? checkEscaper(found.declaration, () => undefined);
+  const needed = new Set(['&', '<', ...site.wraps.flatMap((wrap) => (wrap.quote ? [wrap.quote] : []))]);
+  const missing = [...needed].filter((ch) => !check.escapes.has(ch));
+  if (check.exact && missing.length === 0) return found.name;
+  const unreadable = check.escapes.size === 0 && check.problem !== undefined;
+  const why = [
+    ...(missing.length > 0 && !unreadable ? [`it does not escape ${missing.map((ch) => `\`${ch}\``).join(', ')}`] : []),
+    ...(check.exact ? [] : [check.problem ?? 'it may render values differently']),
+  ].join(', and ');
+  const line = lineOf(run.src, found.declaration);
+  const message = `the file's \`${found.name}()\` is not reused: ${why}; an escape helper of shipshape's is added instead`;
+  if (!run.notes.some((note) => note.line === line && note.message === message)) run.notes.push({ line, message });
+  return undefined;
+}
+
 /** Wraps the data of every markup site in the escape helper, adding the helper when the file has none in reach. */
 function escapeSites(run: Run, program: AstNode, sites: readonly MarkupSite[]): void {
   const { ctx, src } = run;
-  const existing = sites.map((site) => projectHelperInScope(site.path));
+  const existing = sites.map((site) => reusableHelper(run, site));
   let names: string[];
   let helper: { name: string; kind: HelperKind } | undefined;
   if (existing.every((name): name is string => name !== undefined)) {
@@ -293,7 +387,7 @@ function escapeSites(run: Run, program: AstNode, sites: readonly MarkupSite[]): 
   }
   for (const [index, site] of sites.entries()) {
     const name = names[index]!;
-    for (const wrap of site.wraps) {
+    for (const { node: wrap } of site.wraps) {
       // A comma expression would split into two arguments: keep it one.
       const sequence = wrap.type === 'SequenceExpression';
       const what = `escapes \`${quote(src, wrap)}\` before it is put into markup`;
