@@ -181,7 +181,7 @@ describe('a module debug flag decides only when it is off unless the environment
       '    DEBUG: bool = True',
       '',
     ].join('\n');
-    expect(run(source).output).toContain('SECRET_KEY: str = Field(default_factory=lambda: _dev_only_secret("SECRET_KEY"))');
+    expect(run(source).output).toContain('SECRET_KEY: str = Field(default_factory=lambda: _dev_only_secret("SECRET_KEY"), min_length=1)');
   });
 });
 
@@ -361,6 +361,11 @@ describe('behaviour of the rewritten code under python3', () => {
     expect(missing.status).not.toBe(0);
     expect(missing.stdout).toBe('');
     expect(missing.stderr).toContain(`${b.variable} must be set in the environment`);
+
+    // An empty variable (`SECRET_KEY=` in a .env file) is no secret either: it must fail the same way.
+    const empty = python(dir, b.expr, { ...b.base, ...b.debugOff, [b.variable]: '' });
+    expect(empty.status).not.toBe(0);
+    expect(empty.stdout).toBe('');
   });
 
   it('no rewritten fixture keeps its old secret', () => {

@@ -423,7 +423,9 @@ function settingsField(m: Module, kind: ClassKind, clsNode: Node, assign: Node, 
     env,
     literal: right,
     fieldModule: kind.fieldModule,
-    render: (fieldName) => `${fieldName}(default_factory=${params}: ${value})`,
+    // An empty variable (SECRET_KEY= in a .env) must fail too, not sign with "". pydantic v1 cannot
+    // enforce min_length on SecretStr (it refuses the class), so there only str gets it.
+    render: (fieldName) => `${fieldName}(default_factory=${params}: ${value}${annotation === 'str' || kind.version === 'v2' ? ', min_length=1' : ''})`,
   });
   found.testNotes.push({ line, message: `test module: ${left.text} is left alone (fixed secrets are expected in tests)` });
 }
