@@ -72,15 +72,16 @@ export function unwrapTypes(node: AstNode): AstNode {
 
 const SKIPPED_KEYS = new Set(['loc', 'extra', 'comments', 'leadingComments', 'trailingComments', 'innerComments', 'tokens', 'typeAnnotation', 'typeParameters', 'returnType']);
 
-/** Every node under `node` (itself included), depth first. */
-export function* walk(node: AstNode): Generator<AstNode> {
+/** Every node under `node` (itself included), depth first; `descend` may stop the walk below a node it yields. */
+export function* walk(node: AstNode, descend: (node: AstNode) => boolean = () => true): Generator<AstNode> {
   yield node;
+  if (!descend(node)) return;
   for (const [key, value] of Object.entries(node)) {
     if (SKIPPED_KEYS.has(key)) continue;
     if (Array.isArray(value)) {
-      for (const item of value) if (isNode(item)) yield* walk(item);
+      for (const item of value) if (isNode(item)) yield* walk(item, descend);
     } else if (isNode(value)) {
-      yield* walk(value);
+      yield* walk(value, descend);
     }
   }
 }

@@ -9,7 +9,7 @@
  * `.replaceAll('c', '&entity;')` or `.replace(/[…]/g, (c) => MAP[c])` calls
  * over `String(param)` (or `` `${param}` ``, or a `const` holding either).
  */
-import { type AstNode, child, children, stringField, stringValue } from './ast.js';
+import { type AstNode, child, children, stringField, stringValue, walk } from './ast.js';
 
 export interface EscaperCheck {
   /** The characters every return path escapes (of `& < > " '`). */
@@ -228,34 +228,17 @@ function readChain(node: AstNode, param: string, aliases: ReadonlySet<string>, c
 }
 
 /** Return statements of a function body, not of functions nested in it. */
-function returnsOf(node: AstNode, out: AstNode[] = []): AstNode[] {
-  for (const [key, value] of Object.entries(node)) {
-    if (key === 'loc' || key === 'extra' || key.endsWith('Comments')) continue;
-    const items: unknown[] = Array.isArray(value) ? value : [value];
-    for (const item of items) {
-      const n = item as AstNode | null;
-      if (!n || typeof n !== 'object' || typeof n.type !== 'string') continue;
-      if (/Function|Class/.test(n.type)) continue;
-      if (n.type === 'ReturnStatement') out.push(n);
-      else returnsOf(n, out);
-    }
-  }
-  return out;
+function returnsOf(body: AstNode): AstNode[] {
+  const inner = (n: AstNode) => n === body || !/Function|Class/.test(n.type);
+  return [...walk(body, inner)].filter((n) => n.type === 'ReturnStatement');
 }
 
+/** Whether anything under `node` assigns to (or increments) one of `names`. */
 function assigns(node: AstNode, names: ReadonlySet<string>): boolean {
-  for (const [key, value] of Object.entries(node)) {
-    if (key === 'loc' || key === 'extra' || key.endsWith('Comments')) continue;
-    const items: unknown[] = Array.isArray(value) ? value : [value];
-    for (const item of items) {
-      const n = item as AstNode | null;
-      if (!n || typeof n !== 'object' || typeof n.type !== 'string') continue;
-      if (n.type === 'AssignmentExpression' || n.type === 'UpdateExpression') {
-        const target = child(n, n.type === 'AssignmentExpression' ? 'left' : 'argument');
-        if (target?.type === 'Identifier' && names.has(stringField(target, 'name') ?? '')) return true;
-      }
-      if (assigns(n, names)) return true;
-    }
+  for (const n of walk(node)) {
+    if (n.type !== 'AssignmentExpression' && n.type !== 'UpdateExpression') continue;
+    const target = child(n, n.type === 'AssignmentExpression' ? 'left' : 'argument');
+    if (target?.type === 'Identifier' && names.has(stringField(target, 'name') ?? '')) return true;
   }
   return false;
 }
