@@ -86,7 +86,7 @@ export function formatPlan(plan: Plan, c: Colors): string {
       out.push(`${pad}why: ${shorten(item.reason, 160)}`);
     }
     out.push(`${pad}rollback: ${item.rollback ? shorten(item.rollback, 120) : c.dim('(the plan gives none)')}`);
-    if (item.automatable && item.manualTasks.length > 0) out.push(`${pad}${c.dim(`left for a human: ${shorten(item.manualTasks.join('; '), 140)}`)}`);
+    if (item.automatable && item.manualTasks.length > 0) out.push(`${pad}${c.dim(`tasks no codemod matched (check, then do by hand): ${shorten(item.manualTasks.join('; '), 140)}`)}`);
   }
   const automatable = plan.items.filter((i) => i.automatable).length;
   out.push('');

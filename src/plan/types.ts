@@ -24,7 +24,7 @@ export interface SprintItem {
   automatable: boolean;
   /** Why the item is not automatable (needs a human), when it is not. */
   reason?: string;
-  /** Tasks of the item no codemod does: left for a human even when the rest is automated. */
+  /** Tasks of the item no codemod matched: a person checks them (some may be covered by the change) and does the rest. */
   manualTasks: string[];
 }
 

@@ -245,7 +245,7 @@ export function manualSection(input: PrInput, detail: Detail): Block[] {
   }
   blocks.push(
     listing({
-      head: detail === 'minimal' ? '' : 'Tasks of this sprint item that no codemod does; a person still has to do them:\n',
+      head: detail === 'minimal' ? '' : 'Tasks of this sprint item that no codemod matched. Some may be covered by the change above (the plan words them its own way); check each, and do the rest by hand:\n',
       rows: tasks.map((t) => `- ${prose(t)}`),
       note: omittedNote('task'),
     }),
