@@ -44,7 +44,7 @@ export interface ApplyOptions {
   onEvent?: (message: string) => void;
 }
 
-export type ItemAction = 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed' | 'dry-run';
+export type ItemAction = 'created' | 'updated' | 'unchanged' | 'closed' | 'skipped' | 'failed' | 'dry-run';
 
 export interface ItemOutcome {
   key: string;
@@ -286,6 +286,20 @@ async function applyPart(ctx: {
   return { ...outcome, action: 'created', title, pr: ref(created) };
 }
 
+/** Closes the open PR of an item that no longer has anything to change, saying why. */
+async function closeStale(item: SprintItem, options: ApplyOptions): Promise<ItemOutcome | null> {
+  const branch = branchName(item.key, item.title);
+  const open = await options.forge.findPr(branch);
+  if (open?.state !== 'open') return null;
+  const outcome: ItemOutcome = { key: item.key, title: open.title, branch, action: 'closed', files: [], codemods: [], rollback: item.rollback, pr: ref(open) };
+  const reason = `nothing is left for a codemod to change on the base branch (${item.reason ?? 'no finding confirmed'})`;
+  if (options.dryRun) return { ...outcome, action: 'dry-run', reason: `would close: ${reason}` };
+  await options.forge.comment(open.number, `shipshape is closing this pull request: ${reason}. Nothing was merged; the branch is left as it is.`);
+  await options.forge.closePr(open.number);
+  options.onEvent?.(`${item.key}: closed #${open.number}, nothing left to change`);
+  return { ...outcome, reason };
+}
+
 function ref(pr: PullRequest): { number: number; url: string } {
   return { number: pr.number, url: pr.url };
 }
@@ -332,7 +346,13 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
     result.needsHuman = plan.items.filter((i) => !i.automatable).map((i) => ({ key: i.key, title: i.title, reason: i.reason ?? '' }));
     const unknown = (options.items ?? []).filter((key) => !plan!.items.some((i) => i.key === key));
     if (unknown.length > 0) throw new ApplyError(`no sprint item ${unknown.join(', ')} in the plan (items: ${plan.items.map((i) => i.key).join(', ')})`);
-    const selected = plan.items.filter((i) => i.automatable && (!options.items?.length || options.items.includes(i.key)));
+    const wanted = (i: SprintItem) => !options.items?.length || options.items.includes(i.key);
+    const selected = plan.items.filter((i) => i.automatable && wanted(i));
+    // An item the plan no longer automates (fixed on the base by hand, say) must not leave its PR open.
+    for (const item of plan.items.filter((i) => !i.automatable && wanted(i))) {
+      const outcome = await closeStale(item, options);
+      if (outcome) result.items.push(outcome);
+    }
     if (selected.length === 0) return;
     const counters = { open: (await options.forge.openPrs(BRANCH_PREFIX)).length, created: 0 };
     for (const item of selected) {

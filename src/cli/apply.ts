@@ -73,6 +73,7 @@ export function formatApply(result: ApplyResult, c: Colors): string {
     created: c.green('opened'),
     updated: c.cyan('updated'),
     unchanged: c.dim('unchanged'),
+    closed: c.magenta('closed'),
     skipped: c.yellow('skipped'),
     failed: c.red('failed'),
     'dry-run': c.cyan('would open'),
@@ -90,7 +91,7 @@ export function formatApply(result: ApplyResult, c: Colors): string {
   const count = (a: string) => result.items.filter((o) => o.action === a).length;
   out.push(
     c.bold(
-      `${count('created')} opened, ${count('updated')} updated, ${count('unchanged')} unchanged, ${count('skipped')} skipped, ${count('failed')} failed` +
+      `${count('created')} opened, ${count('updated')} updated, ${count('unchanged')} unchanged, ${count('closed')} closed, ${count('skipped')} skipped, ${count('failed')} failed` +
         (result.dryRun ? ` (dry run: nothing pushed, ${count('dry-run')} would be opened or updated)` : ''),
     ),
   );

@@ -189,6 +189,20 @@ describe('apply with the local forge', () => {
     expect(files.every((f) => f.length <= 2)).toBe(true);
   });
 
+  it('closes the PR of an item that was fixed on the base by hand, once', async () => {
+    const { repo, lockDir } = userRepo();
+    const first = await applyPlan(options(repo, lockDir, { items: ['3.1'] }));
+    // Someone applies the same fix on main by hand (not by merging the PR).
+    git(repo, 'cherry-pick', '--no-commit', first.items[0]!.branch);
+    git(repo, 'commit', '-q', '-m', 'fix sqlite args by hand');
+    const again = await applyPlan(options(repo, lockDir, { items: ['3.1'] }));
+    expect(actions(again)).toEqual(['3.1:closed']);
+    expect(again.items[0]!.reason).toContain('nothing is left for a codemod to change');
+    const forge = createLocalForge(repo);
+    expect(await forge.findPr(first.items[0]!.branch)).toMatchObject({ state: 'closed' });
+    expect(actions(await applyPlan(options(repo, lockDir, { items: ['3.1'] })))).toEqual([]);
+  });
+
   it('dry run builds and verifies but pushes and opens nothing', async () => {
     const { repo, lockDir } = userRepo();
     const result = await applyPlan(options(repo, lockDir, { dryRun: true }));
