@@ -112,7 +112,7 @@ class Planner {
     const hinted = codemodsInText([section.title, ...section.code.map((c) => c.value)].join('\n'));
     const unscoped: { unit: Unit; codemod: string }[] = [];
     for (const unit of unitsOf(section)) {
-      const named = codemodForText(unit.text);
+      const named = codemodForText(unit.text, unit.refs.length > 0);
       if (unit.refs.length === 0) {
         if (named) unscoped.push({ unit, codemod: named });
         else item.manualTasks.push(unit.text);

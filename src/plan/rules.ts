@@ -33,9 +33,12 @@ export const RULE_TABLE: readonly { tool: string; ruleId: string | RegExp; codem
  * the codemod that does it. Checked in order; the first match wins, so the
  * security fixes come first.
  */
-export const KEYWORD_RULES: readonly { id: string; pattern: RegExp; codemod: string }[] = [
+export const KEYWORD_RULES: readonly { id: string; pattern: RegExp; codemod: string; needsFile?: boolean }[] = [
   { id: 'hardcoded-secret-key', pattern: /\bhard-?coded\s+(?:`?[A-Z_]*SECRET[A-Z_]*`?|secrets?|JWT secret)|\bSECRET_KEY\b.*\b(?:hard-?coded|environment)/i, codemod: 'python/secret-from-env' },
-  { id: 'innerHTML', pattern: /\binnerHTML\b|\bXSS\b/i, codemod: 'js/innerhtml-to-textcontent' },
+  { id: 'innerHTML', pattern: /\binnerHTML\b/i, codemod: 'js/innerhtml-to-textcontent' },
+  // "XSS" alone also names tests and motivations ("XSS attack simulation fails"): it
+  // counts only where the text points at a file, never for a repository-wide sweep.
+  { id: 'xss', pattern: /\bXSS\b/i, codemod: 'js/innerhtml-to-textcontent', needsFile: true },
   { id: 'print-statements', pattern: /\bprint\(\)|\bprint statements?\b/i, codemod: 'python/print-to-logging' },
   { id: 'pydantic-config-class', pattern: /\bConfig class(?:es)?\b|\bConfigDict\b|\bclass Config\b/i, codemod: 'python/pydantic-configdict' },
   { id: 'check-same-thread', pattern: /\bcheck_same_thread\b|\bdatabase connection conditional\b|\bsqlite[- ]only connect_args\b/i, codemod: 'python/sqlite-connect-args' },
@@ -44,8 +47,9 @@ export const KEYWORD_RULES: readonly { id: string; pattern: RegExp; codemod: str
 /** Tools whose findings are prose (a review bot, a plan), read with the keyword rules. */
 const PROSE_TOOLS = new Set(['coderabbit', 'plan', 'keyword']);
 
-export function codemodForText(text: string): string | undefined {
-  return KEYWORD_RULES.find((r) => r.pattern.test(text))?.codemod;
+/** The codemod a text asks for; `withFile` says whether the text points at a file (a reference, a finding's location). */
+export function codemodForText(text: string, withFile = true): string | undefined {
+  return KEYWORD_RULES.find((r) => (withFile || !r.needsFile) && r.pattern.test(text))?.codemod;
 }
 
 /** The codemod a finding's rule points to, or undefined when no codemod handles it. */

@@ -59,4 +59,13 @@ describe('rule table', () => {
   ])('prose %j -> %s', (text, codemod) => {
     expect(codemodForText(text)).toBe(codemod);
   });
+
+  it.each([
+    ['XSS attack simulation fails', false, undefined],
+    ['XSS attack simulation fails', true, 'js/innerhtml-to-textcontent'],
+    ['Fix XSS in sft-fixer.js:323-324', true, 'js/innerhtml-to-textcontent'],
+    ['Replace innerHTML with textContent everywhere', false, 'js/innerhtml-to-textcontent'],
+  ])('%j pointing at a file: %s -> %s', (text, withFile, codemod) => {
+    expect(codemodForText(text, withFile)).toBe(codemod);
+  });
 });

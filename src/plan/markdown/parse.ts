@@ -20,14 +20,21 @@
  *    `d<n>-<m>`; `when` is `Day <n>-<m>`.
  * 4. Week heading: `Week <n>: <title>` → key `w<n>`, `when` `Week <n>`; it is
  *    also the phase of everything under it.
- * Day and Week headings are kept only when they end up with tasks or issue
+ * 5. Numbered heading: a heading whose text is `<n>.<m>[.<k>] <title>`
+ *    (`### 1.1 Remove Hardcoded Credentials ⚠️ CRITICAL`, seed 003) → key
+ *    `<n>.<m>[.<k>]` as written — but only under a `Phase <n>…` heading and
+ *    only when the plan has no Sprint opener (rule 1 or 2) anywhere, so
+ *    seed 000's `#### 1.1 …` requirement headings stay context. A trailing
+ *    `CRITICAL`/`HIGH`/`MEDIUM`/`LOW` after an emoji (`⚠️ CRITICAL`) becomes
+ *    `priority`.
+ * Day, Week and numbered headings are kept only when they end up with tasks or issue
  * references; a Day heading with neither is reported as a warning, a heading
  * that only groups nested sections (seed 001's `## Week 1: …`) is dropped
  * quietly. The same goes for a Sprint heading that only groups nested sprints;
  * any other Sprint with no tasks is kept, with a warning.
  * Headings such as `Week 1 (Security)` or `Week 1 Testing …` (no `:` title),
- * `#### 1.1 Authentication & Authorization` (no `Sprint` word), Executive
- * Summary, Requirements, Success Metrics… never open a section.
+ * `#### 1.1 Authentication & Authorization` (no `Sprint` word, not under a
+ * Phase heading, or in a plan with Sprint openers), Executive Summary, Requirements, Success Metrics… never open a section.
  *
  * Titles: trailing parentheticals are peeled off: a time (`Days 3-4`,
  * `2 days`, `4h`) becomes `when` (Sprints only; a Day/Week already has one),
@@ -90,6 +97,9 @@ const DAY_RE = new RegExp(String.raw`^(Days?)\s+(${RANGE})\s*[:\u2013\u2014]\s*(
 const WEEK_RE = new RegExp(String.raw`^(Weeks?)\s+(${RANGE})\s*[:\u2013\u2014]\s*(.+)$`, 'iu');
 const PHASE_RE = /^Phase\s+\d+(?:\.\d+)*\b/iu;
 const PRIORITY_HEADING_RE = /^Priority\s+\d+\b/iu;
+const NUMBERED_RE = /^(\d+\.\d+(?:\.\d+)?)\s+(\S.*)$/u;
+/** `⚠️ CRITICAL` at the end of a numbered heading: an emoji, then a severity word. */
+const SEVERITY_MARK_RE = /\s*\p{Extended_Pictographic}[\uFE0F\u200D\p{Extended_Pictographic}]*\s*(CRITICAL|HIGH|MEDIUM|LOW)$/u;
 const WHEN_RE = new RegExp(
   String.raw`^(?:(?:days?|weeks?|hours?|months?)\s+${RANGE}|${RANGE}\s*(?:h|hrs?|hours?|d|days?|w|wks?|weeks?))$`,
   'iu',
@@ -125,6 +135,8 @@ interface Draft {
 interface Frame {
   depth: number;
   phase?: string;
+  /** Set by a `Phase <n>…` heading (not by a Week heading), where numbered headings open sections. */
+  phaseHeading?: boolean;
   priority?: string;
   week?: string;
   draft?: Draft;
@@ -138,6 +150,8 @@ interface Walk {
   drafts: Draft[];
   warnings: PlanWarning[];
   title?: string;
+  /** Whether numbered headings (`### 1.1 …`) may open sections: the plan has no Sprint opener. */
+  numbered: boolean;
 }
 
 interface Label {
@@ -153,8 +167,11 @@ interface Label {
 export function parseSprintPlan(markdown: string, source: string): ParsedPlan {
   const src = markdown.startsWith('\uFEFF') ? markdown.slice(1) : markdown;
   const tree = unified().use(remarkParse).use(remarkGfm).parse(src);
-  const walk: Walk = { src, stack: [], para: null, drafts: [], warnings: [] };
   const nodes = tree.children;
+  const walk: Walk = { src, stack: [], para: null, drafts: [], warnings: [], numbered: true };
+  walk.numbered = !nodes.some(
+    (n) => (n.type === 'heading' && SPRINT_RE.test(plain(n))) || (n.type === 'paragraph' && sprintParagraph(walk, n) !== null),
+  );
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i]!;
     if (node.type === 'heading') {
@@ -185,6 +202,8 @@ function onHeading(walk: Walk, node: Heading): void {
   const sprint = SPRINT_RE.exec(text);
   const day = sprint ? null : DAY_RE.exec(text);
   const week = sprint || day ? null : WEEK_RE.exec(text);
+  const numbered =
+    sprint || day || week || !walk.numbered || !walk.stack.some((f) => f.phaseHeading) ? null : NUMBERED_RE.exec(text);
   if (sprint) {
     frame.draft = openSection(walk, 'sprint', text, line, sprint[1]!, sprint[2] ?? '');
   } else if (day) {
@@ -195,8 +214,14 @@ function onHeading(walk: Walk, node: Heading): void {
     frame.phase = stripDecoration(text);
     frame.week = compactRange(week[2]!);
     frame.draft = openSection(walk, 'period', text, line, `w${frame.week}`, week[3]!, `${week[1]} ${week[2]}`, frame.phase);
+  } else if (numbered) {
+    const mark = SEVERITY_MARK_RE.exec(numbered[2]!);
+    const title = mark ? numbered[2]!.slice(0, mark.index) : numbered[2]!;
+    frame.draft = openSection(walk, 'period', text, line, numbered[1]!, title);
+    if (mark && frame.draft.section.priority === undefined) frame.draft.section.priority = mark[1]!;
   } else if (PHASE_RE.test(text)) {
     frame.phase = stripDecoration(text);
+    frame.phaseHeading = true;
   } else if (PRIORITY_HEADING_RE.test(text)) {
     frame.priority = stripDecoration(text);
   } else {
@@ -209,15 +234,21 @@ function onHeading(walk: Walk, node: Heading): void {
 
 /** A paragraph whose first line is exactly `**Sprint n: title**` opens a section (seed 000's layout). */
 function openSprintParagraph(walk: Walk, node: Paragraph): boolean {
-  const first = node.children[0];
-  if (first?.type !== 'strong') return false;
-  const match = SPRINT_RE.exec(plain(first));
+  const match = sprintParagraph(walk, node);
   if (!match) return false;
-  const after = walk.src.slice(offset(first, 'end'), offset(node, 'end'));
-  if (after.split(/\r\n|\r|\n/u, 1)[0]!.trim() !== '') return false;
   walk.para = null;
-  walk.para = openSection(walk, 'sprint', plain(first), lineOf(node), match[1]!, match[2] ?? '');
+  walk.para = openSection(walk, 'sprint', match[0], lineOf(node), match[1]!, match[2] ?? '');
   return true;
+}
+
+/** The `SPRINT_RE` match of a paragraph whose first line is exactly a bold `**Sprint …**`, else null. */
+function sprintParagraph(walk: Walk, node: Paragraph): RegExpExecArray | null {
+  const first = node.children[0];
+  if (first?.type !== 'strong') return null;
+  const match = SPRINT_RE.exec(plain(first));
+  if (!match) return null;
+  const after = walk.src.slice(offset(first, 'end'), offset(node, 'end'));
+  return after.split(/\r\n|\r|\n/u, 1)[0]!.trim() === '' ? match : null;
 }
 
 function openSection(
