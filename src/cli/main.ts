@@ -54,6 +54,11 @@ function positiveInt(value: string): number {
   return n;
 }
 
+/** Commander parser for a repeatable option: every occurrence, in order. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 function selectCodemods(ids: readonly string[]): Codemod[] {
   if (ids.length === 0) return [...allCodemods];
   return [...new Set(ids)].map((id) => {
@@ -107,7 +112,7 @@ Exit codes: 0 done, 1 --check found changes, 2 usage error or bad input, 3 a fil
     .command('run')
     .description('run codemods over files and directories (default: the current directory)')
     .argument('[paths...]', 'files or directories; inside a git repository only tracked and unignored files are read (put -- before a name starting with -)')
-    .option('-c, --codemod <id>', 'run only this codemod (repeatable); default: all', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('-c, --codemod <id>', 'run only this codemod (repeatable); default: all', collect, [] as string[])
     .option('-w, --write', 'write the changes (atomically); default is a dry run printing a diff')
     .option('--check', 'exit 1 if any file would change; writes nothing')
     .option('--json', 'print the versioned JSON run report on stdout instead of a diff')
@@ -157,7 +162,7 @@ Exit codes: 0 done, 1 --check found changes, 2 usage error or bad input, 3 a fil
     .description('turn a sprint plan and/or findings into sprint items, each one future pull request')
     .option('--repo <dir>', 'the repository the plan and findings refer to', '.')
     .option('--plan <file>', 'a Markdown sprint plan (sprints with file:line items and Rollback lines)')
-    .option('--findings <file>', 'SARIF 2.1.0, GitHub review comments (CodeRabbit) or shipshape findings; repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--findings <file>', 'SARIF 2.1.0, GitHub review comments (CodeRabbit) or shipshape findings; repeatable', collect, [] as string[])
     .option('--bot <login>', 'review bot whose comments count as findings', 'coderabbitai[bot]')
     .option('--src-root <dir>', 'where the repository was checked out when the findings were made (absolute paths under it are mapped onto --repo)')
     .option('--json', 'print the plan as JSON (schemas/plan.schema.json)')
@@ -183,8 +188,8 @@ Exit codes: 0 done, 1 --check found changes, 2 usage error or bad input, 3 a fil
     .description('plan, then open one small verified pull request per automatable sprint item')
     .option('--repo <dir|owner/name>', 'a local git repository (local forge) or owner/name (GitHub forge)', '.')
     .option('--plan <file>', 'a Markdown sprint plan')
-    .option('--findings <file>', 'findings (SARIF, review comments, shipshape format); repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--item <key>', 'only this sprint item (repeatable); also re-proposes an item whose PR was closed', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--findings <file>', 'findings (SARIF, review comments, shipshape format); repeatable', collect, [] as string[])
+    .option('--item <key>', 'only this sprint item (repeatable); also re-proposes an item whose PR was closed', collect, [] as string[])
     .addOption(new Option('--forge <name>', 'where pull requests go').choices(['local', 'github']).default('local'))
     .option('--dry-run', 'build and verify every branch, push nothing, open nothing')
     .option('--dashboard', 'also keep a dashboard issue (GitHub) or .shipshape/dashboard.md (local) mirroring the plan')
