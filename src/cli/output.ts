@@ -43,7 +43,7 @@ export function formatSummary(report: RunReport, c: Colors, mode: 'dry-run' | 'w
   for (const codemod of report.codemods) {
     for (const note of codemod.notes) out.push(`${c.yellow('left alone')} ${quotePath(note.path)}:${note.line} ${c.dim(`[${codemod.id}]`)} ${note.message}`);
     for (const held of codemod.held) {
-      out.push(`${c.yellow('held')} ${quotePath(held.path)}:${held.line} ${c.dim(`[${codemod.id}]`)} ${held.safety} edit not applied (${held.description}); use --allow review`);
+      out.push(`${c.yellow('held')} ${quotePath(held.path)}:${held.line} ${c.dim(`[${codemod.id}]`)} ${held.safety} change not applied (${held.description}); use --allow review`);
     }
   }
   let notWritten = 0;
@@ -54,7 +54,7 @@ export function formatSummary(report: RunReport, c: Colors, mode: 'dry-run' | 'w
     out.push(`${failedWrite ? c.red('not written') : c.magenta('skipped')} ${quotePath(file.path)}: ${file.message}`);
   }
   const verb = mode === 'write' ? 'changed' : 'would change';
-  const head = `${plural(s.changed, 'file')} ${verb}, ${plural(s.edits, 'edit')}; ${s.unchanged} unchanged, ${s.skipped} skipped, ${plural(s.notes, 'place')} left alone (${plural(s.filesConsidered, 'file')} considered, ${s.filesParsed} parsed, ${report.elapsedMs} ms)`;
+  const head = `${plural(s.changed, 'file')} ${verb}, ${plural(s.changes, 'change')} (${plural(s.edits, 'edit')}); ${s.unchanged} unchanged, ${s.skipped} skipped, ${plural(s.notes, 'place')} left alone (${plural(s.filesConsidered, 'file')} considered, ${s.filesParsed} parsed, ${report.elapsedMs} ms)`;
   out.push(s.changed > 0 ? c.bold(head) : head);
   if (notWritten > 0) out.push(c.red(`${plural(notWritten, 'file')} could not be written (exit code 3).`));
   if (mode === 'dry-run' && s.changed > 0) out.push(c.dim('Dry run: nothing was written. Re-run with --write to apply.'));

@@ -4,7 +4,7 @@ import { describeEdits, transformSource, DEFAULT_POLICY, type EngineContext, typ
 import { DEFAULT_MAX_BYTES, discoverFiles, encodeSource, readSource, replaceFile } from './files.js';
 import { compilePython, pythonInterpreter } from './pycheck.js';
 import { createEngine } from './index.js';
-import type { AppliedEdit, Codemod, CodemodNote, FileResult, SkipReason } from './types.js';
+import type { AppliedEdit, ChangeSite, Codemod, CodemodNote, FileResult, SkipReason } from './types.js';
 import { TOOL_VERSION } from '../version.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
@@ -30,7 +30,11 @@ export interface RunSummary {
   changed: number;
   unchanged: number;
   skipped: number;
+  /** Changes made, one per site (a call, a class, an assignment). */
+  changes: number;
+  /** Text edits behind them, supporting edits (imports, helpers) included. */
   edits: number;
+  /** Changes held by the policy. */
   held: number;
   notes: number;
 }
@@ -39,13 +43,13 @@ export interface CodemodReport {
   id: string;
   title: string;
   safety: Codemod['meta']['safety'];
-  changedFiles: { path: string; edits: AppliedEdit[] }[];
+  changedFiles: { path: string; changes: ChangeSite[]; edits: AppliedEdit[] }[];
   notes: (CodemodNote & { path: string })[];
-  held: (AppliedEdit & { path: string })[];
+  held: (ChangeSite & { path: string })[];
 }
 
 export type FileEntry =
-  | { path: string; status: 'changed'; codemods: string[]; edits: AppliedEdit[]; diff: string; written: boolean }
+  | { path: string; status: 'changed'; codemods: string[]; changes: ChangeSite[]; edits: AppliedEdit[]; diff: string; written: boolean }
   | { path: string; status: 'skipped'; reason: SkipReason; message: string };
 
 export interface RunReport {
@@ -159,6 +163,7 @@ export async function runCodemods(options: RunOptions): Promise<RunReport> {
       status: 'changed',
       path,
       codemods: [...new Set(outcome.steps.map((s) => s.codemod))],
+      changes: outcome.steps.flatMap((s) => s.changes),
       edits: appliedEdits(outcome.steps),
       notes: outcome.notes,
       held: outcome.held,
@@ -252,7 +257,7 @@ function buildReport(input: {
   }));
   const byId = new Map(codemods.map((c) => [c.id, c]));
   const files: FileEntry[] = [];
-  const summary: RunSummary = { filesConsidered: input.considered, filesParsed: input.parsed, changed: 0, unchanged: 0, skipped: 0, edits: 0, held: 0, notes: 0 };
+  const summary: RunSummary = { filesConsidered: input.considered, filesParsed: input.parsed, changed: 0, unchanged: 0, skipped: 0, changes: 0, edits: 0, held: 0, notes: 0 };
   for (const r of results) {
     if (r.status === 'skipped') {
       summary.skipped++;
@@ -268,11 +273,12 @@ function buildReport(input: {
       continue;
     }
     summary.changed++;
+    summary.changes += r.changes.length;
     summary.edits += r.edits.length;
     for (const id of r.codemods) {
-      byId.get(id)?.changedFiles.push({ path: r.path, edits: r.edits.filter((e) => e.codemod === id) });
+      byId.get(id)?.changedFiles.push({ path: r.path, changes: r.changes.filter((e) => e.codemod === id), edits: r.edits.filter((e) => e.codemod === id) });
     }
-    files.push({ path: r.path, status: 'changed', codemods: r.codemods, edits: r.edits, diff: r.diff, written: input.written.has(r.path) });
+    files.push({ path: r.path, status: 'changed', codemods: r.codemods, changes: r.changes, edits: r.edits, diff: r.diff, written: input.written.has(r.path) });
   }
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,

@@ -2,24 +2,23 @@ import type { Parser } from 'web-tree-sitter';
 import { applyEdits, changesConfined, lineAt, sortEdits } from './edits.js';
 import { jsApi, jsParserFor, parseJs } from './javascript.js';
 import { firstSyntaxError, parsePython } from './python.js';
+import { RISK, selectEdits } from './policy.js';
 import type {
   AppliedEdit,
+  ChangeSite,
   Codemod,
   CodemodNote,
   Edit,
   JsCodemod,
   PythonCodemod,
-  Safety,
   SkipReason,
   SourceFile,
   TransformResult,
 } from './types.js';
 
-const RISK: Record<Safety, number> = { safe: 0, review: 1, unsafe: 2 };
-
 export interface Policy {
-  /** The riskiest edit safety applied; riskier edits are held and reported. */
-  maxSafety: Safety;
+  /** The riskiest change applied; riskier changes are held and reported. */
+  maxSafety: Codemod['meta']['safety'];
 }
 
 export const DEFAULT_POLICY: Policy = { maxSafety: 'safe' };
@@ -28,12 +27,15 @@ export interface Step {
   codemod: string;
   /** Text the codemod read (and its edits index into). */
   input: string;
+  /** The edits applied (changes allowed by the policy and the supporting edits they need). */
   edits: Edit[];
+  /** The changes those edits make, one per site. */
+  changes: ChangeSite[];
 }
 
 export type TransformOutcome =
-  | { kind: 'unchanged'; notes: CodemodNote[]; held: AppliedEdit[]; parsed: boolean }
-  | { kind: 'changed'; text: string; steps: Step[]; notes: CodemodNote[]; held: AppliedEdit[] }
+  | { kind: 'unchanged'; notes: CodemodNote[]; held: ChangeSite[]; parsed: boolean }
+  | { kind: 'changed'; text: string; steps: Step[]; notes: CodemodNote[]; held: ChangeSite[] }
   | { kind: 'skipped'; reason: SkipReason; message: string; parsed: boolean };
 
 export interface EngineContext {
@@ -47,11 +49,8 @@ export function describeEdits(codemod: string, input: string, edits: readonly Ed
     endLine: lineAt(input, Math.max(edit.start, edit.end - 1)),
     description: edit.description,
     safety: edit.safety,
+    ...(edit.supports?.length ? { support: true } : {}),
   }));
-}
-
-function riskiest(edits: readonly Edit[]): Safety {
-  return edits.reduce<Safety>((acc, e) => (RISK[e.safety] > RISK[acc] ? e.safety : acc), 'safe');
 }
 
 function languageOf(path: string, codemods: readonly Codemod[]): Codemod['meta']['language'] | null {
@@ -105,7 +104,7 @@ interface ChainResult {
   text: string;
   steps: Step[];
   notes: CodemodNote[];
-  held: AppliedEdit[];
+  held: ChangeSite[];
   parsed: boolean;
   failure?: { reason: SkipReason; message: string };
 }
@@ -139,21 +138,28 @@ function runChain(engine: EngineContext, file: SourceFile, codemods: readonly Co
       }
       result.notes.push(...out.notes.map((n) => ({ ...n, codemod: codemod.meta.id })));
       if (out.edits.length === 0) continue;
-      // A codemod's edits in one file belong together (a converted call and the import it needs):
-      // they are applied all together or held all together.
-      if (RISK[riskiest(out.edits)] > RISK[policy.maxSafety]) {
-        result.held.push(...describeEdits(codemod.meta.id, result.text, out.edits));
-        continue;
+      const riskiest = out.edits.find((e) => RISK[e.safety] > RISK[codemod.meta.safety]);
+      if (riskiest) {
+        result.failure = {
+          reason: 'codemod-error',
+          message: `${codemod.meta.id} made a ${riskiest.safety} edit (${riskiest.description}), riskier than the ${codemod.meta.safety} it declares`,
+        };
+        return result;
       }
+      // Changes riskier than the policy are held; the supporting edits (an import, a logger)
+      // go with the changes that need them.
+      const selection = selectEdits(codemod.meta.id, result.text, out.edits, policy.maxSafety);
+      result.held.push(...selection.held);
+      if (selection.applied.length === 0) continue;
       let next: string;
       try {
-        next = applyEdits(result.text, out.edits);
+        next = applyEdits(result.text, selection.applied);
       } catch (error) {
         result.failure = { reason: 'codemod-error', message: `${codemod.meta.id}: ${(error as Error).message}` };
         return result;
       }
       if (next === result.text) continue;
-      result.steps.push({ codemod: codemod.meta.id, input: result.text, edits: out.edits });
+      result.steps.push({ codemod: codemod.meta.id, input: result.text, edits: selection.applied, changes: selection.changes });
       result.text = next;
       parsed.dispose();
       parsed = null;

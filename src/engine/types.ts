@@ -39,9 +39,29 @@ export interface Edit {
   start: number;
   end: number;
   text: string;
+  /**
+   * How sure the codemod is that this edit keeps the program's meaning:
+   * `safe` keeps it; `review` changes behaviour on purpose or in a way a
+   * person should look at; `unsafe` may break it. Never riskier than the
+   * codemod's `meta.safety`.
+   */
   safety: Safety;
   /** Why this edit exists, shown in reports (e.g. "print() -> logger.info()"). */
   description: string;
+  /**
+   * Edits with the same id form one change (one site: a call, a class, an
+   * assignment), applied or held together and counted once. Without an id an
+   * edit is a change of its own.
+   */
+  change?: string;
+  /**
+   * Marks a supporting edit (an import, a logger, a helper function): it is
+   * applied when at least one of these changes is, and is never counted as a
+   * fix. Its safety applies to each change it supports.
+   */
+  supports?: readonly string[];
+  /** Applied only when every one of these changes is applied as well. */
+  requires?: readonly string[];
 }
 
 /** A place the codemod saw but left alone, and why. */
@@ -118,6 +138,17 @@ export interface AppliedEdit {
   endLine: number;
   description: string;
   safety: Safety;
+  /** A supporting edit (import, helper): part of the change it serves, never a fix on its own. */
+  support?: boolean;
+}
+
+/** One change a codemod made or held: a site (a call, a class, an assignment), however many edits it took. */
+export interface ChangeSite {
+  codemod: string;
+  line: number;
+  endLine: number;
+  description: string;
+  safety: Safety;
 }
 
 export interface CodemodNote extends Note {
@@ -135,8 +166,10 @@ export type FileResult =
       /** Final bytes as written (BOM and line endings preserved). */
       after: string;
       before: string;
-      /** Edits the policy did not apply (e.g. `review` edits in a `safe` run). */
-      held: AppliedEdit[];
+      /** The changes made, one per site (a file's supporting edits are not among them). */
+      changes: ChangeSite[];
+      /** Changes the policy did not apply (e.g. `review` changes in a `safe` run). */
+      held: ChangeSite[];
     }
-  | { status: 'unchanged'; path: string; notes: CodemodNote[]; held: AppliedEdit[] }
+  | { status: 'unchanged'; path: string; notes: CodemodNote[]; held: ChangeSite[] }
   | { status: 'skipped'; path: string; reason: SkipReason; message: string };

@@ -18,7 +18,7 @@ export function renamePython(options: { from?: string; to?: string; safety?: Saf
   const from = options.from ?? 'old_name';
   const to = options.to ?? 'new_name';
   return {
-    meta: { ...baseMeta, id: options.id ?? 'python/rename', title: 'rename', language: 'python', extensions: ['.py'] },
+    meta: { ...baseMeta, id: options.id ?? 'python/rename', title: 'rename', language: 'python', extensions: ['.py'], safety: options.safety ?? 'safe' },
     prefilter: (text) => text.includes(from),
     transform({ root }) {
       const edits: Edit[] = descendantsOfType(root, 'identifier')
