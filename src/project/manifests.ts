@@ -236,7 +236,7 @@ function parseRequirementsFile(path: string, text: string): Manifest {
       continue;
     }
     // Options, editable installs, paths and URLs name no version.
-    if (line.startsWith('-') || /^[.\/]/.test(line) || /^[a-z+]+:\/\//i.test(line)) continue;
+    if (line.startsWith('-') || /^[./]/.test(line) || /^[a-z+]+:\/\//i.test(line)) continue;
     const req = parseRequirement(line.replace(/\s--hash[= ]\S+/g, ''));
     if (!req) {
       manifest.problems.push(`${path}: cannot read the requirement "${line}"`);
