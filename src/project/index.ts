@@ -8,7 +8,7 @@ import { PythonModules } from './python.js';
 import { Roles, type RoleInfo } from './roles.js';
 import { STDLIB_MODULES } from './stdlib.js';
 
-export { ConfigError, CONFIG_PATH, parseProjectConfig, type ProjectOverrides } from './config.js';
+export { ConfigError, CONFIG_PATH, parseProjectConfig, NO_OVERRIDES as NO_OVERRIDES_PROJECT, type ProjectOverrides } from './config.js';
 export type { DependencyStatus, Requirement, RequirementCheck } from './dependencies.js';
 export type { PathRole, RoleInfo } from './roles.js';
 export { PATH_ROLES } from './roles.js';
@@ -64,6 +64,8 @@ export interface ProjectInput {
   /** Overrides as the config file gives them; read from `.github/shipshape.yml` in `root` when absent. */
   overrides?: ProjectOverrides;
   maxBytes?: number;
+  /** False for a project that must not touch the disk (text transformed outside a repository). */
+  readFiles?: boolean;
 }
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;
@@ -103,6 +105,7 @@ export function readOverrides(root: string, maxBytes = DEFAULT_MAX_BYTES): { ove
 export function buildProject(input: ProjectInput): Project {
   const maxBytes = input.maxBytes ?? DEFAULT_MAX_BYTES;
   const files = new Set(input.files);
+  const read = (path: string): string | null => (input.readFiles !== false && files.has(path) ? readSmallText(input.root, path, maxBytes) : null);
   const problems: string[] = [];
   let overrides = input.overrides;
   if (!overrides) {
@@ -115,7 +118,7 @@ export function buildProject(input: ProjectInput): Project {
   for (const path of [...files].sort()) {
     const kind = manifestKind(path);
     if (!kind) continue;
-    const text = readSmallText(input.root, path, maxBytes);
+    const text = read(path);
     if (text === null) continue;
     if (kind === 'poetry.lock' || kind === 'uv.lock' || kind === 'Pipfile.lock' || kind === 'pdm.lock') {
       const lock = parseLockFile(path, text);
@@ -188,7 +191,7 @@ export function buildProject(input: ProjectInput): Project {
     },
     options: (codemod) => options.get(codemod) ?? {},
     // Not cached: what is derived from a file (a module summary) is remembered instead, so a large tree is never held in memory.
-    readText: (path) => (files.has(path) ? readSmallText(input.root, path, maxBytes) : null),
+    readText: read,
     memo<T>(key: string, compute: () => T): T {
       if (!memo.has(key)) memo.set(key, compute());
       return memo.get(key) as T;

@@ -1,6 +1,6 @@
 import type { ASTPath } from 'jscodeshift';
-import { lineAt } from '../../../src/engine/edits.js';
-import type { Edit, JsCodemod, JsContext, Note, TransformResult } from '../../../src/engine/types.js';
+import { defineCodemod, lineAt } from '../../api.js';
+import type { Edit, JsContext, Note, TransformResult } from '../../api.js';
 import { type Escapers, FALLBACK_HELPER, type Wrap, analyseValue, quote } from './analyse.js';
 import { type AstNode, child, memberName, stringField } from './ast.js';
 import {
@@ -419,7 +419,7 @@ function escapeSites(run: Run, program: AstNode, sites: readonly MarkupSite[]): 
   });
 }
 
-export const codemod: JsCodemod = {
+export const codemod = defineCodemod({
   meta: {
     id: 'js/innerhtml-to-textcontent',
     version: '1.0.0',
@@ -435,9 +435,16 @@ export const codemod: JsCodemod = {
       { tool: 'codeql', ruleId: 'js/reflected-xss' },
       { tool: 'codeql', ruleId: 'js/stored-xss' },
       { tool: 'eslint', ruleId: 'no-unsanitized/property' },
-      { tool: 'semgrep', ruleId: 'javascript.browser.security.insecure-document-method.insecure-document-method' },
-      { tool: 'semgrep', ruleId: 'javascript.browser.security.insecure-innerhtml.insecure-innerhtml' },
-      { tool: 'keyword', ruleId: 'innerHTML' },
+      { tool: 'codeql', ruleId: 'js/html-injection' },
+      { tool: 'semgrep', ruleId: 'insecure-innerhtml' },
+      { tool: 'semgrep', ruleId: 'insecure-document-method' },
+      { tool: 'semgrep', ruleId: 'innerhtml*' },
+    ],
+    keywords: [
+      { id: 'innerHTML', pattern: /\binnerHTML\b/i, says: '"innerHTML"' },
+      // "XSS" alone also names tests and motivations ("XSS attack simulation fails"): it
+      // counts only where the text points at a file, never for a repository-wide sweep.
+      { id: 'xss', pattern: /\bXSS\b/i, says: '"XSS", only in a task that names a file (or a review comment, which has a location)', needsFile: true },
     ],
     safety: 'review',
     security: true,
@@ -456,4 +463,4 @@ export const codemod: JsCodemod = {
     return text.includes('innerHTML');
   },
   transform,
-};
+});

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import type { Edit, SourceFile } from '../../../src/engine/types.js';
+import type { Edit, SourceFile } from '../../api.js';
 import { fromImportsOf, importInsertionPoint, insertIntoFromImport, mergeableFromImport, topLevelImports } from '../lib/imports.js';
 import { insertLines } from '../lib/syntax.js';
 import type { ModelResolver } from './models.js';

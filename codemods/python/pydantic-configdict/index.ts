@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
-import type { Edit, Note, PythonCodemod, PythonContext, TransformResult } from '../../../src/engine/types.js';
+import { defineCodemod } from '../../api.js';
+import type { Edit, Note, PythonContext, TransformResult } from '../../api.js';
 import { scopeBindings } from '../lib/bindings.js';
 import { allImports } from '../lib/imports.js';
 import { stringValue } from '../lib/strings.js';
@@ -260,7 +261,7 @@ function transform(ctx: PythonContext): TransformResult {
   return { edits, notes };
 }
 
-export const codemod: PythonCodemod = {
+export const codemod = defineCodemod({
   meta: {
     id: 'python/pydantic-configdict',
     version: '1.0.0',
@@ -270,11 +271,12 @@ export const codemod: PythonCodemod = {
     phrase: 'pydantic class Config → ConfigDict',
     summary: 'Replaces the nested class Config of pydantic models and settings with model_config = ConfigDict(...) / SettingsConfigDict(...), renaming v1 keys that pydantic 2 would silently ignore.',
     fixes: [
-      { tool: 'keyword', ruleId: 'pydantic-config-class' },
       { tool: 'coderabbit', ruleId: 'pydantic-v1-config' },
     ],
+    keywords: [{ id: 'pydantic-config-class', pattern: /\bConfig class(?:es)?\b|\bConfigDict\b|\bclass Config\b/i, says: '"Config class(es)", "ConfigDict", "class Config"' }],
     safety: 'safe',
     security: false,
+    requires: [{ name: 'pydantic', range: '>=2', hint: 'upgrade pydantic to 2 first (https://docs.pydantic.dev/latest/migration/)' }],
     rollback: 'Revert the commit per file; each file is independent.',
     prerequisites: ['pydantic 2 (and pydantic-settings 2 for BaseSettings classes) must already be the installed version: ConfigDict does not exist in pydantic 1.'],
     references: ['https://docs.pydantic.dev/latest/migration/', 'https://docs.pydantic.dev/latest/api/config/'],
@@ -283,4 +285,4 @@ export const codemod: PythonCodemod = {
     return text.includes('Config') && text.includes('pydantic');
   },
   transform,
-};
+});
