@@ -279,7 +279,7 @@ export async function runCodemods(options: RunOptions): Promise<RunReport> {
  */
 export async function projectAround(root: string, files: readonly string[], engine: EngineContext, maxBytes = DEFAULT_MAX_BYTES): Promise<Project> {
   const all = await discoverFiles([root], root);
-  return buildProject({ root, files: all.root === root ? all.files : files, python: engine.python, maxBytes });
+  return buildProject({ root, files: all.root === root ? all.files : files, runFiles: files, python: engine.python, maxBytes });
 }
 
 function buildReport(input: {

@@ -54,6 +54,12 @@ export interface Project {
   readText(path: string): string | null;
   /** A value computed once per project (module summaries, indexes). */
   memo<T>(key: string, compute: () => T): T;
+  /**
+   * Whether this run transforms `path` too: a change that is right only if
+   * another file changes with it (a base class and its subclasses in other
+   * modules) asks this before relying on that file.
+   */
+  inRun(path: string): boolean;
 }
 
 export interface ProjectInput {
@@ -66,6 +72,8 @@ export interface ProjectInput {
   maxBytes?: number;
   /** False for a project that must not touch the disk (text transformed outside a repository). */
   readFiles?: boolean;
+  /** The files this run transforms; all of `files` when absent. */
+  runFiles?: Iterable<string>;
 }
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;
@@ -105,6 +113,7 @@ export function readOverrides(root: string, maxBytes = DEFAULT_MAX_BYTES): { ove
 export function buildProject(input: ProjectInput): Project {
   const maxBytes = input.maxBytes ?? DEFAULT_MAX_BYTES;
   const files = new Set(input.files);
+  const runFiles = input.runFiles ? new Set(input.runFiles) : files;
   const read = (path: string): string | null => (input.readFiles !== false && files.has(path) ? readSmallText(input.root, path, maxBytes) : null);
   const problems: string[] = [];
   let overrides = input.overrides;
@@ -192,6 +201,7 @@ export function buildProject(input: ProjectInput): Project {
     options: (codemod) => options.get(codemod) ?? {},
     // Not cached: what is derived from a file (a module summary) is remembered instead, so a large tree is never held in memory.
     readText: read,
+    inRun: (path) => runFiles.has(path),
     memo<T>(key: string, compute: () => T): T {
       if (!memo.has(key)) memo.set(key, compute());
       return memo.get(key) as T;

@@ -11,7 +11,8 @@ import { SemanticModel, type Binding, type Resolved } from './semantic.js';
 
 /** A name as written in a module, ready to be followed: through an import, a local name, or nothing known. */
 export type Reference =
-  | { kind: 'imported'; module: string; level: number; path: string[] }
+  /** `head`: the name the referring module binds (for a star import that may rebind it). */
+  | { kind: 'imported'; module: string; level: number; path: string[]; head?: string }
   | { kind: 'local'; name: string; rest: string[] }
   | { kind: 'builtin'; name: string; rest: string[] }
   | { kind: 'unknown'; reason: string };
@@ -24,19 +25,48 @@ export interface ClassSummary {
   hidden: string | null;
   /** The names assigned or defined directly in the class body. */
   members: string[];
+  /** Classes defined directly in the body (`class Config:`), as far as a summary needs them. */
+  nested: NestedClass[];
+}
+
+export interface NestedClass {
+  name: string;
+  line: number;
+  /** It names bases of its own (`class Config(Base.Config)`). */
+  hasBases: boolean;
+  /** Names its body assigns with plain `name = value` statements. */
+  assigned: string[];
+  /** Its body holds only such assignments, comments, docstrings and `pass`. */
+  onlyAssignments: boolean;
+}
+
+function nestedClass(node: Node): NestedClass {
+  const body = node.childForFieldName('body');
+  const assigned: string[] = [];
+  let onlyAssignments = true;
+  for (const stmt of body?.namedChildren ?? []) {
+    if (!stmt || stmt.type === 'comment' || stmt.type === 'pass_statement') continue;
+    const expr = stmt.type === 'expression_statement' && stmt.namedChildCount === 1 ? stmt.namedChild(0) : null;
+    if (expr?.type === 'string' || expr?.type === 'ellipsis') continue;
+    const left = expr?.type === 'assignment' ? expr.childForFieldName('left') : null;
+    if (left?.type === 'identifier' && !expr!.childForFieldName('type')) assigned.push(left.text);
+    else onlyAssignments = false;
+  }
+  return { name: node.childForFieldName('name')?.text ?? '?', line: lineOf(node), hasBases: node.childForFieldName('superclasses') !== null, assigned, onlyAssignments };
 }
 
 export type Definition =
-  | { kind: 'import'; module: string; level: number; imported: string | null }
+  | { kind: 'import'; module: string; level: number; imported: string | null; line: number }
   | { kind: 'class'; cls: ClassSummary }
   /** `Alias = some.Name` at module level. */
-  | { kind: 'alias'; target: Reference }
+  | { kind: 'alias'; target: Reference; line: number }
   | { kind: 'other'; line: number };
 
 export interface ModuleSummary {
   path: string;
   names: Map<string, Definition[]>;
-  stars: { module: string; level: number }[];
+  /** `from m import *` statements, with their lines: each may rebind any name bound before it. */
+  stars: { module: string; level: number; line: number }[];
 }
 
 /** What a name finally is. */
@@ -50,8 +80,11 @@ export type Target =
 export function referenceOf(resolved: Resolved): Reference {
   switch (resolved.kind) {
     case 'imported':
-      return { kind: 'imported', module: resolved.module, level: resolved.level, path: resolved.path };
+      if (resolved.binding.scope.kind !== 'module') return { kind: 'unknown', reason: `'${resolved.binding.name}' is imported inside a function or class` };
+      return { kind: 'imported', module: resolved.module, level: resolved.level, path: resolved.path, head: resolved.binding.name };
     case 'local':
+      // Summaries know module-level names only: a name bound in a function is not followed.
+      if (resolved.binding.scope.kind !== 'module') return { kind: 'unknown', reason: `'${resolved.binding.name}' is bound in an enclosing function or class` };
       return { kind: 'local', name: resolved.binding.name, rest: resolved.rest };
     case 'builtin':
       return { kind: 'builtin', name: resolved.name, rest: resolved.rest };
@@ -86,19 +119,24 @@ export function summariseClass(model: SemanticModel, cls: Node): ClassSummary {
   }
   const body = cls.childForFieldName('body');
   const members = body ? [...(model.scopeOf(body.namedChildren[0] ?? body).bindings.keys())] : [];
-  return { name, line: lineOf(cls), bases, hidden, members };
+  const nested: NestedClass[] = [];
+  for (const stmt of body?.namedChildren ?? []) {
+    const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+    if (def?.type === 'class_definition') nested.push(nestedClass(def));
+  }
+  return { name, line: lineOf(cls), bases, hidden, members, nested };
 }
 
 function definitionOf(model: SemanticModel, b: Binding): Definition {
   switch (b.kind) {
     case 'import':
-      return { kind: 'import', module: b.module, level: b.level, imported: b.imported };
+      return { kind: 'import', module: b.module, level: b.level, imported: b.imported, line: lineOf(b.stmt) };
     case 'class':
       return { kind: 'class', cls: summariseClass(model, b.node) };
     case 'assignment': {
       if (b.value && (b.value.type === 'identifier' || b.value.type === 'attribute')) {
         const target = referenceOf(model.resolve(b.value));
-        if (target.kind !== 'unknown') return { kind: 'alias', target };
+        if (target.kind !== 'unknown') return { kind: 'alias', target, line: lineOf(b.node) };
       }
       return { kind: 'other', line: lineOf(b.node) };
     }
@@ -114,7 +152,7 @@ export function summariseModule(path: string, model: SemanticModel): ModuleSumma
   const stars = model.starImports.map((stmt) => {
     const text = (stmt.childForFieldName('module_name')?.text ?? '').replace(/\s+/g, '');
     const level = /^\.*/.exec(text)![0].length;
-    return { module: text.slice(level), level };
+    return { module: text.slice(level), level, line: lineOf(stmt) };
   });
   return { path, names, stars };
 }
@@ -159,6 +197,12 @@ export function follow(reader: ModuleReader, file: string, ref: Reference, local
       return lookupIn(reader, summary, [ref.name, ...ref.rest], seen);
     }
     default: {
+      if (ref.head) {
+        const summary = local ?? moduleSummary(reader, file);
+        const bound = summary ? lastLine(summary.names.get(ref.head) ?? []) : 0;
+        const star = summary?.stars.find((st) => st.line > bound && mayExport(reader, file, st, ref.head!, seen));
+        if (star) return { kind: 'unknown', reason: `'${ref.head}' may be rebound by 'from ${'.'.repeat(star.level)}${star.module} import *' in ${file}` };
+      }
       const location = reader.project.python.resolve(file, ref.module, ref.level);
       if (!location) {
         if (ref.level > 0) return { kind: 'unknown', reason: `the relative import ${'.'.repeat(ref.level)}${ref.module} in ${file} leads outside the project` };
@@ -199,7 +243,8 @@ function lookupIn(reader: ModuleReader, summary: ModuleSummary, path: readonly s
   }
   const [first, ...others] = defs;
   if (others.some((d) => !sameDefinition(first!, d))) return { kind: 'unknown', reason: `${name} is bound more than once in ${summary.path}` };
-  const star = summary.stars.find((st) => mayExport(reader, summary.path, st, name, next));
+  const bound = lastLine(defs);
+  const star = summary.stars.find((st) => st.line > bound && mayExport(reader, summary.path, st, name, next));
   if (star) return { kind: 'unknown', reason: `${name} in ${summary.path} may be rebound by 'from ${'.'.repeat(star.level)}${star.module} import *'` };
   const def = first!;
   switch (def.kind) {
@@ -223,6 +268,15 @@ function lookupIn(reader: ModuleReader, summary: ModuleSummary, path: readonly s
   }
 }
 
+function definitionLine(d: Definition): number {
+  return d.kind === 'class' ? d.cls.line : d.line;
+}
+
+/** The line of the last of a name's bindings (a star import after it may rebind it). */
+function lastLine(defs: readonly Definition[]): number {
+  return Math.max(0, ...defs.map(definitionLine));
+}
+
 /** Whether `from <star> import *` in `file` may bind `name`: always for modules outside the project. */
 function mayExport(reader: ModuleReader, file: string, star: { module: string; level: number }, name: string, seen: Set<string>): boolean {
   const location = reader.project.python.resolve(file, star.module, star.level);
@@ -241,8 +295,8 @@ function sameDefinition(a: Definition, b: Definition): boolean {
 
 /** A class and every class it derives from, as far as they can be followed, with the external roots reached. */
 export interface Lineage {
-  /** External classes reached (`pydantic.BaseModel`), by qualified name. */
-  roots: Set<string>;
+  /** External classes reached (`pydantic.BaseModel`), by qualified name, with the project files whose bases name them. */
+  roots: Map<string, Set<string>>;
   /** Project classes on the way, nearest first. */
   classes: { file: string; cls: ClassSummary }[];
   /** Why some base could not be followed. */
@@ -253,13 +307,13 @@ export interface Lineage {
 
 /** Follows every base of `cls` (defined in `file`) through the project to the classes outside it. */
 export function lineage(reader: ModuleReader, file: string, cls: ClassSummary, local?: ModuleSummary): Lineage {
-  const out: Lineage = { roots: new Set(), classes: [], unknown: [], hidden: [] };
+  const out: Lineage = { roots: new Map(), classes: [], unknown: [], hidden: [] };
   const visited = new Set<string>([`${file}:${cls.name}:${cls.line}`]);
   const visit = (from: string, c: ClassSummary, summary: ModuleSummary | undefined) => {
     if (c.hidden) out.hidden.push({ file: from, cls: c.name, text: c.hidden });
     for (const base of c.bases) {
       const target = follow(reader, from, base, summary);
-      if (target.kind === 'external') out.roots.add(target.qualified);
+      if (target.kind === 'external') out.roots.set(target.qualified, (out.roots.get(target.qualified) ?? new Set()).add(from));
       else if (target.kind === 'unknown') out.unknown.push(target.reason);
       else if (target.kind === 'module') out.unknown.push(`a base of ${c.name} is a module`);
       else {

@@ -1,14 +1,14 @@
 import type { Node } from 'web-tree-sitter';
 import { defineCodemod } from '../../api.js';
 import type { Edit, Note, PythonContext, TransformResult } from '../../api.js';
-import { scopeBindings } from '../lib/bindings.js';
-import { allImports } from '../lib/imports.js';
+import { SemanticModel } from '../lib/semantic.js';
 import { stringValue } from '../lib/strings.js';
-import { definedClass, descendantsOfType, indentAt, lineOf, namedChildren } from '../lib/syntax.js';
+import { definedClass, indentAt, lineOf, namedChildren } from '../lib/syntax.js';
 import { parseConfig, renderConfig, type ParsedConfig } from './config.js';
 import { Hierarchy, overriddenKey } from './hierarchy.js';
-import { provideName } from './imports.js';
+import { moveSettingsImport, provideName, settingsMoveProblem } from './imports.js';
 import { ModelResolver } from './models.js';
+import { configReadElsewhere, subclassConflict } from './project.js';
 
 interface Conversion {
   cls: Node;
@@ -16,14 +16,6 @@ interface Conversion {
   settings: boolean;
   parsed: ParsedConfig;
   line: number;
-}
-
-function isPydanticModule(module: string): boolean {
-  return module === 'pydantic' || module.startsWith('pydantic.') || module === 'pydantic_settings' || module.startsWith('pydantic_settings.');
-}
-
-function isV1Module(module: string, name: string | null): boolean {
-  return module === 'pydantic.v1' || module.startsWith('pydantic.v1.') || (module === 'pydantic' && name === 'v1');
 }
 
 /** Whether a body statement assigns (or annotates) `name`. */
@@ -42,10 +34,10 @@ function indentUnit(text: string, cls: Node, body: Node): string {
 }
 
 /** The quote most string literals of the file use (single quotes when undecided). */
-function preferredQuote(root: Node): string {
+function preferredQuote(model: SemanticModel): string {
   let single = 0;
   let double = 0;
-  for (const start of descendantsOfType(root, 'string_start')) {
+  for (const start of model.nodes('string_start')) {
     if (start.text.endsWith('"')) double++;
     else if (start.text.endsWith("'")) single++;
   }
@@ -53,16 +45,16 @@ function preferredQuote(root: Node): string {
 }
 
 /** Reads of `X.Config` / `X.__config__` anywhere: after the rewrite there is no such attribute. */
-function configAttributeReads(root: Node): Node[] {
-  return descendantsOfType(root, 'attribute').filter((a) => {
+function configAttributeReads(model: SemanticModel): Node[] {
+  return model.nodes('attribute').filter((a) => {
     const attr = a.childForFieldName('attribute')?.text;
     return attr === 'Config' || attr === '__config__';
   });
 }
 
 /** `getattr(m, "Config")`, `hasattr(...)`, `vars(m)["Config"]`: the attribute read by name. */
-function configNameStrings(root: Node): Node[] {
-  return descendantsOfType(root, 'string').filter((s) => {
+function configNameStrings(model: SemanticModel): Node[] {
+  return model.nodes('string').filter((s) => {
     const value = stringValue(s);
     return value === 'Config' || value === '__config__';
   });
@@ -107,13 +99,13 @@ function hierarchyConflict(hierarchy: Hierarchy, c: Conversion, conversions: Rea
  * Drops, until nothing changes, each conversion that would change what
  * another class of its hierarchy gets (see hierarchy.ts).
  */
-function keepHierarchiesConsistent(root: Node, conversions: readonly Conversion[], notes: Note[]): Conversion[] {
-  const hierarchy = new Hierarchy(root);
+function keepHierarchiesConsistent(resolver: ModelResolver, conversions: readonly Conversion[], notes: Note[]): Conversion[] {
+  const hierarchy = new Hierarchy(resolver.model.root);
   const live = new Map(conversions.map((c) => [c.cls.id, c]));
   for (let dropped = true; dropped; ) {
     dropped = false;
     for (const c of [...live.values()]) {
-      const conflict = hierarchyConflict(hierarchy, c, live);
+      const conflict = hierarchyConflict(hierarchy, c, live) ?? subclassConflict(resolver.reader, resolver.file, resolver.summaryOf(c.cls), new Set(renamedKeys(c).keys()));
       if (!conflict) continue;
       notes.push({ line: c.line, message: `class ${c.model}: ${conflict}; class Config left alone` });
       live.delete(c.cls.id);
@@ -123,33 +115,47 @@ function keepHierarchiesConsistent(root: Node, conversions: readonly Conversion[
   return conversions.filter((c) => live.has(c.cls.id));
 }
 
+const SETTINGS_HINT = 'pydantic 2 moved BaseSettings to the pydantic-settings package';
+
+/** Where `from pydantic import BaseSettings` (pydantic 1's place) is rewritten to import from pydantic_settings. */
+interface SettingsMove {
+  id: string;
+  stmt: Node;
+  local: string;
+}
+
 function transform(ctx: PythonContext): TransformResult {
-  const { file, root } = ctx;
+  const { file, project } = ctx;
   const text = file.text;
   const notes: Note[] = [];
+  const prerequisites: string[] = [];
+  const resolver = new ModelResolver(ctx);
+  const model = resolver.model;
 
-  const imports = allImports(root);
-  const v1 = imports.find((i) => isV1Module(i.module, i.name));
-  const v1Attribute = descendantsOfType(root, 'attribute').find((a) => a.text.replace(/\s+/g, '') === 'pydantic.v1');
-  if (v1 || v1Attribute) {
-    // A pydantic.v1 model keeps v1 semantics, where class Config is the right spelling.
-    const v2 = imports.some((i) => isPydanticModule(i.module) && !isV1Module(i.module, i.name));
-    if (v2) {
-      notes.push({ line: lineOf((v1?.node ?? v1Attribute)!), message: 'this file uses both pydantic.v1 and pydantic; its Config classes are left alone' });
+  // pydantic 2 raises on `from pydantic import BaseSettings`: moving it is a change of its own,
+  // for review, since it needs the pydantic-settings package installed.
+  const oldImport = resolver.v1SettingsImport();
+  const settingsPackage = project.check(file.path, { name: 'pydantic-settings', range: '>=2', hint: `${SETTINGS_HINT}; upgrade it first` });
+  let move: SettingsMove | null = null;
+  if (oldImport) {
+    if (settingsPackage.met === 'no') {
+      notes.push({ line: lineOf(oldImport.stmt), message: `from pydantic import BaseSettings left alone: ${settingsPackage.reason}` });
+    } else if (!oldImport.stmt.parent || oldImport.stmt.parent.type !== 'module') {
+      notes.push({ line: lineOf(oldImport.stmt), message: 'from pydantic import BaseSettings is not at the top level of the module; left alone' });
+    } else if (settingsMoveProblem(file, oldImport.stmt)) {
+      notes.push({ line: lineOf(oldImport.stmt), message: `from pydantic import BaseSettings left alone: ${settingsMoveProblem(file, oldImport.stmt)}` });
+    } else {
+      move = { id: 'settings-import', stmt: oldImport.stmt, local: oldImport.local };
+      if (settingsPackage.met === 'unknown') prerequisites.push(`Add pydantic-settings (>=2) to the project's dependencies: ${SETTINGS_HINT}.`);
     }
-    return { edits: [], notes };
   }
 
-  // Without a pydantic import no class here can be proved a model; say nothing about plain classes.
-  if (!imports.some((i) => isPydanticModule(i.module))) return { edits: [], notes };
-
-  const resolver = new ModelResolver(root);
-  const attributeReads = configAttributeReads(root);
-  const nameStrings = configNameStrings(root);
-  const quote = preferredQuote(root);
+  const attributeReads = configAttributeReads(model);
+  const nameStrings = configNameStrings(model);
+  const quote = preferredQuote(model);
   const conversions: Conversion[] = [];
 
-  for (const cls of descendantsOfType(root, 'class_definition')) {
+  for (const cls of model.nodes('class_definition')) {
     const body = cls.childForFieldName('body');
     if (!body) continue;
     const stmts = namedChildren(body);
@@ -161,13 +167,26 @@ function transform(ctx: PythonContext): TransformResult {
     const at = lineOf(first);
     const kind = resolver.classify(cls);
     if (kind.kind === 'plain') continue;
+    // A pydantic.v1 model keeps v1 semantics, where class Config is the right spelling.
+    if (kind.kind === 'v1') continue;
     if (kind.kind === 'unknown') {
+      if (kind.quiet) continue;
       notes.push({ line: at, message: `class ${name} is not provably a pydantic model (${kind.reason}); its class Config is left alone` });
       continue;
     }
     const refuse = (message: string): void => {
       notes.push({ line: at, message: `class ${name}: ${message}; class Config left alone` });
     };
+    if (kind.kind === 'settings') {
+      if (settingsPackage.met === 'no') {
+        refuse(settingsPackage.reason);
+        continue;
+      }
+      if (kind.viaV1Import && !move) {
+        refuse('BaseSettings is imported from pydantic (its pydantic 1 place) and that import cannot be moved here');
+        continue;
+      }
+    }
     if (assigned) {
       refuse(`Config is assigned at line ${lineOf(assigned)} rather than defined as a class`);
       continue;
@@ -196,16 +215,21 @@ function transform(ctx: PythonContext): TransformResult {
       refuse(`the string ${named.text} at line ${lineOf(named)} may read the Config attribute the rewrite removes`);
       continue;
     }
-    const bareRead = descendantsOfType(body, 'identifier').find((id) => id.text === 'Config' && !isClassName(id));
+    const bareRead = model.usesOf('Config').find((id) => id.startIndex >= body.startIndex && id.endIndex <= body.endIndex && !isClassName(id));
     if (bareRead) {
       refuse(`Config is referred to at line ${lineOf(bareRead)}`);
+      continue;
+    }
+    const elsewhere = cls.parent?.type === 'module' || cls.parent?.parent?.type === 'module' ? configReadElsewhere(resolver.reader, file.path, resolver.summaryOf(cls)) : null;
+    if (elsewhere) {
+      refuse(elsewhere);
       continue;
     }
     const parsed = parseConfig(config, {
       text,
       resolver,
       settings: kind.kind === 'settings',
-      modelBodyNames: new Set(scopeBindings(body).keys()),
+      modelBodyNames: new Set(model.scopeOf(stmts[0]!).bindings.keys()),
       indentUnit: indentUnit(text, cls, body),
       quote,
     });
@@ -221,7 +245,9 @@ function transform(ctx: PythonContext): TransformResult {
   ];
   const sourceFor = (settings: boolean, group: readonly Conversion[]): ReturnType<typeof provideName> => {
     const [, module, importName] = groups.find(([s]) => s === settings)!;
-    return provideName(file, root, resolver, module, importName, Math.min(...group.map((c) => c.parsed.start)));
+    // The moved BaseSettings import brings SettingsConfigDict along.
+    if (settings && move) return provideName(file, model.root, resolver, module, importName, -1, true);
+    return provideName(file, model.root, resolver, module, importName, Math.min(...group.map((c) => c.parsed.start)));
   };
   // A group that cannot get its import stays as it is; decided before the hierarchy check, which must know what stays.
   const blocked = new Set<boolean>();
@@ -234,19 +260,22 @@ function transform(ctx: PythonContext): TransformResult {
     blocked.add(settings);
   }
   const ready = keepHierarchiesConsistent(
-    root,
+    resolver,
     conversions.filter((c) => !blocked.has(c.settings)),
     notes,
   );
-  if (ready.length === 0) return { edits: [], notes };
 
   const edits: Edit[] = [];
+  const settingsReady = ready.filter((c) => c.settings);
+  if (move) edits.push(...moveSettingsImport(file, move, settingsReady.map((c) => `class:${c.line}`)));
   for (const [settings] of groups) {
     const group = ready.filter((c) => c.settings === settings);
     if (group.length === 0) continue;
     const source = sourceFor(settings, group);
     if ('conflict' in source) continue;
-    if (source.edit) edits.push(source.edit);
+    const ids = group.map((c) => `class:${c.line}`);
+    // With a moved import, SettingsConfigDict arrives on the moved line.
+    if (source.edit && !(settings && move)) edits.push({ ...source.edit, supports: ids });
     for (const c of group) {
       edits.push({
         start: c.parsed.start,
@@ -254,11 +283,14 @@ function transform(ctx: PythonContext): TransformResult {
         text: renderConfig(c.parsed, source.local, file.eol),
         safety: 'safe',
         description: `class Config -> model_config = ${source.local}(...) in ${c.model}`,
+        change: `class:${c.line}`,
+        ...(settings && move ? { requires: [move.id] } : {}),
       });
       notes.push(...c.parsed.remarks.map((r) => ({ line: r.line, message: `class ${c.model}: ${r.message}` })));
     }
   }
-  return { edits, notes };
+  if (edits.length === 0) return { edits, notes };
+  return prerequisites.length > 0 ? { edits, notes, prerequisites } : { edits, notes };
 }
 
 export const codemod = defineCodemod({
@@ -274,7 +306,8 @@ export const codemod = defineCodemod({
       { tool: 'coderabbit', ruleId: 'pydantic-v1-config' },
     ],
     keywords: [{ id: 'pydantic-config-class', pattern: /\bConfig class(?:es)?\b|\bConfigDict\b|\bclass Config\b/i, says: '"Config class(es)", "ConfigDict", "class Config"' }],
-    safety: 'safe',
+    // Converting a Config keeps meaning (safe); moving BaseSettings to pydantic_settings needs a new package (review).
+    safety: 'review',
     security: false,
     requires: [{ name: 'pydantic', range: '>=2', hint: 'upgrade pydantic to 2 first (https://docs.pydantic.dev/latest/migration/)' }],
     rollback: 'Revert the commit per file; each file is independent.',
@@ -282,7 +315,8 @@ export const codemod = defineCodemod({
     references: ['https://docs.pydantic.dev/latest/migration/', 'https://docs.pydantic.dev/latest/api/config/'],
   },
   prefilter(text: string): boolean {
-    return text.includes('Config') && text.includes('pydantic');
+    // A model may get its pydantic base from another module: no pydantic import is needed here.
+    return /\bclass\s+Config\b|\bConfig\s*=|\bBaseSettings\b/.test(text);
   },
   transform,
 });
