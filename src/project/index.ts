@@ -139,8 +139,14 @@ export function buildProject(input: ProjectInput): Project {
     problems.push(...manifest.problems);
     manifests.push(manifest);
   }
-  const python = new PythonModules(files, [...manifests.flatMap((m) => m.packageRoots), ...overrides.pythonRoots]);
-  const roles = new Roles({ overrides: overrides.roles, scripts: manifests.flatMap((m) => m.scripts), moduleFile: (m) => python.fileOfModule(m) });
+  const installed = new Set(manifests.flatMap((m) => m.declarations.map((d) => d.name.replace(/-/g, '_'))));
+  const python = new PythonModules(files, [...manifests.flatMap((m) => m.packageRoots), ...overrides.pythonRoots], installed);
+  const roles = new Roles({
+    overrides: overrides.roles,
+    scripts: manifests.flatMap((m) => m.scripts),
+    moduleFile: (m) => python.fileOfModule(m),
+    isPackage: (dir) => files.has(`${dir}/__init__.py`),
+  });
   const dependencies = new Dependencies(manifests, locks, overrides.versions);
   const memo = new Map<string, unknown>();
   const styles = new Map<string, ImportStyle>();

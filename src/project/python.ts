@@ -30,8 +30,17 @@ export class PythonModules {
   private readonly roots: readonly string[];
   private readonly memo = new Map<string, ModuleLocation | null>();
 
-  /** `files`: every repository file; `roots`: package roots named by manifests or the config file. */
-  constructor(files: Iterable<string>, roots: readonly string[] = []) {
+  /**
+   * `files`: every repository file; `roots`: package roots named by manifests
+   * or the config file; `installed`: import names of declared dependencies,
+   * which win over a same-named folder without `__init__.py` (an `alembic/`
+   * migrations folder is not the alembic package).
+   */
+  constructor(
+    files: Iterable<string>,
+    roots: readonly string[] = [],
+    private readonly installed: ReadonlySet<string> = new Set(),
+  ) {
     const py = new Set<string>();
     for (const file of files) {
       if (!file.endsWith('.py') && !file.endsWith('.pyi')) continue;
@@ -106,7 +115,10 @@ export class PythonModules {
       }
       found = module === '' ? (this.locatePackageDir(dir) ?? null) : this.locate(dir, module);
     } else if (module !== '') {
+      const top = module.split('.')[0]!;
       for (const root of this.searchRoots(from)) {
+        // A namespace folder named like an installed package is the package's shadow, not the package.
+        if (this.installed.has(top) && this.locate(root, top)?.file === null) continue;
         found = this.locate(root, module);
         if (found) break;
       }

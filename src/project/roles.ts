@@ -41,7 +41,7 @@ export function globToRegExp(pattern: string): RegExp {
 const VENDORED_DIRS = new Set(['vendor', 'vendored', '_vendor', 'third_party', 'third-party', 'thirdparty', 'external', 'externals', 'node_modules', 'bower_components', 'site-packages']);
 const MIGRATION_DIRS = new Set(['migrations', 'alembic', 'revisions']);
 const TEST_DIRS = new Set(['tests', 'test', 'testing', '__tests__', 'spec', 'specs', 'e2e', 'cypress', 'playwright']);
-const DOC_DIRS = new Set(['docs', 'doc', 'docs_src', 'documentation', 'examples', 'example', 'tutorial', 'tutorials', 'samples', 'sample', 'cookbook', 'demo', 'demos', 'notebooks']);
+const DOC_DIRS = new Set(['docs', 'doc', 'docs_src', 'documentation', 'examples', 'example', 'tutorial', 'tutorials', 'samples', 'demos', 'notebooks']);
 const SCRIPT_DIRS = new Set(['scripts', 'script', 'bin']);
 const SCRIPT_FILES = new Set(['__main__.py', 'manage.py', 'setup.py', 'noxfile.py', 'fabfile.py']);
 
@@ -61,6 +61,8 @@ export interface RoleInputs {
   scripts: readonly EntryPoint[];
   /** The repository-relative file a module name resolves to (for console script targets). */
   moduleFile: (module: string) => string | null;
+  /** Whether a folder is a Python package (holds `__init__.py`): an `examples` package is application code. */
+  isPackage: (dir: string) => boolean;
 }
 
 /** Classifies repository paths; a path's role is decided once. */
@@ -68,8 +70,10 @@ export class Roles {
   private readonly overrides: { role: PathRole; pattern: string; re: RegExp }[];
   private readonly scriptFiles = new Map<string, EntryPoint>();
   private readonly memo = new Map<string, RoleInfo>();
+  private readonly isPackage: (dir: string) => boolean;
 
   constructor(inputs: RoleInputs) {
+    this.isPackage = inputs.isPackage;
     this.overrides = inputs.overrides.map((o) => ({ ...o, re: globToRegExp(o.pattern) }));
     for (const ep of inputs.scripts) {
       const file = inputs.moduleFile(ep.module);
@@ -103,8 +107,9 @@ export class Roles {
     const tests = under(TEST_DIRS);
     if (tests) return { role: 'tests', reason: `under ${tests}/` };
     if (testFile(base)) return { role: 'tests', reason: `${base} is a test module` };
-    const docs = under(DOC_DIRS);
-    if (docs) return { role: 'docs', reason: `under ${docs}/ (documentation and examples)` };
+    // A docs or examples folder is never a package of the application itself.
+    const docs = dirs.findIndex((d, i) => DOC_DIRS.has(d.toLowerCase()) && !this.isPackage(dirs.slice(0, i + 1).join('/')));
+    if (docs !== -1) return { role: 'docs', reason: `under ${dirs[docs]}/ (documentation and examples)` };
     const script = this.scriptFiles.get(path);
     if (script) return { role: 'scripts', reason: `console script "${script.name}" (${script.manifest})` };
     const scripts = under(SCRIPT_DIRS);

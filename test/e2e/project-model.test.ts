@@ -57,7 +57,7 @@ function pinPydantic(spec: string) {
   };
 }
 
-const CONVERTED = ['src/shop/core/config.py', 'src/shop/schemas/_base.py', 'src/shop/schemas/audit.py', 'src/shop/schemas/mixins.py', 'src/shop/schemas/order.py', 'src/shop/schemas/user.py'];
+const CONVERTED = ['src/shop/core/config.py', 'src/shop/core/worker.py', 'src/shop/schemas/_base.py', 'src/shop/schemas/audit.py', 'src/shop/schemas/mixins.py', 'src/shop/schemas/order.py', 'src/shop/schemas/user.py'];
 
 describe('a multi-module app pinned to pydantic 2', () => {
   let dir: string;
@@ -78,13 +78,16 @@ describe('a multi-module app pinned to pydantic 2', () => {
     expect(changes).toEqual([
       'src/shop/core/config.py: from pydantic import BaseSettings -> from pydantic_settings import BaseSettings',
       'src/shop/core/config.py: class Config -> model_config = SettingsConfigDict(...) in Settings',
+      'src/shop/core/worker.py: class Config -> model_config = SettingsConfigDict(...) in WorkerSettings (with BaseSettings moved in src/shop/core/config.py)',
       'src/shop/schemas/_base.py: class Config -> model_config = ConfigDict(...) in AppModel',
       'src/shop/schemas/audit.py: class Config -> model_config = ConfigDict(...) in AuditEntry',
       'src/shop/schemas/mixins.py: class Config -> model_config = ConfigDict(...) in Timestamped',
       'src/shop/schemas/order.py: class Config -> model_config = ConfigDict(...) in Order',
       'src/shop/schemas/user.py: class Config -> model_config = ConfigDict(...) in User',
     ]);
-    expect(dry.summary).toMatchObject({ changed: 6, changes: 7 });
+    expect(dry.summary).toMatchObject({ changed: 7, changes: 8 });
+    // Valid only with config.py's moved import, so reviewed with it.
+    expect(dry.files.find((f) => f.path === 'src/shop/core/worker.py')).toMatchObject({ changes: [{ safety: 'review' }] });
   });
 
   it('says why what it leaves alone stays: an import cycle; a non-pydantic Config gets no note', () => {
@@ -119,6 +122,7 @@ from shop.schemas.user import User
 from shop.schemas.order import Order
 from shop.schemas.audit import AuditEntry
 from shop.core.config import Settings
+from shop.core.worker import WorkerSettings
 
 class Row:
     userName = "  ada  "
@@ -141,6 +145,8 @@ except Exception:
 assert Order.model_json_schema()["example"] == {"id": 7}
 assert AuditEntry.model_config["from_attributes"] is False
 assert Settings().debug is True
+os.environ["SHOP_WORKER_CONCURRENCY"] = "5"
+assert WorkerSettings().concurrency == 5
 print("ok")
 `;
     const out = spawnSync('python3', ['-W', 'error::UserWarning', '-c', code], { cwd: dir, env: { PATH: process.env.PATH, PYTHONPATH: join(dir, 'src') }, encoding: 'utf8' });
@@ -171,7 +177,7 @@ describe('the same app, other pins', () => {
     const dir = copyApp(pinPydantic('>=1.10,<3'));
     const safe = await report(dir);
     expect(changed(safe)).toEqual([]);
-    expect(safe.summary.held).toBe(7);
+    expect(safe.summary.held).toBe(8);
     expect(safe.scope.filter((s) => s.kind === 'review').map((s) => s.reason)).toEqual([
       'pyproject.toml: >=1.10,<3 allows pydantic 1 or 2 and no lock file says which is installed; the change needs pydantic >=2',
     ]);
@@ -207,7 +213,7 @@ describe('one file of the app', () => {
     const r = await report(dir, '--allow', 'review', 'src/shop/schemas/_base.py');
     expect(changed(r)).toEqual([]);
     expect(r.codemods[0]!.notes.map((n) => n.message)).toEqual([
-      'class AppModel: its subclass AuditEntry (src/shop/schemas/audit.py:9) is not part of this run and keeps its class Config setting orm_mode, a v1 name pydantic 2 ignores, so from_attributes converted here would take its place; class Config left alone',
+      'class AppModel: its subclass AuditEntry (src/shop/schemas/audit.py:9) is not part of this run; its class Config sets orm_mode, a v1 name pydantic 2 ignores, so from_attributes converted here would take its place; class Config left alone',
     ]);
   });
 });

@@ -158,6 +158,7 @@ describe('path roles', () => {
       'pyproject.toml': '[project]\nname = "acme"\n[project.scripts]\nacme = "acme.cli:main"\n',
       'src/acme/__init__.py': '',
       'src/acme/cli.py': '',
+      'src/acme/examples/__init__.py': '',
       '.github/shipshape.yml': 'roles:\n  app: [examples/live/**]\n  docs: handbook/\n',
     });
   it.each([
@@ -171,6 +172,7 @@ describe('path roles', () => {
     ['examples/basic/main.py', 'docs'],
     ['examples/live/main.py', 'app'],
     ['handbook/setup/app.py', 'docs'],
+    ['src/acme/examples/builtin.py', 'app'],
     ['alembic/versions/0001_init.py', 'migrations'],
     ['app/db/migrations/0002_x.py', 'migrations'],
     ['app/revisions/abc.py', 'migrations'],
@@ -211,6 +213,12 @@ describe('Python modules', () => {
     expect(p.python.resolve('backend/app/api/deps.py', 'app.core')).toEqual({ file: 'backend/app/core/__init__.py', packageDir: 'backend/app/core' });
     expect(p.python.resolve('src/acme/api/routes.py', 'acme.api')).toEqual({ file: null, packageDir: 'src/acme/api' });
     expect(p.python.resolve('src/acme/api/routes.py', 'pydantic')).toBeNull();
+  });
+
+  it('lets an installed package win over a same-named folder without __init__.py', () => {
+    const p = project({ 'requirements.txt': 'alembic\n', 'alembic/env.py': '', 'app/db.py': '', 'migrations/env.py': '' });
+    expect(p.python.resolve('app/db.py', 'alembic.config')).toBeNull();
+    expect(p.python.resolve('app/db.py', 'migrations.env')?.file).toBe('migrations/env.py');
   });
 
   it('resolves relative imports from the file, and refuses to climb out of the repository', () => {

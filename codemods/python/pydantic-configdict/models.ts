@@ -6,8 +6,12 @@ import { SemanticModel, type Binding } from '../lib/semantic.js';
 /** What a class is, followed through the project's modules to the libraries it derives from. */
 export type ModelKind =
   | { kind: 'model'; lineage: Lineage }
-  /** `viaV1Import`: BaseSettings comes from this file's `from pydantic import BaseSettings` (v1's place), which must move. */
-  | { kind: 'settings'; lineage: Lineage; viaV1Import: boolean }
+  /**
+   * `viaV1Import`: BaseSettings comes from this file's `from pydantic import
+   * BaseSettings` (v1's place), which must move; `movedIn`: other files of
+   * this run whose same import this codemod moves.
+   */
+  | { kind: 'settings'; lineage: Lineage; viaV1Import: boolean; movedIn: string[] }
   /** A `pydantic.v1` model: class Config is the right spelling there. */
   | { kind: 'v1'; root: string }
   /** No base but `object` and the standard library: certainly not a pydantic model. */
@@ -35,6 +39,13 @@ const REMOVED_ROOTS: Readonly<Record<string, string>> = {
   'pydantic.generics.GenericModel': 'GenericModel was removed in pydantic 2 (a generic model is a BaseModel with typing.Generic)',
 };
 
+/**
+ * Libraries whose classes are not pydantic models and nest a `class Config`
+ * or `class Meta` of their own (SQLAlchemy models read by their own tooling,
+ * Django, marshmallow): a class deriving only from them is plain.
+ */
+const NOT_PYDANTIC = new Set(['typing_extensions', 'sqlalchemy', 'django', 'marshmallow', 'mongoengine', 'peewee', 'tortoise', 'attr', 'attrs']);
+
 function isV1(qualified: string): boolean {
   return qualified.startsWith('pydantic.v1.');
 }
@@ -48,8 +59,10 @@ export class ModelResolver {
   readonly reader: ModuleReader;
   private summary: ModuleSummary | null = null;
   private readonly memo = new Map<number, ModelKind>();
+  /** Whether this codemod moves another file's `from pydantic import BaseSettings` in this run. */
+  movesSettingsImport: (file: string) => boolean = () => false;
 
-  constructor(private readonly ctx: PythonContext) {
+  constructor(readonly ctx: PythonContext) {
     this.model = SemanticModel.of(ctx.tree);
     this.reader = { project: ctx.project, parse: ctx.parse };
   }
@@ -106,17 +119,18 @@ export class ModelResolver {
     if (oldSettings) {
       const files = found.roots.get(oldSettings)!;
       const here = this.ctx.file.path;
-      if (files.size === 1 && files.has(here) && this.v1SettingsImport() !== null) return { kind: 'settings', lineage: found, viaV1Import: true };
       const where = [...files].filter((f) => f !== here);
+      const hereOk = !files.has(here) || this.v1SettingsImport() !== null;
+      if (hereOk && where.every((f) => this.movesSettingsImport(f))) return { kind: 'settings', lineage: found, viaV1Import: files.has(here), movedIn: where };
       return unknown(`BaseSettings comes from pydantic (its pydantic 1 place)${where.length ? ` through ${where.join(', ')}` : ''}; move that import to pydantic_settings first`);
     }
     const kinds = roots.map((r) => ROOTS[r]).filter((k) => k !== undefined);
-    if (kinds.includes('settings')) return { kind: 'settings', lineage: found, viaV1Import: false };
+    if (kinds.includes('settings')) return { kind: 'settings', lineage: found, viaV1Import: false, movedIn: [] };
     if (kinds.includes('model')) return { kind: 'model', lineage: found };
     // A class whose bases lead into the project's own modules gets a note whatever happens there.
     const viaProject = found.classes.some((c) => c.file !== this.ctx.file.path) || real.some((b) => b.kind === 'imported' && (b.level > 0 || this.ctx.project.python.resolve(this.ctx.file.path, b.module, 0) !== null));
     if (found.unknown.length > 0) return unknown(found.unknown[0]!, !viaProject);
-    const foreign = roots.find((r) => !(r.startsWith('builtins.') || STDLIB_MODULES.has(library(r)) || library(r) === 'typing_extensions'));
+    const foreign = roots.find((r) => !(r.startsWith('builtins.') || STDLIB_MODULES.has(library(r)) || NOT_PYDANTIC.has(library(r))));
     if (foreign) return unknown(`it derives from ${foreign}, which is not known to be a pydantic model`, !viaProject);
     return { kind: 'plain' };
   }

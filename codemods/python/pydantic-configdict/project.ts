@@ -1,6 +1,6 @@
 import { follow, lineage, moduleSummary, referenceOf, type ClassSummary, type ModuleReader } from '../lib/modules.js';
 import { SemanticModel } from '../lib/semantic.js';
-import { MODEL_KEYS, REMOVED_KEYS, RENAMED_KEYS, SETTINGS_KEYS } from './keys.js';
+import { RENAMED_KEYS } from './keys.js';
 
 /**
  * What other modules of the project do with a class this file converts.
@@ -43,6 +43,8 @@ export function configReads(reader: ModuleReader): ConfigRead[] {
           const object = node.childForFieldName('object');
           if ((attr !== 'Config' && attr !== '__config__') || !object) continue;
           const target = follow(reader, file, referenceOf(model.resolve(object)));
+          // A library's own Config (alembic's `config.Config`) is not a model's.
+          if (target.kind === 'external' || (target.kind === 'module' && target.file === null)) continue;
           const read: ConfigRead = { file, line: node.startPosition.row + 1, text: node.text, target: null, ancestors: [] };
           if (target.kind === 'class') {
             read.target = classKey(target.file, target.cls);
@@ -100,26 +102,22 @@ function v2KeyOf(v1: string): string | null {
   return RENAMED_KEYS[v1] ?? null;
 }
 
-/** Whether a nested Config, seen only through its summary, will surely be converted by this codemod too. */
-function surelyConverted(sub: ConfigSubclass): boolean {
-  const config = sub.cls.nested.find((n) => n.name === 'Config')!;
-  if (config.hasBases || !config.onlyAssignments) return false;
-  // allow_mutation and extra need literal values, schema_extra a dict: a summary cannot tell.
-  return config.assigned.every(
-    (k) => !REMOVED_KEYS.has(k) && !['allow_mutation', 'extra', 'schema_extra'].includes(k) && (RENAMED_KEYS[k] !== undefined || MODEL_KEYS.has(k) || SETTINGS_KEYS.has(k)),
-  );
-}
+/**
+ * Whether this codemod converts the Config of `name`, a module-level class
+ * of `file`, in this run: null when it does, else why it stays (the file is
+ * not in the run, not code this codemod edits, or the class is left alone).
+ */
+export type Decide = (file: string, name: string) => string | null;
 
 /**
  * Why converting `cls` (of `file`), whose new config sets `renamed` keys
  * under their v2 names, would change a subclass in another module, or null.
- * A subclass whose `class Config` stays (it is not in this run, or not
- * surely convertible) and sets one of those keys in its v1 spelling would
- * inherit the converted value, which pydantic 2 then applies over its own
- * (ignored) v1 setting. A subclass of two configured bases has its configs
- * merged in the opposite order to v1.
+ * A subclass whose `class Config` stays and sets one of those keys in its v1
+ * spelling would inherit the converted value, which pydantic 2 then applies
+ * over its own (ignored) v1 setting. A subclass of two configured bases has
+ * its configs merged in the opposite order to v1.
  */
-export function subclassConflict(reader: ModuleReader, file: string, cls: ClassSummary, renamed: ReadonlySet<string>): string | null {
+export function subclassConflict(reader: ModuleReader, file: string, cls: ClassSummary, renamed: ReadonlySet<string>, decide: Decide): string | null {
   if (renamed.size === 0) return null;
   const key = classKey(file, cls);
   for (const sub of configClasses(reader)) {
@@ -128,19 +126,15 @@ export function subclassConflict(reader: ModuleReader, file: string, cls: ClassS
     if (sub.configBases > 1) {
       return `${sub.cls.name} (${sub.file}:${sub.cls.line}) derives from it and another configured base, and pydantic 2 merges their configs in the opposite order to v1`;
     }
-    const kept = !reader.project.inRun(sub.file) || !surelyConverted(sub);
-    if (!kept) continue;
+    const kept = decide(sub.file, sub.cls.name);
+    if (kept === null) continue;
     const clash = config.assigned.find((k) => {
       const v2 = v2KeyOf(k);
       return v2 !== null && renamed.has(v2);
     });
-    if (clash) {
-      const why = reader.project.inRun(sub.file) ? 'keeps its class Config' : 'is not part of this run and keeps its class Config';
-      return `its subclass ${sub.cls.name} (${sub.file}:${config.line}) ${why} setting ${clash}, a v1 name pydantic 2 ignores, so ${v2KeyOf(clash)} converted here would take its place`;
-    }
-    if (config.hasBases || !config.onlyAssignments) {
-      return `its subclass ${sub.cls.name} (${sub.file}:${config.line}) keeps a class Config whose keys cannot be read, so a key converted here could take its place`;
-    }
+    const where = `its subclass ${sub.cls.name} (${sub.file}:${config.line}) ${kept}`;
+    if (clash) return `${where}; its class Config sets ${clash}, a v1 name pydantic 2 ignores, so ${v2KeyOf(clash)} converted here would take its place`;
+    if (config.hasBases || !config.onlyAssignments) return `${where}; its class Config's keys cannot be read, so a key converted here could take its place`;
   }
   return null;
 }
