@@ -50,7 +50,7 @@ export const codemod = defineCodemod({
     safety: 'review',
     security: false,
     requires: [{ name: 'pydantic', range: '>=2', hint: 'upgrade pydantic to 2 first (https://docs.pydantic.dev/latest/migration/)' }],
-    rollback: 'Revert the commit per file; each file is independent.',
+    rollback: 'Revert the commit; a settings class converted with another file\'s moved BaseSettings import is reverted with that file.',
     prerequisites: ['pydantic 2 (and pydantic-settings 2 for BaseSettings classes) must already be the installed version: ConfigDict does not exist in pydantic 1.'],
     references: ['https://docs.pydantic.dev/latest/migration/', 'https://docs.pydantic.dev/latest/api/config/'],
   },
