@@ -3,10 +3,11 @@ import { defineCodemod } from '../../api.js';
 import type { Edit, Note, PythonContext, SourceFile, TransformResult } from '../../api.js';
 import { scopeBindings, type ScopeBindings } from '../lib/bindings.js';
 import { appendToFromImport, fromImportsOf, importInsertionPoint, leadingImports, mergeableFromImport } from '../lib/imports.js';
-import { stringDelimiters, stringValue } from '../lib/strings.js';
+import { stringValue } from '../lib/strings.js';
 import { insertLines, lineEndAfterBreak, lineOf, lineStart, namedChildren, startsLine, unparenthesized } from '../lib/syntax.js';
 import { offWithoutEnvironment } from './flags.js';
-import { FLAG_NAMES, importsTestFramework, isBooleanExpression, isFlagName, isSecretName, isTestPath } from './names.js';
+import { argumentRemoval, hasComment, isEmptyLiteral, isStringish, literalCopies, literalReplacement, readLiteral, type SecretLiteral } from './literals.js';
+import { FLAG_NAMES, importsTestFramework, isBooleanExpression, isFlagName, isSecretName, isTestPath, settingsLayer, type SettingsLayer } from './names.js';
 import { globalDeclarations, shadowedAt } from './scope.js';
 import { classifyClasses, envNaming, type ClassKind, type SettingsClass } from './settings.js';
 
@@ -24,13 +25,15 @@ const HELPER_LINES = [
   '    raise RuntimeError(f"{name} must be set in the environment")',
 ];
 
-/** A place that will be rewritten. */
+/** A place that will be rewritten: one change. */
 interface Site {
+  /** The change id its edits (and the supporting edits it needs) share. */
+  id: string;
   line: number;
   /** The environment variable the rewritten code reads. */
   env: string;
-  /** The string literal that goes away. */
-  literal: Node;
+  /** The literal that goes away; copies of it elsewhere are redacted or reported. */
+  literal: SecretLiteral;
   edits: Edit[];
 }
 
@@ -38,7 +41,9 @@ interface Site {
 interface PendingField {
   line: number;
   env: string;
-  literal: Node;
+  literal: SecretLiteral;
+  /** The default that is replaced: the literal itself or a `SecretStr("…")` around it. */
+  value: Node;
   fieldModule: string;
   /** Builds the replacement once the local name of `Field` is known. */
   render(field: string): string;
@@ -50,25 +55,21 @@ interface Module {
   bindings: ScopeBindings;
   globals: Set<string>;
   classes: Map<Node['id'], ClassKind>;
+  /** Which layer of a layered configuration this module is, by its name. */
+  layer: SettingsLayer;
 }
 
-function isStringish(node: Node | null): node is Node {
-  return node?.type === 'string' || node?.type === 'concatenated_string';
+/** Why a base settings layer keeps its values (see `settingsLayer`). */
+const BASE_LAYER =
+  'this module looks like a base or default settings layer that other settings modules override (settings/base.py, default_settings.py); a deployment may set the value there, under another name, and would fail here';
+
+function siteId(env: string, at: Node): string {
+  return `${env}@${at.startIndex}`;
 }
 
-/** Why a string literal cannot be taken as a plain secret value, or null when it can. */
-function literalProblem(node: Node): string | null {
-  if (node.type === 'concatenated_string') return 'is an implicitly concatenated string';
-  const prefix = stringDelimiters(node)?.prefix ?? '';
-  if (prefix.includes('f')) return 'is built by an f-string';
-  if (prefix.includes('b')) return 'is a bytes literal';
-  return null;
-}
-
-/** The characters between the quotes of a plain string literal. */
-function literalBody(node: Node): string {
-  const { prefix, quote } = stringDelimiters(node) ?? { prefix: '', quote: '' };
-  return node.text.slice(prefix.length + quote.length, node.text.length - quote.length);
+/** Edits putting `text` where `literal` stands, keeping the comments between its parts. */
+function literalEdits(m: Module, literal: SecretLiteral, text: string, id: string, description: string): Edit[] {
+  return literalReplacement(m.file.text, literal, text).map((r): Edit => ({ ...r, safety: 'review', change: id, description }));
 }
 
 function helperCall(env: string, flag: string | null): string {
@@ -221,10 +222,6 @@ function insideString(node: Node): boolean {
   return false;
 }
 
-function hasCommentIn(root: Node, start: number, end: number): boolean {
-  return root.descendantsOfType('comment').some((c) => c !== null && c.startIndex >= start && c.endIndex <= end);
-}
-
 interface Found {
   sites: Site[];
   fields: PendingField[];
@@ -234,10 +231,35 @@ interface Found {
 }
 
 /** Why the literal fallback of a getenv call is left alone, or null. */
-function fallbackRefusal(env: string, literal: Node, call: Node): string | null {
-  const problem = literalProblem(literal);
-  if (problem) return `the fallback for ${env} ${problem}; left alone`;
+function fallbackRefusal(m: Module, env: string, literal: SecretLiteral | { problem: string }, call: Node): string | null {
+  if ('problem' in literal) return `the fallback for ${env} ${literal.problem}; left alone`;
   if (insideString(call)) return `${env} is read inside an f-string; left alone`;
+  if (m.layer === 'base') return `${env}: ${BASE_LAYER}; left alone`;
+  const overridden = overriddenInSubclass(m, call);
+  if (overridden) return `${env}: ${overridden}; left alone`;
+  return null;
+}
+
+/**
+ * For a value set in a class body (a Flask `Config`), another class of the
+ * file that sets the same attribute: production may take its value from
+ * there, and failing in the base class would break it.
+ */
+function overriddenInSubclass(m: Module, at: Node): string | null {
+  let assign: Node | null = at;
+  while (assign && assign.type !== 'assignment') assign = assign.parent;
+  const stmt = assign?.parent;
+  const cls = stmt?.type === 'expression_statement' && stmt.parent?.type === 'block' ? stmt.parent.parent : null;
+  const name = assign?.childForFieldName('left');
+  if (!cls || cls.type !== 'class_definition' || name?.type !== 'identifier') return null;
+  for (const other of m.root.descendantsOfType('class_definition')) {
+    if (!other || other.id === cls.id) continue;
+    const body = other.childForFieldName('body');
+    const again = (body ? namedChildren(body) : []).find(
+      (s) => s.type === 'expression_statement' && s.namedChild(0)?.type === 'assignment' && s.namedChild(0)?.childForFieldName('left')?.text === name.text,
+    );
+    if (again) return `${other.childForFieldName('name')?.text ?? 'another class'} sets ${name.text} again at line ${lineOf(again)}, so which value production uses is unclear`;
+  }
   return null;
 }
 
@@ -261,7 +283,8 @@ function findGetenvFallbacks(m: Module, found: Found): void {
     if (call && isEnvironSetdefault(m, call.childForFieldName('function'))) {
       const [key, value] = namedChildren(call.childForFieldName('arguments') ?? call).filter((a) => a.type !== 'comment');
       const env = key ? stringValue(key) : null;
-      if (env !== null && isSecretName(env) && isStringish(value ?? null)) {
+      const literal = isStringish(value ?? null) ? readLiteral(value!) : null;
+      if (env !== null && isSecretName(env) && literal && !('parts' in literal && isEmptyLiteral(literal))) {
         found.notes.push({ line: lineOf(call), message: `os.environ.setdefault() gives ${env} a hardcoded value; left alone` });
       }
       continue;
@@ -271,25 +294,26 @@ function findGetenvFallbacks(m: Module, found: Found): void {
     const args = argList ? namedChildren(argList).filter((a) => a.type !== 'comment') : [];
     const nameArg = args[0];
     const env = nameArg ? stringValue(nameArg) : null;
-    if (!nameArg || env === null || !(isSecretName(env) || assignedToSecret(call))) continue;
+    if (!argList || !nameArg || env === null || !(isSecretName(env) || assignedToSecret(call))) continue;
     const line = lineOf(call);
+    const id = siteId(env, call);
+    const description = `${env}: no hardcoded fallback when the variable is missing`;
+    const testNote = { line, message: `test module: the fallback for ${env} is left alone (fixed secrets are expected in tests)` };
 
     if (args.length === 1) {
       const parent = call.parent;
       const right = parent?.type === 'boolean_operator' && parent.childForFieldName('left')?.id === call.id ? unparenthesized(parent.childForFieldName('right')) : null;
       if (parent?.childForFieldName('operator')?.type !== 'or' || !isStringish(right)) continue;
-      const refusal = fallbackRefusal(env, right, call);
-      if (refusal) {
-        found.notes.push({ line, message: refusal });
+      const literal = readLiteral(right);
+      // `os.getenv("X_CLIENT_SECRET") or ""`: an empty value means the feature is off, not a secret.
+      if ('parts' in literal && isEmptyLiteral(literal)) continue;
+      const refusal = fallbackRefusal(m, env, literal, call);
+      if (refusal || !('parts' in literal)) {
+        found.notes.push({ line, message: refusal! });
         continue;
       }
-      found.sites.push({
-        line,
-        env,
-        literal: right,
-        edits: [{ start: right.startIndex, end: right.endIndex, text: helperCall(env, moduleFlag(m, call)), safety: 'safe', description: `${env}: no hardcoded fallback when the variable is missing` }],
-      });
-      found.testNotes.push({ line, message: `test module: the fallback for ${env} is left alone (fixed secrets are expected in tests)` });
+      found.sites.push({ id, line, env, literal, edits: literalEdits(m, literal, helperCall(env, moduleFlag(m, call)), id, description) });
+      found.testNotes.push(testNote);
       continue;
     }
 
@@ -303,29 +327,27 @@ function findGetenvFallbacks(m: Module, found: Found): void {
       found.notes.push({ line, message: `the fallback for ${env} is not a literal; left alone` });
       continue;
     }
-    const refusal = fallbackRefusal(env, fallback, call);
-    if (refusal) {
-      found.notes.push({ line, message: refusal });
+    const literal = readLiteral(fallback);
+    // `os.environ.get("X_CLIENT_SECRET", "")`: an empty default means "feature off", not a secret to require.
+    if ('parts' in literal && isEmptyLiteral(literal)) continue;
+    const refusal = fallbackRefusal(m, env, literal, call);
+    if (refusal || !('parts' in literal)) {
+      found.notes.push({ line, message: refusal! });
       continue;
     }
-    if (hasCommentIn(m.root, nameArg.endIndex, second.endIndex)) {
-      found.notes.push({ line, message: `a comment sits inside the call reading ${env}; left alone` });
+    const removal = argumentRemoval(m.file.text, argList, nameArg, second);
+    if (!removal) {
+      found.notes.push({ line, message: `a comment sits inside the fallback for ${env}; left alone` });
       continue;
     }
     const parens = needsParens(call);
+    const edit = (start: number, end: number, text: string): Edit => ({ start, end, text, safety: 'review', change: id, description });
     const edits: Edit[] = [];
-    const description = `${env}: no hardcoded fallback when the variable is missing`;
-    if (parens) edits.push({ start: call.startIndex, end: call.startIndex, text: '(', safety: 'safe', description });
-    edits.push({ start: nameArg.endIndex, end: second.endIndex, text: '', safety: 'safe', description });
-    edits.push({
-      start: call.endIndex,
-      end: call.endIndex,
-      text: ` or ${helperCall(env, moduleFlag(m, call))}${parens ? ')' : ''}`,
-      safety: 'safe',
-      description,
-    });
-    found.sites.push({ line, env, literal: fallback, edits });
-    found.testNotes.push({ line, message: `test module: the fallback for ${env} is left alone (fixed secrets are expected in tests)` });
+    if (parens) edits.push(edit(call.startIndex, call.startIndex, '('));
+    for (const r of removal) edits.push(edit(r.start, r.end, r.text));
+    edits.push(edit(call.endIndex, call.endIndex, ` or ${helperCall(env, moduleFlag(m, call))}${parens ? ')' : ''}`));
+    found.sites.push({ id, line, env, literal, edits });
+    found.testNotes.push(testNote);
   }
 }
 
@@ -354,11 +376,56 @@ function placeOf(m: Module, assign: Node): { kind: 'module' } | { kind: 'class';
   return { kind: 'nested' };
 }
 
-function moduleConstant(m: Module, assign: Node, left: Node, right: Node, found: Found): void {
+/** A string literal that is not empty: an empty one is a feature left off, not a secret. */
+function holdsSecret(node: Node | null): boolean {
+  if (!isStringish(node)) return false;
+  const literal = readLiteral(node);
+  return !('parts' in literal && isEmptyLiteral(literal));
+}
+
+/** The value a secret-like name is given: a string literal, maybe inside `SecretStr("…")`. */
+interface SecretValue {
+  literal: SecretLiteral | { problem: string };
+  /** The `SecretStr(…)` call around the literal, when there is one. */
+  wrapper: Node | null;
+}
+
+const SECRET_STR = /^(?:[A-Za-z_][\w.]*\.)?SecretStr$/;
+
+/** `"literal"`, `"part-one-" "part-two"` or `SecretStr("literal")`; null for anything else. */
+function secretValue(node: Node): SecretValue | null {
+  if (node.type === 'string' || node.type === 'concatenated_string') return { literal: readLiteral(node), wrapper: null };
+  if (node.type !== 'call' || !SECRET_STR.test(node.childForFieldName('function')?.text ?? '')) return null;
+  const args = node.childForFieldName('arguments');
+  const list = args?.type === 'argument_list' ? namedChildren(args).filter((a) => a.type !== 'comment') : [];
+  const only = list.length === 1 ? unparenthesized(list[0]!) : null;
+  return isStringish(only) ? { literal: readLiteral(only), wrapper: node } : null;
+}
+
+/** `from x import *` at module level after `at`: it may bind the name again (a local settings override). */
+function laterStarImport(m: Module, at: Node): Node | null {
+  const star = m.root
+    .descendantsOfType('wildcard_import')
+    .map((w) => w?.parent ?? null)
+    .find((stmt) => stmt !== null && stmt.startIndex > at.endIndex && !insideScope(stmt));
+  return star ?? null;
+}
+
+function insideScope(node: Node): boolean {
+  for (let cur = node.parent; cur; cur = cur.parent) if (cur.type === 'function_definition' || cur.type === 'class_definition') return true;
+  return false;
+}
+
+function moduleConstant(m: Module, assign: Node, left: Node, value: SecretValue, found: Found): void {
   const line = lineOf(assign);
-  const problem = literalProblem(right);
-  if (problem) {
-    found.notes.push({ line, message: `${left.text} ${problem}; left alone` });
+  const { literal } = value;
+  if ('problem' in literal) {
+    found.notes.push({ line, message: `${left.text} ${literal.problem}; left alone` });
+    return;
+  }
+  if (isEmptyLiteral(literal)) return;
+  if (m.layer === 'base') {
+    found.notes.push({ line, message: `${left.text}: ${BASE_LAYER}; left alone` });
     return;
   }
   // Another assignment may be how production sets it (`if ENV == "prod": SECRET_KEY = os.environ["PROD_KEY"]`).
@@ -369,22 +436,24 @@ function moduleConstant(m: Module, assign: Node, left: Node, right: Node, found:
     found.notes.push({ line, message: `${left.text} is also assigned at ${where}; which value production uses is unclear, left alone` });
     return;
   }
+  const star = laterStarImport(m, assign);
+  if (star) {
+    found.notes.push({ line, message: `${left.text}: \`${star.text.replace(/\s+/g, ' ')}\` on line ${lineOf(star)} may set it again (a local settings override); left alone` });
+    return;
+  }
   const env = left.text.toUpperCase();
-  const value = `os.environ.get("${env}") or ${helperCall(env, moduleFlag(m, assign))}`;
-  found.sites.push({
-    line,
-    env,
-    literal: right,
-    edits: [{ start: right.startIndex, end: right.endIndex, text: value, safety: 'safe', description: `${left.text}: read from the environment instead of a hardcoded value` }],
-  });
+  const id = siteId(env, assign);
+  // Inside `SecretStr(…)` only the literal changes: the wrapper keeps its meaning.
+  const text = `os.environ.get("${env}") or ${helperCall(env, moduleFlag(m, assign))}`;
+  found.sites.push({ id, line, env, literal, edits: literalEdits(m, literal, text, id, `${left.text}: read from the environment instead of a hardcoded value`) });
   found.testNotes.push({ line, message: `test module: ${left.text} is left alone (fixed secrets are expected in tests)` });
 }
 
-const SECRET_STR = /^(?:[A-Za-z_][\w.]*\.)?SecretStr$/;
-
-function settingsField(m: Module, kind: ClassKind, clsNode: Node, assign: Node, left: Node, right: Node, found: Found): void {
+function settingsField(m: Module, kind: ClassKind, clsNode: Node, assign: Node, left: Node, value: SecretValue, found: Found): void {
   const line = lineOf(assign);
   const clsName = clsNode.childForFieldName('name')?.text ?? '?';
+  const { literal, wrapper } = value;
+  if ('parts' in literal && isEmptyLiteral(literal)) return;
   if (!kind) {
     found.notes.push({ line, message: `${left.text} is a field of ${clsName}, which is not a pydantic BaseSettings class; left alone` });
     return;
@@ -393,9 +462,8 @@ function settingsField(m: Module, kind: ClassKind, clsNode: Node, assign: Node, 
     found.notes.push({ line, message: `${left.text}: not sure ${clsName} is a pydantic settings class (${kind.unsure}); left alone` });
     return;
   }
-  const problem = literalProblem(right);
-  if (problem) {
-    found.notes.push({ line, message: `${left.text} ${problem}; left alone` });
+  if ('problem' in literal) {
+    found.notes.push({ line, message: `${left.text} ${literal.problem}; left alone` });
     return;
   }
   const annotation = assign.childForFieldName('type')?.text;
@@ -405,6 +473,14 @@ function settingsField(m: Module, kind: ClassKind, clsNode: Node, assign: Node, 
   }
   if (annotation !== 'str' && !SECRET_STR.test(annotation)) {
     found.notes.push({ line, message: `${left.text} is annotated \`${annotation}\` (only str and SecretStr are rewritten); left alone` });
+    return;
+  }
+  if (wrapper && wrapper.childForFieldName('function')?.text !== annotation) {
+    found.notes.push({ line, message: `${left.text} is annotated \`${annotation}\` but defaults to ${wrapper.childForFieldName('function')?.text}(); left alone` });
+    return;
+  }
+  if (wrapper && hasComment(wrapper)) {
+    found.notes.push({ line, message: `a comment sits inside the default of ${left.text}; left alone` });
     return;
   }
   const naming = envNaming(kind);
@@ -417,31 +493,36 @@ function settingsField(m: Module, kind: ClassKind, clsNode: Node, assign: Node, 
   const field = kind.version === 'v2' ? settingsFlag(m, kind, assign) : null;
   // A lambda in a class body does not see the class's names, only the module's.
   const call = field ? helperCall(env, `data["${field}"]`) : helperCall(env, moduleFlag(m, clsNode));
-  const value = annotation === 'str' ? call : `${annotation}(${call})`;
+  const made = annotation === 'str' ? call : `${annotation}(${call})`;
   const params = field ? 'lambda data' : 'lambda';
   found.fields.push({
     line,
     env,
-    literal: right,
+    literal,
+    value: wrapper ?? literal.node,
     fieldModule: kind.fieldModule,
     // An empty variable (SECRET_KEY= in a .env) must fail too, not sign with "". pydantic v1 cannot
     // enforce min_length on SecretStr (it refuses the class), so there only str gets it.
-    render: (fieldName) => `${fieldName}(default_factory=${params}: ${value}${annotation === 'str' || kind.version === 'v2' ? ', min_length=1' : ''})`,
+    render: (fieldName) => `${fieldName}(default_factory=${params}: ${made}${annotation === 'str' || kind.version === 'v2' ? ', min_length=1' : ''})`,
   });
   found.testNotes.push({ line, message: `test module: ${left.text} is left alone (fixed secrets are expected in tests)` });
 }
 
-/** Callees that only carry their argument as the value: `Field("x")`, `Field(default="x")`, `SecretStr("x")`. */
+/** Callees that only carry their argument as the value: `Field("x")`, `Field(default="x")`, `SecretStr(secret_value="x")`. */
 const WRAPPERS = /^(?:[A-Za-z_][\w.]*\.)?(?:Field|SecretStr|SecretBytes|str)$/;
 
-/** The callee name when `node` is such a wrapper around a string literal, else null. */
+/** The callee name when `node` is such a wrapper around a non-empty string literal, else null. */
 function wrappedLiteral(node: Node): string | null {
   const fn = node.type === 'call' ? node.childForFieldName('function') : null;
   if (!fn || !WRAPPERS.test(fn.text)) return null;
   const args = namedChildren(node.childForFieldName('arguments') ?? node).filter((a) => a.type !== 'comment');
   const value = args[0]?.type === 'keyword_argument' ? null : args[0];
-  const keyword = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'default');
-  return isStringish(value ?? null) || isStringish(keyword?.childForFieldName('value') ?? null) ? fn.text : null;
+  const keyword = args.find((a) => a.type === 'keyword_argument' && /^(?:default|secret_value)$/.test(a.childForFieldName('name')?.text ?? ''));
+  const held = [value ?? null, keyword?.childForFieldName('value') ?? null].find(isStringish);
+  if (!held) return null;
+  // `Field(default="")`: an empty default is a feature left off, not a secret.
+  const literal = readLiteral(held);
+  return 'parts' in literal && isEmptyLiteral(literal) ? null : fn.text;
 }
 
 /** Assignments of string literals to secret-like names. */
@@ -459,10 +540,11 @@ function findAssignments(m: Module, found: Found): void {
         right = unparenthesized(right.childForFieldName('right'));
       }
       const secret = targets.map(targetLabel).find((t) => t && isSecretName(t.name));
-      if (secret && isStringish(right)) found.notes.push({ line: lineOf(assign), message: `${secret.shown} is set in a chained assignment; left alone` });
+      if (secret && holdsSecret(right)) found.notes.push({ line: lineOf(assign), message: `${secret.shown} is set in a chained assignment; left alone` });
       continue;
     }
-    const wrapped = right ? wrappedLiteral(right) : null;
+    const value = right ? secretValue(right) : null;
+    const wrapped = right && !value ? wrappedLiteral(right) : null;
     if (wrapped) {
       const label = targetLabel(left);
       if (label && isSecretName(label.name)) {
@@ -470,17 +552,18 @@ function findAssignments(m: Module, found: Found): void {
       }
       continue;
     }
-    if (!isStringish(right)) continue;
+    if (!value) continue;
     const label = targetLabel(left);
     if (!label || !isSecretName(label.name)) continue;
+    if ('parts' in value.literal && isEmptyLiteral(value.literal)) continue;
     const line = lineOf(assign);
     if (left.type !== 'identifier') {
       found.notes.push({ line, message: `${label.shown} is set to a hardcoded secret; only module constants, settings fields and getenv fallbacks are rewritten, left alone` });
       continue;
     }
     const place = placeOf(m, assign);
-    if (place.kind === 'module') moduleConstant(m, assign, left, right, found);
-    else if (place.kind === 'class') settingsField(m, m.classes.get(place.cls.id) ?? null, place.cls, assign, left, right, found);
+    if (place.kind === 'module') moduleConstant(m, assign, left, value, found);
+    else if (place.kind === 'class') settingsField(m, m.classes.get(place.cls.id) ?? null, place.cls, assign, left, value, found);
     else found.notes.push({ line, message: `${left.text} is set inside a function or block, not at module level; left alone` });
   }
 }
@@ -495,25 +578,25 @@ function findOtherHolders(m: Module, found: Found): void {
     const line = lineOf(node);
     if (node.type === 'keyword_argument') {
       const name = node.childForFieldName('name')?.text ?? '';
-      if (node.parent?.parent?.type === 'call' && isSecretName(name) && isStringish(node.childForFieldName('value'))) {
+      if (node.parent?.parent?.type === 'call' && isSecretName(name) && holdsSecret(node.childForFieldName('value'))) {
         found.notes.push({ line, message: `${name}= is passed a hardcoded secret; left alone` });
       }
     } else if (node.type === 'pair') {
       const key = node.childForFieldName('key');
       const name = key ? stringValue(key) : null;
-      if (key && name !== null && isSecretName(name) && isStringish(node.childForFieldName('value'))) {
+      if (key && name !== null && isSecretName(name) && holdsSecret(node.childForFieldName('value'))) {
         found.notes.push({ line, message: `${key.text} is set to a hardcoded secret in a dict literal; left alone` });
       }
     } else if (node.type === 'pattern_list') {
       const assign = node.parent;
       const names = namedChildren(node).filter((n) => n.type === 'identifier' && isSecretName(n.text));
       const right = assign?.type === 'assignment' && assign.childForFieldName('left')?.id === node.id ? assign.childForFieldName('right') : null;
-      if (names[0] && right && namedChildren(right).some(isStringish)) {
+      if (names[0] && right && namedChildren(right).some(holdsSecret)) {
         found.notes.push({ line, message: `${names[0].text} is set by tuple unpacking; left alone` });
       }
     } else {
       const name = node.childForFieldName('name')?.text ?? '';
-      if (isSecretName(name) && isStringish(node.childForFieldName('value'))) {
+      if (isSecretName(name) && holdsSecret(node.childForFieldName('value'))) {
         found.notes.push({ line, message: `the parameter ${name} defaults to a hardcoded secret; left alone` });
       }
     }
@@ -600,50 +683,55 @@ function isDirective(comment: Node): boolean {
 }
 
 /**
- * The file must not keep the old secret: copies of a removed literal inside
- * comments are redacted; copies anywhere else (code, docstrings) are reported.
+ * The file must not keep the old secret, joined or by parts: copies of a
+ * removed literal inside comments are redacted; copies anywhere else (code,
+ * docstrings, comments tools read) are reported.
  */
 function leftovers(m: Module, sites: readonly Site[]): { edits: Edit[]; notes: Note[] } {
   const text = m.file.text;
-  const removed = sites.map((s) => [s.literal.startIndex, s.literal.endIndex] as const);
+  const removed = sites.flatMap((s) => s.literal.parts.map((p) => [p.startIndex, p.endIndex] as const));
   const comments = m.root.descendantsOfType('comment').filter((c): c is Node => c !== null);
-  const ranges: { start: number; end: number; env: string }[] = [];
+  const ranges: { start: number; end: number; ids: string[]; env: string }[] = [];
   const notes: Note[] = [];
   const noted = new Set<number>();
   for (const site of sites) {
-    const body = literalBody(site.literal);
-    if (body.length < 4) continue;
-    for (let at = text.indexOf(body); at !== -1; at = text.indexOf(body, at + 1)) {
-      const end = at + body.length;
-      if (removed.some(([s, e]) => at < e && end > s)) continue;
-      const comment = comments.find((c) => at >= c.startIndex && end <= c.endIndex);
-      if (comment && !isDirective(comment)) {
-        ranges.push({ start: at, end, env: site.env });
-        continue;
+    for (const copy of literalCopies(site.literal)) {
+      for (let at = text.indexOf(copy); at !== -1; at = text.indexOf(copy, at + 1)) {
+        const end = at + copy.length;
+        if (removed.some(([s, e]) => at < e && end > s)) continue;
+        const comment = comments.find((c) => at >= c.startIndex && end <= c.endIndex);
+        if (comment && !isDirective(comment)) {
+          ranges.push({ start: at, end, ids: [site.id], env: site.env });
+          continue;
+        }
+        const line = text.slice(0, at).split('\n').length;
+        if (noted.has(line)) continue;
+        noted.add(line);
+        notes.push({ line, message: `the old value of ${site.env} also appears here; remove it by hand and rotate the secret` });
       }
-      const line = text.slice(0, at).split('\n').length;
-      if (noted.has(line)) continue;
-      noted.add(line);
-      notes.push({ line, message: `the old value of ${site.env} also appears here; remove it by hand and rotate the secret` });
     }
   }
-  // Overlapping copies (one secret inside another) become one redaction.
-  ranges.sort((x, y) => x.start - y.start);
-  const edits: Edit[] = [];
+  // Overlapping copies (a part inside the joined value, one secret inside another) become one redaction.
+  ranges.sort((x, y) => x.start - y.start || y.end - x.end);
+  const merged: typeof ranges = [];
   for (const r of ranges) {
-    const last = edits.at(-1);
+    const last = merged.at(-1);
     if (last && r.start < last.end) {
       last.end = Math.max(last.end, r.end);
+      last.ids = [...new Set([...last.ids, ...r.ids])];
       continue;
     }
-    edits.push({ start: r.start, end: r.end, text: '<redacted>', safety: 'safe', description: `remove the old value of ${r.env} from a comment` });
+    merged.push({ ...r });
   }
+  const edits = merged.map(
+    (r): Edit => ({ start: r.start, end: r.end, text: '<redacted>', safety: 'safe', supports: r.ids, description: `remove the old value of ${r.env} from a comment` }),
+  );
   return { edits, notes };
 }
 
 function transform(ctx: PythonContext): TransformResult {
   const { file, root } = ctx;
-  const m: Module = { file, root, bindings: scopeBindings(root), globals: globalDeclarations(root), classes: new Map() };
+  const m: Module = { file, root, bindings: scopeBindings(root), globals: globalDeclarations(root), classes: new Map(), layer: settingsLayer(file.path) };
   m.classes = classifyClasses(root, m.bindings);
 
   const found: Found = { sites: [], fields: [], notes: [], testNotes: [] };
@@ -662,21 +750,25 @@ function transform(ctx: PythonContext): TransformResult {
   // Settings fields need `Field`; they are dropped (with a note) when it cannot be named safely.
   const modules = [...new Set(found.fields.map((f) => f.fieldModule))];
   const field = modules.length === 1 ? resolveField(m, modules[0]!) : null;
+  const fieldIds: string[] = [];
   for (const f of found.fields) {
     if (!field || 'unsure' in field) {
       const why = field ? field.unsure : 'this module mixes pydantic 1 and 2 settings';
       notes.push({ line: f.line, message: `${f.env}: ${why}; left alone` });
       continue;
     }
-    sites.push({
-      line: f.line,
-      env: f.env,
-      literal: f.literal,
-      edits: [{ start: f.literal.startIndex, end: f.literal.endIndex, text: f.render(field.name), safety: 'safe', description: `${f.env}: settings field read from the environment, no hardcoded default` }],
-    });
+    const id = siteId(f.env, f.value);
+    const description = `${f.env}: settings field read from the environment, no hardcoded default`;
+    const text = f.render(field.name);
+    const fieldEdits: Edit[] =
+      f.value.id === f.literal.node.id
+        ? literalEdits(m, f.literal, text, id, description)
+        : [{ start: f.value.startIndex, end: f.value.endIndex, text, safety: 'review', change: id, description }];
+    sites.push({ id, line: f.line, env: f.env, literal: f.literal, edits: fieldEdits });
+    fieldIds.push(id);
   }
-  const fieldReady = field && !('unsure' in field) && found.fields.length > 0 ? field : null;
-  if (fieldReady?.edit) edits.push(fieldReady.edit);
+  const fieldReady = field && !('unsure' in field) && fieldIds.length > 0 ? field : null;
+  if (fieldReady?.edit) edits.push({ ...fieldReady.edit, supports: fieldIds });
   if (sites.length === 0) return { edits: [], notes: notes.sort(byLine) };
 
   const helper = helperState(m);
@@ -708,8 +800,10 @@ function transform(ctx: PythonContext): TransformResult {
     const trail = Array<string>(Math.max(0, 2 - blankLinesAt(file.text, helperAt))).fill('');
     put(helperAt, [...lead, ...HELPER_LINES, ...trail]);
   }
+  const ids = sites.map((s) => s.id);
   for (const [at, lines] of inserts) {
-    edits.push(insertLines(file, at, lines, at === helperAt && helper === false ? `add ${HELPER}() and its imports` : 'import os / secrets'));
+    const description = at === helperAt && helper === false ? `add ${HELPER}() and its imports` : 'import os / secrets';
+    edits.push({ ...insertLines(file, at, lines, description), supports: ids });
   }
   const rest = leftovers(m, sites);
   edits.push(...rest.edits);

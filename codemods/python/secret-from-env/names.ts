@@ -63,3 +63,23 @@ export function isBooleanExpression(node: Node | null): boolean {
       return false;
   }
 }
+
+/**
+ * Layered configuration (Django `settings/base.py` + `settings/production.py`,
+ * Flask `default_settings.py` loaded before the deployment's own file): a
+ * base layer's value is overridden elsewhere, often under another variable
+ * name, so requiring it in the base layer would stop a correctly configured
+ * deployment. Judged by the module's name only; null for any other module.
+ */
+export type SettingsLayer = 'base' | null;
+
+const SETTINGS_DIRS: ReadonlySet<string> = new Set(['settings', 'config', 'configs', 'conf', 'configuration']);
+const BASE_STEMS: ReadonlySet<string> = new Set(['base', 'common', 'default', 'defaults', 'shared', 'global_settings']);
+
+export function settingsLayer(path: string): SettingsLayer {
+  const parts = path.split('/');
+  const stem = (parts.at(-1) ?? '').replace(/\.py$/, '');
+  if (/^(?:default_(?:settings|config)|(?:settings|config)_defaults?|global_settings)$/.test(stem)) return 'base';
+  const dir = parts.at(-2);
+  return dir !== undefined && SETTINGS_DIRS.has(dir) && BASE_STEMS.has(stem) ? 'base' : null;
+}
