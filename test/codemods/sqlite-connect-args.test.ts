@@ -85,6 +85,41 @@ describe('python/sqlite-connect-args small rewrites', () => {
       `from .compat import *\nfrom sqlalchemy import create_engine\nfrom sqlalchemy.engine import make_url\ne = create_engine(URL, connect_args={"check_same_thread": False} if ${GUARD('URL')} else {})\n`,
     ],
     [
+      'a call as URL is read once, into a variable',
+      'from sqlalchemy import create_engine\n\ne = create_engine(get_url(), connect_args={"check_same_thread": False})\n',
+      `from sqlalchemy import create_engine\nfrom sqlalchemy.engine import make_url\n\n_e_url = get_url()\ne = create_engine(_e_url, connect_args={"check_same_thread": False} if ${GUARD('_e_url')} else {})\n`,
+    ],
+    [
+      'os.environ[...] as URL, named after the variable',
+      'import os\nfrom sqlalchemy import create_engine\nengine = create_engine(os.environ["DATABASE_URL"], connect_args={"check_same_thread": False})\n',
+      `import os\nfrom sqlalchemy import create_engine\nfrom sqlalchemy.engine import make_url\n_database_url = os.environ["DATABASE_URL"]\nengine = create_engine(_database_url, connect_args={"check_same_thread": False} if ${GUARD('_database_url')} else {})\n`,
+    ],
+    [
+      'os.getenv in a black-formatted call inside a function',
+      'import os\nfrom sqlalchemy import create_engine\ndef make():\n    e = create_engine(\n        os.getenv("DB"),\n        connect_args={"check_same_thread": False},\n    )\n    return e\n',
+      `import os\nfrom sqlalchemy import create_engine\nfrom sqlalchemy.engine import make_url\ndef make():\n    db = os.getenv("DB")\n    e = create_engine(\n        db,\n        connect_args={"check_same_thread": False} if ${GUARD('db')} else {},\n    )\n    return e\n`,
+    ],
+    [
+      'a subscript as URL, qualified call, name taken',
+      'import sqlalchemy as sa\n_e_url = 1\ne = sa.create_engine(cfg["url"], connect_args={"check_same_thread": False})\n',
+      `import sqlalchemy as sa\nfrom sqlalchemy.engine import make_url\n_e_url = 1\n_database_url = cfg["url"]\ne = sa.create_engine(_database_url, connect_args={"check_same_thread": False} if ${GUARD('_database_url')} else {})\n`,
+    ],
+    [
+      'an async engine with a computed URL, awaited inside the statement',
+      'from sqlalchemy.ext.asyncio import create_async_engine\nasync def make():\n    return create_async_engine(await settings.url(), connect_args={"check_same_thread": False})\n',
+      `from sqlalchemy.engine import make_url\nfrom sqlalchemy.ext.asyncio import create_async_engine\nasync def make():\n    database_url = await settings.url()\n    return create_async_engine(database_url, connect_args={"check_same_thread": False} if ${GUARD('database_url')} else {})\n`,
+    ],
+    [
+      'the engine call inside another call after plain reads',
+      'import os\nfrom sqlalchemy import create_engine\nSession = sessionmaker(autoflush=False, bind=create_engine(os.environ["DB"], connect_args={"check_same_thread": False}))\n',
+      `import os\nfrom sqlalchemy import create_engine\nfrom sqlalchemy.engine import make_url\n_db = os.environ["DB"]\nSession = sessionmaker(autoflush=False, bind=create_engine(_db, connect_args={"check_same_thread": False} if ${GUARD('_db')} else {}))\n`,
+    ],
+    [
+      'connect_args as a module constant used only as connect_args',
+      'from sqlalchemy import create_engine\nARGS = {"check_same_thread": False}\ne = create_engine(URL, connect_args=ARGS)\n',
+      `from sqlalchemy import create_engine\nfrom sqlalchemy.engine import make_url\nARGS = {"check_same_thread": False}\ne = create_engine(URL, connect_args=ARGS if ${GUARD('URL')} else {})\n`,
+    ],
+    [
       'a constant bound more than once is not treated as a literal',
       'from sqlalchemy import create_engine\nURL = "sqlite:///a.db"\nif PROD:\n    URL = read_url()\ne = create_engine(URL, connect_args={"check_same_thread": False})\n',
       `from sqlalchemy import create_engine\nfrom sqlalchemy.engine import make_url\nURL = "sqlite:///a.db"\nif PROD:\n    URL = read_url()\ne = create_engine(URL, connect_args={"check_same_thread": False} if ${GUARD('URL')} else {})\n`,
@@ -99,13 +134,24 @@ describe('python/sqlite-connect-args small rewrites', () => {
 
 describe('python/sqlite-connect-args leaves these alone, with a note', () => {
   it.each([
-    ['a call as URL', 'from sqlalchemy import create_engine\n\ne = create_engine(get_url(), connect_args={"check_same_thread": False})\n', 3, 'the URL `get_url()` is computed at runtime'],
-    ['os.getenv as URL', 'import os\nfrom sqlalchemy import create_engine\ne = create_engine(\n    os.getenv("DB"),\n    connect_args={"check_same_thread": False},\n)\n', 5, 'would evaluate it a second time'],
-    ['a subscript as URL', 'from sqlalchemy import create_engine\ne = create_engine(cfg["url"], connect_args={"check_same_thread": False})\n', 2, 'computed at runtime'],
-    ['connect_args as a variable', 'from sqlalchemy import create_engine\nARGS = {"check_same_thread": False}\ne = create_engine(URL, connect_args=ARGS)\n', 3, 'connect_args is not a literal dict'],
     ['a literal postgres URL', 'from sqlalchemy import create_engine\ne = create_engine("postgresql://db/app", connect_args={"check_same_thread": False})\n', 2, 'literal non-sqlite URL (driver `postgresql`)'],
     ['a non-sqlite module constant', 'from sqlalchemy import create_engine\nDB = "mysql+pymysql://db/app"\ne = create_engine(DB, connect_args={"check_same_thread": False})\n', 3, 'from the constant `DB`'],
     ['a string that is not a URL', 'from sqlalchemy import create_engine\ne = create_engine("app.db", connect_args={"check_same_thread": False})\n', 2, 'no `driver://` scheme'],
+    ['connect_args as a variable bound twice', 'from sqlalchemy import create_engine\nARGS = {"check_same_thread": False}\nif LOCAL:\n    ARGS = {}\ne = create_engine(URL, connect_args=ARGS)\n', 5, 'connect_args is not a literal dict'],
+    ['connect_args as a constant read elsewhere', 'from sqlalchemy import create_engine\nARGS = {"check_same_thread": False}\ne = create_engine(URL, connect_args=ARGS)\nlog(ARGS)\n', 3, 'which line 4 also uses'],
+    ['a computed URL in a lambda', 'import os\nfrom sqlalchemy import create_engine\nmake = lambda: create_engine(os.getenv("DB"), connect_args={"check_same_thread": False})\n', 3, 'the URL `os.getenv("DB")` is computed, so the guard needs it in a variable, and it cannot move to a line of its own: the engine call is inside a lambda'],
+    ['a computed URL in a comprehension', 'import os\nfrom sqlalchemy import create_engine\nengines = [create_engine(os.getenv(n), connect_args={"check_same_thread": False}) for n in NAMES]\n', 3, 'inside a comprehension'],
+    ['a computed URL in a class body', 'import os\nfrom sqlalchemy import create_engine\nclass Db:\n    engine = create_engine(os.environ["DB"], connect_args={"check_same_thread": False})\n', 4, 'in a class body'],
+    ['a computed URL in a decorator', 'import os\nfrom sqlalchemy import create_engine\n@bind(create_engine(os.environ["DB"], connect_args={"check_same_thread": False}))\ndef f():\n    pass\n', 3, 'in a decorator'],
+    ['a computed URL in a parameter default', 'import os\nfrom sqlalchemy import create_engine\ndef f(e=create_engine(os.environ["DB"], connect_args={"check_same_thread": False})):\n    pass\n', 3, 'a parameter default'],
+    ['a computed URL in one branch of a conditional', 'import os\nfrom sqlalchemy import create_engine\ne = create_engine(os.environ["DB"], connect_args={"check_same_thread": False}) if USE_DB else None\n', 3, 'even when its branch is not taken'],
+    ['a computed URL on the right of `or`', 'import os\nfrom sqlalchemy import create_engine\ne = cached or create_engine(os.environ["DB"], connect_args={"check_same_thread": False})\n', 3, 'even when that side is not evaluated'],
+    ['a computed URL after a call it would overtake', 'import os\nfrom sqlalchemy import create_engine\ne = wrap(setup(), create_engine(os.environ["DB"], connect_args={"check_same_thread": False}))\n', 3, 'read before `setup()` runs'],
+    ['a computed URL after a keyword it would overtake', 'import os\nfrom sqlalchemy import create_engine\ne = create_engine(echo=get_echo(), url=os.environ["DB"], connect_args={"check_same_thread": False})\n', 3, 'read before `echo=get_echo()` runs'],
+    ['a computed URL on a line with another statement', 'import os\nfrom sqlalchemy import create_engine\nload(); e = create_engine(os.environ["DB"], connect_args={"check_same_thread": False})\n', 3, 'shares its line with another statement'],
+    ['a computed URL in a one-line if', 'import os\nfrom sqlalchemy import create_engine\nif DB: e = create_engine(os.environ["DB"], connect_args={"check_same_thread": False})\n', 3, 'shares its line with another statement'],
+    ['a computed URL binding a name', 'import os\nfrom sqlalchemy import create_engine\ne = create_engine(url := os.environ["DB"], connect_args={"check_same_thread": False})\n', 3, 'binds a name'],
+    ['a computed URL in a with header', 'import os\nfrom sqlalchemy import create_engine\nwith create_engine(os.environ["DB"], connect_args={"check_same_thread": False}).connect() as c:\n    pass\n', 3, 'the engine call is part of a with statement'],
     ['URL through *args', 'from sqlalchemy import create_engine\ne = create_engine(*args, connect_args={"check_same_thread": False})\n', 2, 'passed through *args'],
     ['no URL at all', 'from sqlalchemy import create_engine\ne = create_engine(connect_args={"check_same_thread": False}, **opts)\n', 2, 'no visible URL argument'],
     ['create_engine not imported', 'e = create_engine(URL, connect_args={"check_same_thread": False})\n', 1, '`create_engine` is not imported in this file'],
@@ -130,6 +176,28 @@ describe('python/sqlite-connect-args leaves these alone, with a note', () => {
     expect(result.notes).toHaveLength(1);
     expect(result.notes[0]!.line).toBe(line);
     expect(result.notes[0]!.message).toContain(reason);
+  });
+});
+
+describe('python/sqlite-connect-args safety per change', () => {
+  it('a hoisted URL, its replacement and the guard are one safe change; the import only supports them', () => {
+    const source = readFileSync(join(ROOT, 'fixtures', 'codemods', 'python', 'sqlite-connect-args', 'computed-url.input.py'), 'utf8');
+    const outcome = transformSource(engine, { path: 'app/db.py', text: source, eol: '\n' }, [codemod]);
+    expect(outcome.kind).toBe('changed');
+    if (outcome.kind !== 'changed') return;
+    const [step] = outcome.steps;
+    const edits = step!.edits;
+    expect(edits.every((e) => e.safety === 'safe')).toBe(true);
+    const changes = new Map<string, string[]>();
+    for (const e of edits.filter((x) => !x.supports)) changes.set(e.change!, [...(changes.get(e.change!) ?? []), e.description]);
+    expect(changes.size).toBe(6);
+    expect(step!.changes).toHaveLength(6);
+    // Five URLs are computed: each of those changes holds the new line, the URL's replacement and the guard.
+    expect([...changes.values()].filter((d) => d.length === 3)).toHaveLength(5);
+    const support = edits.filter((e) => e.supports);
+    expect(support.map((e) => e.description)).toEqual(['import make_url from sqlalchemy.engine']);
+    expect(new Set(support[0]!.supports)).toEqual(new Set(changes.keys()));
+    expect(codemod.meta.safety).toBe('safe');
   });
 });
 
@@ -178,6 +246,9 @@ const STUB: Record<string, string> = {
     '',
     'def _record(fn, args, kwargs):',
     '    CALLS.append({"fn": fn, "args": list(args), "kwargs": kwargs})',
+    '    # A module under test may keep a timeline of its own reads (EVENTS, set up by the driver); engine calls join it.',
+    '    import builtins',
+    '    getattr(builtins, "EVENTS", []).append(fn)',
     '    return Engine(args[0] if args else kwargs.get("url"), kwargs)',
     '',
     'def create_engine(*args, **kwargs):',
@@ -224,13 +295,14 @@ const STUB: Record<string, string> = {
 
 /** Imports a module with the stub first on sys.path and prints the recorded factory calls as JSON. */
 const DRIVER = [
-  'import importlib, json, sys',
+  'import builtins, importlib, json, sys',
   'stub, code, module = sys.argv[1:4]',
   'sys.path[:0] = [stub, code]',
+  'builtins.EVENTS = []',
   'import sqlalchemy',
   'assert sqlalchemy.__file__.startswith(stub), sqlalchemy.__file__',
   'importlib.import_module(module)',
-  'print(json.dumps(sqlalchemy.CALLS, default=repr))',
+  'print(json.dumps({"calls": sqlalchemy.CALLS, "events": builtins.EVENTS}, default=repr))',
 ].join('\n');
 
 /** A module exercising every rewrite shape; the URL comes from the environment like a settings object would give it. */
@@ -284,6 +356,74 @@ make_async = lambda url: async_engine(url, connect_args={"check_same_thread": Fa
 lazy = make_async(DATABASE_URL)
 `;
 
+/**
+ * Computed URLs: each is read into a variable first, once, in the order the
+ * original reads it (the module logs every read in EVENTS, the stub logs
+ * every engine call there too); the tutorial's connect_args constant.
+ */
+const COMPUTED_MODULE = `import os
+
+import sqlalchemy as sa
+from sqlalchemy import create_engine
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlmodel import create_engine as sqlmodel_engine
+
+
+class _Dsn:
+    def __init__(self, url):
+        self.url = url
+
+    def __str__(self):
+        EVENTS.append("str(dsn)")
+        return self.url
+
+
+class _Settings:
+    @property
+    def SQLALCHEMY_DATABASE_URI(self):
+        EVENTS.append("read SQLALCHEMY_DATABASE_URI")
+        return _Dsn(os.environ["DATABASE_URL"])
+
+
+settings = _Settings()
+
+
+def get_url(name):
+    EVENTS.append(f"get_url({name})")
+    return os.environ["DATABASE_URL"]
+
+
+def echo():
+    EVENTS.append("echo()")
+    return False
+
+
+connect_args = {"check_same_thread": False}
+
+env_engine = create_engine(os.environ["DATABASE_URL"], connect_args={"check_same_thread": False})
+getenv_engine = sa.create_engine(os.getenv("DATABASE_URL", "sqlite:///fallback.db"), connect_args=dict(check_same_thread=False))
+dsn_engine = sa.create_engine(
+    str(settings.SQLALCHEMY_DATABASE_URI),  # pydantic's PostgresDsn is not a str
+    connect_args={"check_same_thread": False, "timeout": 30},
+    echo=echo(),
+)
+async_engine = create_async_engine(get_url("async"), connect_args={"check_same_thread": False})
+tutorial_engine = sqlmodel_engine(get_url("tutorial"), echo=True, connect_args=connect_args)
+
+
+def make(name):
+    if name:
+        return create_engine(
+            get_url(name)
+            or os.environ["DATABASE_URL"],
+            connect_args={"check_same_thread": False},
+        )
+    return None
+
+
+made = make("worker")
+`;
+
 interface Call {
   fn: string;
   args: unknown[];
@@ -314,12 +454,17 @@ describe('python/sqlite-connect-args behaviour (recording SQLAlchemy stand-in)',
   }
 
   function calls(code: string, module: string, url: string): Call[] {
+    return record(code, module, url).calls;
+  }
+
+  /** What the module passed to the engine factories, and its timeline: its own URL reads (EVENTS) and the engine calls, in order. */
+  function record(code: string, module: string, url: string): { calls: Call[]; events: string[] } {
     const stdout = execFileSync('python3', ['-c', DRIVER, join(dir, 'stub'), code, module], {
       cwd: code,
       env: { ...process.env, DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1', PYTHONPATH: '' },
       encoding: 'utf8',
     });
-    return JSON.parse(stdout) as Call[];
+    return JSON.parse(stdout) as { calls: Call[]; events: string[] };
   }
 
   /** Sqlite: exactly the same calls. Other drivers: the same calls minus check_same_thread, nothing else touched. */
@@ -362,6 +507,45 @@ describe('python/sqlite-connect-args behaviour (recording SQLAlchemy stand-in)',
     const before = write(join(dir, 'before-aliases'), { 'aliases.py': ALIASES_MODULE });
     const after = write(join(dir, 'after-aliases'), { 'aliases.py': rewritten.output });
     expectSameBehaviour(calls(before, 'aliases', url), calls(after, 'aliases', url), url);
+  });
+
+  it('hoists every computed URL of the computed module', () => {
+    const result = run(COMPUTED_MODULE);
+    expect(result.notes).toEqual([]);
+    expect(result.output.match(/drivername\.startswith/g)).toHaveLength(6);
+    for (const line of [
+      '_database_url = os.environ["DATABASE_URL"]',
+      '_getenv_engine_url = os.getenv("DATABASE_URL", "sqlite:///fallback.db")',
+      '_sqlalchemy_database_uri = str(settings.SQLALCHEMY_DATABASE_URI)',
+      '_async_engine_url = get_url("async")',
+      '_tutorial_engine_url = get_url("tutorial")',
+      '        database_url = (\n            get_url(name)\n            or os.environ["DATABASE_URL"]\n        )',
+    ]) {
+      expect(result.output).toContain(line);
+    }
+  });
+
+  it.each(URLS)('computed URLs are read once, in the same order, for %s', (url) => {
+    const before = write(join(dir, 'before-computed'), { 'computed.py': COMPUTED_MODULE });
+    const after = write(join(dir, 'after-computed'), { 'computed.py': run(COMPUTED_MODULE).output });
+    const original = record(before, 'computed', url);
+    const rewritten = record(after, 'computed', url);
+    expect(original.events).toEqual([
+      'create_engine',
+      'create_engine',
+      'read SQLALCHEMY_DATABASE_URI',
+      'str(dsn)',
+      'echo()',
+      'create_engine',
+      'get_url(async)',
+      'create_async_engine',
+      'get_url(tutorial)',
+      'create_engine',
+      'get_url(worker)',
+      'create_engine',
+    ]);
+    expect(rewritten.events).toEqual(original.events);
+    expectSameBehaviour(original.calls, rewritten.calls, url);
   });
 
   it.each(URLS)('pcm-ops backend/db/session.py with its real settings, DATABASE_URL=%s', (url) => {

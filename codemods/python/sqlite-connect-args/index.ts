@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { defineCodemod } from '../../api.js';
-import type { Edit, Note, PythonContext, TransformResult } from '../../api.js';
+import type { Edit, Note, PythonContext, SourceFile, TransformResult } from '../../api.js';
 import {
   appendToFromImport,
   fromImportsOf,
@@ -12,8 +12,9 @@ import {
 } from '../lib/imports.js';
 import { stringDelimiters, stringValue } from '../lib/strings.js';
 import { descendantsOfType, insertLines, lineEndAfterBreak, lineOf, lineStart, namedChildren, startsLine, unparenthesized } from '../lib/syntax.js';
+import { planHoist, type Hoist } from './hoist.js';
 import { bindingsOf, identifiersNamed, onlyImportedFrom, resolveCallee, starImportAfter } from './names.js';
-import { classifyUrl } from './urls.js';
+import { classifyUrl, shortText } from './urls.js';
 
 /** The one connect_args key that only sqlite3 understands (see README for why `timeout`/`uri` are not here). */
 const KEY = 'check_same_thread';
@@ -41,10 +42,15 @@ type Target =
   | { kind: 'entry'; entry: Node; entryText: string; quote: string };
 
 interface Site {
+  /** The change id shared by the guard and, when the URL is hoisted, the new line and the URL's replacement. */
+  id: string;
   call: Node;
   line: number;
   target: Target;
+  /** What the guard reads: the URL as written (a name or attribute chain), or the hoisted variable. */
   url: string;
+  /** A computed URL moves into a variable first; `urlNode` is replaced by its name. */
+  hoist?: { plan: Hoist; urlNode: Node };
 }
 
 function keyword(args: Node, name: string): Node | null {
@@ -89,7 +95,40 @@ function findTarget(root: Node, written: Node): TargetResult {
     return { kind: 'target', target: { kind: 'entry', entry: hit, entryText, quote } };
   }
   if (value.type === 'conditional_expression') return { kind: 'none' };
+  if (value.type === 'identifier') return constantTarget(root, value);
   return { kind: 'opaque' };
+}
+
+/** Whether identifier `id` is the value of a `connect_args=` keyword argument. */
+function passedAsConnectArgs(id: Node): boolean {
+  const kw = id.parent;
+  return kw?.type === 'keyword_argument' && kw.childForFieldName('name')?.text === 'connect_args' && kw.childForFieldName('value')?.id === id.id;
+}
+
+/**
+ * `connect_args=CONNECT_ARGS` with `CONNECT_ARGS = {"check_same_thread": False}`
+ * (the SQLModel tutorial's shape): a module constant bound once, to a literal
+ * holding only check_same_thread, and used nowhere but as connect_args, is
+ * guarded where it is passed, like the literal itself.
+ */
+function constantTarget(root: Node, name: Node): TargetResult {
+  const bindings = bindingsOf(root, name.text);
+  const only = bindings.length === 1 && bindings[0]!.kind === 'other' ? bindings[0]!.node : null;
+  const assign = only?.parent?.type === 'assignment' && only.parent.childForFieldName('left')?.id === only.id ? only.parent : null;
+  const atModule = assign?.parent?.type === 'expression_statement' && assign.parent.parent?.type === 'module';
+  const right = atModule ? assign!.childForFieldName('right') : null;
+  if (!only || !right) return { kind: 'opaque' };
+  const inner = findTarget(root, right);
+  if (inner.kind === 'none' || inner.kind === 'note') return inner;
+  if (inner.kind !== 'target') return { kind: 'opaque' };
+  if (inner.target.kind === 'entry') {
+    return { kind: 'note', message: `connect_args is \`${name.text}\` (line ${lineOf(only)}), which holds other entries too; make ${KEY} sqlite-only where it is defined` };
+  }
+  const other = identifiersNamed(root, name.text).find((id) => id.id !== only.id && !passedAsConnectArgs(id));
+  if (other) {
+    return { kind: 'note', message: `connect_args is \`${name.text}\` (line ${lineOf(only)}), which line ${lineOf(other)} also uses; a guard where it is passed would not cover that use` };
+  }
+  return { kind: 'target', target: { kind: 'whole', value: name, quote: inner.target.quote } };
 }
 
 function mentionsSqlite(node: Node | null): boolean {
@@ -229,7 +268,7 @@ function note(line: number, message: string): Plan {
   return { kind: 'note', note: { line, message } };
 }
 
-function planCall(root: Node, call: Node): Plan {
+function planCall(root: Node, file: SourceFile, call: Node, taken: Map<number, Set<string>>): Plan {
   const fn = call.childForFieldName('function');
   const args = call.childForFieldName('arguments');
   const name = fn ? calleeName(fn) : null;
@@ -275,10 +314,15 @@ function planCall(root: Node, call: Node): Plan {
     const via = url!.via ? `, from the constant \`${url!.via}\`` : '';
     return note(line, `left alone: literal non-sqlite URL (driver \`${url!.drivername}\`${via}); ${KEY} is always wrong there: remove it by hand`);
   }
+  if (url!.kind === 'invalid') return note(line, `left alone: ${url!.reason}`);
+  const id = `sqlite@${call.startIndex}`;
   if (url!.kind === 'complex') {
-    return note(line, `left alone: ${url!.reason}; a guard would evaluate it a second time (hoist it into a variable first)`);
+    // `create_engine(os.environ["DATABASE_URL"], …)`: read the URL once, into a variable, then guard on it.
+    const hoist = planHoist(file, root, urlArg.node, taken);
+    if (hoist.kind === 'refuse') return note(line, `left alone: the URL \`${shortText(urlArg.node)}\` is computed, so the guard needs it in a variable, and it cannot move to a line of its own: ${hoist.reason}`);
+    return { kind: 'site', site: { id, call, line, target: found.target, url: hoist.hoist.name, hoist: { plan: hoist.hoist, urlNode: urlArg.node } } };
   }
-  return { kind: 'site', site: { call, line, target: found.target, url: url!.text } };
+  return { kind: 'site', site: { id, call, line, target: found.target, url: url!.text } };
 }
 
 function insideScope(node: Node): boolean {
@@ -344,24 +388,39 @@ function importEdit(ctx: PythonContext): Edit {
   const description = 'import make_url from sqlalchemy.engine';
   const host = mergeableFromImport(leadingImports(root), 'sqlalchemy.engine');
   if (host) return appendToFromImport(host, 'make_url', description);
-  return insertLines(file, importPoint(root, file.text), [MAKE_URL_IMPORT], description);
+  const at = importPoint(root, file.text);
+  // Anchored to the end of the line above, so a hoisted URL line inserted where the next statement starts always follows it.
+  const breakBefore = file.text.endsWith('\r\n', at) ? 2 : file.text.endsWith('\n', at) ? 1 : 0;
+  if (breakBefore === 0) return insertLines(file, at, [MAKE_URL_IMPORT], description);
+  const end = at - breakBefore;
+  return { start: end, end, text: `${file.text.slice(end, at)}${MAKE_URL_IMPORT}`, safety: 'safe', description };
 }
 
-function guardEdit(site: Site, makeUrl: string): Edit {
-  const { target, url } = site;
+/**
+ * The edits of one site: the guard and, for a computed URL, the new line
+ * reading it once and the URL's replacement by that variable. All `safe`:
+ * for a sqlite URL the driver gets the very same arguments, for any other
+ * it stops getting one it rejects, and a hoisted URL is evaluated once, at
+ * the same point of the statement's evaluation.
+ */
+function siteEdits(file: SourceFile, site: Site, makeUrl: string): Edit[] {
+  const { target, url, id } = site;
   const q = target.quote;
   const condition = `${makeUrl}(${url}).drivername.startswith(${q}sqlite${q})`;
   const description = `pass ${KEY} only when the URL is sqlite`;
-  if (target.kind === 'whole') {
-    return { start: target.value.startIndex, end: target.value.endIndex, text: `${target.value.text} if ${condition} else {}`, safety: 'safe', description };
+  const edit = (start: number, end: number, text: string, what = description): Edit => ({ start, end, text, safety: 'safe', change: id, description: what });
+  const edits =
+    target.kind === 'whole'
+      ? [edit(target.value.startIndex, target.value.endIndex, `${target.value.text} if ${condition} else {}`)]
+      : [edit(target.entry.startIndex, target.entry.endIndex, `**({${target.entryText}} if ${condition} else {})`)];
+  if (site.hoist) {
+    const { plan, urlNode } = site.hoist;
+    const what = `read the computed URL once, into ${plan.name}`;
+    const at = lineStart(file.text, plan.statement.startIndex);
+    edits.push({ ...insertLines(file, at, [`${plan.indent}${plan.name} = ${plan.value}`], what), change: id });
+    edits.push(edit(urlNode.startIndex, urlNode.endIndex, plan.name, what));
   }
-  return {
-    start: target.entry.startIndex,
-    end: target.entry.endIndex,
-    text: `**({${target.entryText}} if ${condition} else {})`,
-    safety: 'safe',
-    description,
-  };
+  return edits;
 }
 
 function transform(ctx: PythonContext): TransformResult {
@@ -369,8 +428,9 @@ function transform(ctx: PythonContext): TransformResult {
   if (!ctx.file.text.includes(KEY)) return { edits: [], notes: [] };
   const notes: Note[] = indirectNotes(root);
   const sites: Site[] = [];
+  const taken = new Map<number, Set<string>>();
   for (const call of descendantsOfType(root, 'call')) {
-    const plan = planCall(root, call);
+    const plan = planCall(root, ctx.file, call, taken);
     if (plan.kind === 'note') notes.push(plan.note);
     if (plan.kind === 'site') sites.push(plan.site);
   }
@@ -389,8 +449,8 @@ function transform(ctx: PythonContext): TransformResult {
   if (ready.length === 0) return { edits: [], notes: notes.sort((a, b) => a.line - b.line) };
 
   const makeUrl = existing?.name ?? 'make_url';
-  const edits = ready.map((site) => guardEdit(site, makeUrl));
-  if (!existing) edits.push(importEdit(ctx));
+  const edits = ready.flatMap((site) => siteEdits(ctx.file, site, makeUrl));
+  if (!existing) edits.push({ ...importEdit(ctx), supports: ready.map((site) => site.id) });
   return { edits, notes: notes.sort((a, b) => a.line - b.line) };
 }
 

@@ -8,6 +8,8 @@ export type UrlKind =
   | { kind: 'reference'; text: string }
   /** A string whose scheme is known statically; `via` names the constant when it came through one. */
   | { kind: 'literal'; drivername: string; via?: string }
+  /** A complete string with no `driver://` scheme: create_engine rejects it, there is nothing to guard. */
+  | { kind: 'invalid'; reason: string }
   /** Anything else (a call, a subscript, an f-string with a dynamic scheme, …). */
   | { kind: 'complex'; reason: string };
 
@@ -55,11 +57,13 @@ function fromString(node: Node): UrlKind | null {
   if (!p) return null;
   const m = SCHEME.exec(p.text);
   if (m) return { kind: 'literal', drivername: m[1]! };
-  if (p.complete) return { kind: 'complex', reason: 'the URL string has no `driver://` scheme' };
+  if (p.complete) return { kind: 'invalid', reason: 'the URL string has no `driver://` scheme' };
   return { kind: 'complex', reason: 'the URL is built at runtime and its scheme is not visible' };
 }
 
-function short(text: string): string {
+/** A one-line excerpt of code for a note. */
+export function shortText(node: Node): string {
+  const text = node.text;
   const flat = text.replace(/\s+/g, ' ');
   return flat.length > 40 ? `${flat.slice(0, 37)}...` : flat;
 }
@@ -86,7 +90,7 @@ export function classifyUrl(root: Node, node: Node): UrlKind {
   const literal = fromString(node);
   if (literal) return literal;
   const chain = dottedPath(node)?.join('.');
-  if (!chain) return { kind: 'complex', reason: `the URL \`${short(node.text)}\` is computed at runtime` };
+  if (!chain) return { kind: 'complex', reason: `the URL \`${shortText(node)}\` is computed at runtime` };
   if (node.type === 'identifier') {
     const constant = constantString(root, node.text);
     const value = constant ? fromString(constant) : null;
