@@ -120,7 +120,8 @@ describe('small rewrites', () => {
     ['concatenated literal', 'SECRET_KEY = "part-one-" "part-two"\n', 'SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_only_secret("SECRET_KEY")\n'],
     ['parenthesised concatenation with a comment', 'SECRET_KEY = ("part-one-"  # note\n              "part-two")\n', 'SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_only_secret("SECRET_KEY")  # note\n'],
     ['SecretStr("literal") keeps its wrapper', 'from pydantic import SecretStr\nJWT_SECRET = SecretStr("wrapped")\n', 'JWT_SECRET = SecretStr(os.environ.get("JWT_SECRET") or _dev_only_secret("JWT_SECRET"))\n'],
-    ['concatenated `or` fallback', 'import os\nK = os.getenv("JWT_SECRET") or ("part-one-"  # note\n    "part-two")\n', 'K = os.getenv("JWT_SECRET") or (_dev_only_secret("JWT_SECRET")  # note\n)\n'],
+    ['concatenated `or` fallback', 'import os\nK = os.getenv("JWT_SECRET") or ("part-one-"  # note\n    "part-two")\n', 'K = os.getenv("JWT_SECRET") or _dev_only_secret("JWT_SECRET")  # note\n'],
+    ['a concatenation in parentheses spread over lines keeps them', 'import os\nK = os.getenv("JWT_SECRET") or (\n    "part-one-"  # note\n    "part-two"\n)\n', 'K = os.getenv("JWT_SECRET") or (\n    _dev_only_secret("JWT_SECRET")  # note\n)\n'],
     ['a fallback after a comment, trailing comma', 'import os\nK = os.getenv(\n    "JWT_SECRET",  # the signing key\n    "fallback-value",\n)\n', 'K = os.getenv(\n    "JWT_SECRET",  # the signing key\n) or _dev_only_secret("JWT_SECRET")\n'],
     ['a fallback after a comment inside a function', 'import os\ndef f():\n    return os.getenv("JWT_SECRET",  # key\n                     "fallback-value")\n', '    return os.getenv("JWT_SECRET"  # key\n    ) or _dev_only_secret("JWT_SECRET")\n'],
     ['module constant, flag from env', 'SECRET_KEY = "abc"\n', 'SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_only_secret("SECRET_KEY")\n'],
@@ -253,7 +254,7 @@ describe('safety: every change is review, imports and the helper only support th
     const edits = outcome.steps.flatMap((s) => s.edits);
     const changes = new Set(edits.filter((e) => !e.supports).map((e) => e.change));
     expect(changes.size).toBe(outcome.steps[0]!.changes.length);
-    expect(changes.size).toBe(9);
+    expect(changes.size).toBe(10);
     for (const e of edits) {
       if (e.supports) {
         expect(e.safety).toBe('safe');
@@ -272,7 +273,7 @@ describe('safety: every change is review, imports and the helper only support th
     const { outcome, output } = run(source, 'app/config.py', { maxSafety: 'safe' });
     expect(output).toBe(source);
     expect(outcome.kind).toBe('unchanged');
-    expect(outcome.kind === 'unchanged' && outcome.held).toHaveLength(9);
+    expect(outcome.kind === 'unchanged' && outcome.held).toHaveLength(10);
     expect(codemod.meta.safety).toBe('review');
   });
 });
@@ -280,10 +281,10 @@ describe('safety: every change is review, imports and the helper only support th
 describe('copies of the old secret', () => {
   it('a concatenated secret is gone joined and by parts; the comments in it stay', () => {
     const { output } = run(source());
-    for (const old of ['part-one-part-two', 'part-one-', 'part-two', 'jwt-part-one', 'jwt-part-two', 'session-signing-default', 'session-', 'signing-', 'csrf-fallback', 'signing-fallback', 'client-secret-value', 'token-secret-value', 'webhook-secret-value', 'api-fallback']) {
+    for (const old of ['part-one-part-two', 'part-one-', 'part-two', 'jwt-part-one', 'jwt-part-two', 'session-signing-default', 'session-', 'signing-', 'csrf-fallback', 'signing-fallback', 'client-secret-value', 'token-secret-value', 'webhook-secret-value', 'api-fallback', 'order-part-fallback', 'order-part-']) {
       expect(output, old).not.toContain(old);
     }
-    for (const comment of ['# first half of the key', '# split for line length', '# the key tokens are signed with', '# was <redacted> in the demo', '# read at import', '# rotated in 2023', '# The old key was <redacted>; keep it out of the logs.']) {
+    for (const comment of ['# first half of the key', '# split for line length', '# the key tokens are signed with', '# was <redacted> in the demo', '# read at import', '# demo value', '# rotated in 2023', '# The old key was <redacted>; keep it out of the logs.']) {
       expect(output, comment).toContain(comment);
     }
     function source(): string {
@@ -330,7 +331,7 @@ interface Behaviour {
 
 const fromFixture = (name: string) => () => fixtureInput(name).toString('utf8');
 
-const CONCATENATED_VARIABLES = ['SECRET_KEY', 'SESSION_SECRET', 'JWT_SECRET', 'WEBHOOK_SECRET', 'CSRF_SECRET', 'SIGNING_KEY', 'API_SECRET', 'CLIENT_SECRET', 'TOKEN_SECRET'];
+const CONCATENATED_VARIABLES = ['SECRET_KEY', 'SESSION_SECRET', 'JWT_SECRET', 'WEBHOOK_SECRET', 'CSRF_SECRET', 'SIGNING_KEY', 'API_SECRET', 'ORDER_SECRET', 'CLIENT_SECRET', 'TOKEN_SECRET'];
 
 const BEHAVIOUR: Behaviour[] = [
   {
@@ -449,6 +450,7 @@ const BEHAVIOUR: Behaviour[] = [
       ['CSRF_SECRET', 'mod.CSRF_SECRET', 'csrf-fallback'],
       ['SIGNING_KEY', 'mod.SIGNING_KEY', 'signing-fallback'],
       ['API_SECRET', 'mod.API_SECRET', 'api-fallback'],
+      ['ORDER_SECRET', 'mod.ORDER_SECRET', 'order-part-fallback'],
       ['CLIENT_SECRET', 'mod.settings.CLIENT_SECRET', 'client-secret-value'],
       ['TOKEN_SECRET', 'mod.settings.TOKEN_SECRET.get_secret_value()', 'token-secret-value'],
     ] as const

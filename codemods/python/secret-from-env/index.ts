@@ -67,9 +67,9 @@ function siteId(env: string, at: Node): string {
   return `${env}@${at.startIndex}`;
 }
 
-/** Edits putting `text` where `literal` stands, keeping the comments between its parts. */
-function literalEdits(m: Module, literal: SecretLiteral, text: string, id: string, description: string): Edit[] {
-  return literalReplacement(m.file.text, literal, text).map((r): Edit => ({ ...r, safety: 'review', change: id, description }));
+/** Edits putting `text` where `literal` stands, keeping the comments between its parts; `primary`: `text` is a call. */
+function literalEdits(m: Module, literal: SecretLiteral, text: string, primary: boolean, id: string, description: string): Edit[] {
+  return literalReplacement(m.file.text, literal, text, primary).map((r): Edit => ({ ...r, safety: 'review', change: id, description }));
 }
 
 function helperCall(env: string, flag: string | null): string {
@@ -312,7 +312,7 @@ function findGetenvFallbacks(m: Module, found: Found): void {
         found.notes.push({ line, message: refusal! });
         continue;
       }
-      found.sites.push({ id, line, env, literal, edits: literalEdits(m, literal, helperCall(env, moduleFlag(m, call)), id, description) });
+      found.sites.push({ id, line, env, literal, edits: literalEdits(m, literal, helperCall(env, moduleFlag(m, call)), true, id, description) });
       found.testNotes.push(testNote);
       continue;
     }
@@ -445,7 +445,7 @@ function moduleConstant(m: Module, assign: Node, left: Node, value: SecretValue,
   const id = siteId(env, assign);
   // Inside `SecretStr(…)` only the literal changes: the wrapper keeps its meaning.
   const text = `os.environ.get("${env}") or ${helperCall(env, moduleFlag(m, assign))}`;
-  found.sites.push({ id, line, env, literal, edits: literalEdits(m, literal, text, id, `${left.text}: read from the environment instead of a hardcoded value`) });
+  found.sites.push({ id, line, env, literal, edits: literalEdits(m, literal, text, false, id, `${left.text}: read from the environment instead of a hardcoded value`) });
   found.testNotes.push({ line, message: `test module: ${left.text} is left alone (fixed secrets are expected in tests)` });
 }
 
@@ -762,7 +762,7 @@ function transform(ctx: PythonContext): TransformResult {
     const text = f.render(field.name);
     const fieldEdits: Edit[] =
       f.value.id === f.literal.node.id
-        ? literalEdits(m, f.literal, text, id, description)
+        ? literalEdits(m, f.literal, text, true, id, description)
         : [{ start: f.value.startIndex, end: f.value.endIndex, text, safety: 'review', change: id, description }];
     sites.push({ id, line: f.line, env: f.env, literal: f.literal, edits: fieldEdits });
     fieldIds.push(id);

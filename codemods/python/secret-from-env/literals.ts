@@ -118,11 +118,12 @@ function spacesBefore(text: string, at: number, floor: number): number {
 /**
  * Replacements that make `literal` the code `code` while every comment
  * between its parts stays: the first part becomes `code`, later parts go.
- * Redundant parentheses around an assigned literal go too when they open on
- * the first part's line and close on the last part's
+ * Redundant parentheses around the literal go too when they open on the
+ * first part's line and close on the last part's, and `code` needs none
+ * there: it is a call (`primary`), or the literal is an assignment's value
  * (`SECRET_KEY = ("a"  # note` / `"b")` becomes `SECRET_KEY = code  # note`).
  */
-export function literalReplacement(text: string, literal: SecretLiteral, code: string): Replacement[] {
+export function literalReplacement(text: string, literal: SecretLiteral, code: string, primary: boolean): Replacement[] {
   const parts = literal.parts;
   const first = parts[0]!;
   const last = parts.at(-1)!;
@@ -130,10 +131,10 @@ export function literalReplacement(text: string, literal: SecretLiteral, code: s
   const paren = literal.node.parent;
   const open = paren?.type === 'parenthesized_expression' ? paren.child(0) : null;
   const close = paren?.type === 'parenthesized_expression' ? paren.child(paren.childCount - 1) : null;
+  const assigned = paren?.parent?.type === 'assignment' && paren.parent.childForFieldName('right')?.id === paren.id;
   const dropParens =
     parts.length > 1 &&
-    paren?.parent?.type === 'assignment' &&
-    paren.parent.childForFieldName('right')?.id === paren.id &&
+    (primary || assigned) &&
     open?.type === '(' &&
     close?.type === ')' &&
     /^[ \t]*$/.test(text.slice(open.endIndex, first.startIndex)) &&
