@@ -179,6 +179,17 @@ describe('python/sqlite-connect-args leaves these alone, with a note', () => {
   });
 });
 
+describe('python/sqlite-connect-args hoisting in a CRLF file', () => {
+  it('lays a multi-line URL out under the new line, with the file\'s line endings', () => {
+    const text = 'import os\r\nfrom sqlalchemy import create_engine\r\ndef f(name):\r\n    return create_engine(\r\n        os.environ.get(name)\r\n        or os.environ["DATABASE_URL"],\r\n        connect_args={"check_same_thread": False},\r\n    )\r\n';
+    const outcome = transformSource(engine, { path: 'app/db.py', text, eol: '\r\n' }, [codemod]);
+    expect(outcome.kind).toBe('changed');
+    const out = outcome.kind === 'changed' ? outcome.text : '';
+    expect(out).toContain('\r\n    database_url = (\r\n        os.environ.get(name)\r\n        or os.environ["DATABASE_URL"]\r\n    )\r\n    return create_engine(\r\n        database_url,\r\n');
+    expect(out.replace(/\r\n/g, '')).not.toContain('\n');
+  });
+});
+
 describe('python/sqlite-connect-args safety per change', () => {
   it('a hoisted URL, its replacement and the guard are one safe change; the import only supports them', () => {
     const source = readFileSync(join(ROOT, 'fixtures', 'codemods', 'python', 'sqlite-connect-args', 'computed-url.input.py'), 'utf8');
