@@ -33,7 +33,12 @@ describe('the demo app, end to end through the CLI', () => {
     cpSync(DEMO, repo, { recursive: true });
     execFileSync('git', ['init', '-q'], { cwd: repo });
     before = new Map(allFiles(repo).map((f) => [f, readFileSync(join(repo, f))]));
-    const dry = await runCli(['run', '--json'], { cwd: repo });
+    // Without --allow review the secret change (which needs SECRET_KEY set before deploying) is held.
+    const safeOnly = await runCli(['run', '--json'], { cwd: repo });
+    expect(safeOnly.code).toBe(0);
+    const held = JSON.parse(safeOnly.stdout) as { codemods: { id: string; changedFiles: unknown[]; held: { line: number }[] }[] };
+    expect(held.codemods.find((c) => c.id === 'python/secret-from-env')).toMatchObject({ changedFiles: [], held: [expect.objectContaining({ line: 57 })] });
+    const dry = await runCli(['run', '--json', '--allow', 'review'], { cwd: repo });
     expect(dry.code).toBe(0);
     const report = JSON.parse(dry.stdout) as { files: { path: string; status: string; codemods?: string[] }[]; codemods: { id: string; changedFiles: { path: string }[] }[] };
     expect(schemaErrors('run-report.schema.json', report)).toBe('');
@@ -50,7 +55,7 @@ describe('the demo app, end to end through the CLI', () => {
       'python/pydantic-configdict': ['backend/core/config.py', 'backend/schemas/account.py', 'backend/schemas/change.py', 'backend/schemas/execution.py', 'backend/schemas/script.py'],
       'python/sqlite-connect-args': ['backend/db/session.py'],
     });
-    const write = await runCli(['run', '--write'], { cwd: repo });
+    const write = await runCli(['run', '--write', '--allow', 'review'], { cwd: repo });
     expect(write.code).toBe(0);
     written = report.files.filter((f) => f.status === 'changed').map((f) => f.path);
   });
@@ -58,7 +63,7 @@ describe('the demo app, end to end through the CLI', () => {
   afterAll(() => rmSync(repo, { recursive: true, force: true }));
 
   it('--check then finds nothing left to change', async () => {
-    const check = await runCli(['run', '--check'], { cwd: repo });
+    const check = await runCli(['run', '--check', '--allow', 'review'], { cwd: repo });
     expect(check.code).toBe(0);
     expect(check.stderr).toContain('0 files would change');
   });
