@@ -95,6 +95,8 @@ export interface JsContext {
   j: JSCodeshift;
   /** Parsed lazily and shared by every JS codemod that reads this text. */
   root(): Collection;
+  /** This codemod's settings from the config file (each codemod validates what it reads). */
+  options?: Readonly<Record<string, unknown>>;
 }
 
 interface CodemodBase {
