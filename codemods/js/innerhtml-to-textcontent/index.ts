@@ -94,7 +94,7 @@ function words(text: string): string[] {
 const PARSED_TEXT_READS = new Set(['textContent', 'innerText']);
 // A plain value whose parse is then walked or read back was meant to be markup.
 const PARSED_READS = new Set([
-  'textContent', 'innerText', 'innerHTML', 'outerHTML', 'firstChild', 'lastChild', 'childNodes', 'content', 'children',
+  'textContent', 'innerText', 'innerHTML', 'outerHTML', 'value', 'firstChild', 'lastChild', 'childNodes', 'content', 'children',
   'firstElementChild', 'lastElementChild', 'querySelector', 'querySelectorAll', 'getElementsByTagName', 'getElementsByClassName',
 ]);
 
@@ -361,13 +361,17 @@ function appendAsText(run: Run, node: AstNode, left: AstNode, property: AstNode,
   }
   // `(t) => (box.innerHTML += t)` passed to forEach: the arrow's value is thrown away, so a block body keeps what it does.
   if (parent?.type === 'ArrowFunctionExpression' && child(parent, 'body') === holder && arrowValueDiscarded(run, parent)) {
-    const receiver = src.text.slice(src.start(node), src.start(property));
-    run.edits.push(
-      edit(src.start(holder), src.start(property), `{ ${receiver}`),
-      call,
-      edit(src.end(node), src.end(holder), `)${run.style.semicolon} }`),
-    );
-    return;
+    // Babel marks `(…)` around the body instead of making a node of it: the parentheses go with the body.
+    const parenStart = typeof node.extra?.parenStart === 'number' ? (node.extra.parenStart as number) : undefined;
+    const closing = parenStart !== undefined ? tokensBetween(run.tokens, src.end(node), src.end(parent))[0] : undefined;
+    const nested = parenStart !== undefined && /^\(\s*\(/.test(src.text.slice(parenStart));
+    if (!nested && (parenStart === undefined || (closing && tokenLabel(closing) === ')'))) {
+      const start = parenStart ?? src.start(holder);
+      const end = closing ? src.end(closing) : src.end(holder);
+      const receiver = src.text.slice(src.start(node), src.start(property));
+      run.edits.push(edit(start, src.start(property), `{ ${receiver}`), call, edit(src.end(node), end, `)${run.style.semicolon} }`));
+      return;
+    }
   }
   note(run, node, 'appends data with `innerHTML +=` where the value of the expression is used; insertAdjacentText() returns nothing, so it is left alone');
 }

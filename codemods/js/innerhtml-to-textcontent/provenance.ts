@@ -239,7 +239,7 @@ const FETCHED = new Set(['responseText']);
 const MARKUP_NAME = /html|markup|svg|icon|template|tmpl|tpl/i;
 
 const LOCATION_OBJECTS = new Set(['location', 'window.location', 'document.location', 'self.location', 'top.location', 'parent.location']);
-const DOCUMENT_DATA = new Set(['document.URL', 'document.documentURI', 'document.baseURI', 'document.referrer', 'document.cookie', 'document.title', 'document.domain', 'window.name', 'history.state', 'window.history.state', 'navigator.userAgent']);
+const DOCUMENT_DATA = new Set(['process.argv', 'process.env', 'document.URL', 'document.documentURI', 'document.baseURI', 'document.referrer', 'document.cookie', 'document.title', 'document.domain', 'window.name', 'history.state', 'window.history.state', 'navigator.userAgent']);
 
 interface FunctionInfo {
   node: AstNode;
@@ -636,23 +636,25 @@ export class Provenance {
     return p;
   }
 
+  /** What `object.key` (or `object[…]` when `key` is undefined) may hold, from every side of what `object` may be. */
   private propertyOf(object: Prov, key: string | undefined, at: AstNode): Prov {
-    if (key !== undefined && object.props?.has(key)) return object.props.get(key)!;
-    if (key === undefined && object.element) return object.element;
     if (key === 'length') return INERT;
-    if (object.props && key === undefined) {
-      let out: Prov = INERT;
-      for (const v of object.props.values()) out = join(out, v);
-      return out;
+    const parts: Prov[] = [];
+    if (object.props) {
+      if (key !== undefined) parts.push(object.props.get(key) ?? INERT);
+      else parts.push([...object.props.values()].reduce(join, INERT));
     }
-    if (object.unknown && object.outside) return unknown(object.why ?? `\`${this.q(at)}\` comes from outside this file`, true);
-    if (key !== undefined && MARKUP_NAME.test(key)) return unknown(`\`${this.q(at)}\` is named like markup`);
-    if (object.guess || !(object.record || object.data)) {
-      if (object.props) return INERT;
+    if (object.element && key === undefined) parts.push(object.element);
+    const opaque = object.record || object.data || object.unknown || (!object.props && !object.element);
+    if (object.unknown && object.outside) {
+      parts.push(unknown(object.why ?? `\`${this.q(at)}\` comes from outside this file`, true));
+    } else if (opaque) {
+      if (key !== undefined && MARKUP_NAME.test(key)) parts.push(unknown(`\`${this.q(at)}\` is named like markup`));
       // A field of an object the file does not see built: data, unless this file writes markup or unknown values into fields of that name.
-      return key !== undefined ? this.fieldsNamed(key) : GUESS;
+      else if (object.guess || object.unknown || !(object.record || object.data)) parts.push(key !== undefined ? this.fieldsNamed(key) : GUESS);
+      else parts.push(RECORD);
     }
-    return RECORD;
+    return parts.reduce(join, INERT);
   }
 
   private fields: Map<string, AstNode[]> | undefined;
@@ -695,7 +697,9 @@ export class Provenance {
     if (!object) return INERT;
     const key = memberName(node);
     const dotted = dottedName(node);
-    if (dotted && DOCUMENT_DATA.has(dotted)) return DATA;
+    if (dotted && DOCUMENT_DATA.has(dotted) && !this.shadowed(object)) return DATA;
+    const objectDotted = dottedName(object);
+    if (objectDotted && (objectDotted === 'process.argv' || objectDotted === 'process.env') && !this.shadowed(object)) return DATA;
     const objectName = dottedName(object);
     if (objectName && LOCATION_OBJECTS.has(objectName) && !this.shadowed(object)) return DATA;
     if (dotted && LOCATION_OBJECTS.has(dotted) && !this.shadowed(object)) return RECORD;

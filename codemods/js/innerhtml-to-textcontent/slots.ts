@@ -157,7 +157,8 @@ export class SlotFinder {
       }
       default:
     }
-    return this.leaf(plan, node, state);
+    // The value as written (`x as string` stays inside the escaper's call).
+    return this.leaf(plan, raw, state);
   }
 
   /**
@@ -306,18 +307,22 @@ export class SlotFinder {
       }
       return undefined;
     }
-    if (c.type === 'Identifier') {
-      const binding = this.prov.input.scopes.bindingOf(c);
-      const fn = binding?.init ? bare(binding.init) : undefined;
-      if (binding && fn && isFunction(fn) && (binding.kind === 'function' || binding.writes.length === 0)) {
-        this.returns(plan, fn);
-        return state;
-      }
-    }
-    if (c.type === 'FunctionExpression' || c.type === 'ArrowFunctionExpression') {
-      this.returns(plan, c);
+    const local = this.localFunction(c);
+    if (local) {
+      this.returns(plan, local);
       return state;
     }
+    return undefined;
+  }
+
+  /** A function written here, or a name bound once to one (`function f…`, `const f = () => …`). */
+  private localFunction(raw: AstNode): AstNode | undefined {
+    const node = bare(raw);
+    if (isFunction(node)) return node;
+    if (node.type !== 'Identifier') return undefined;
+    const binding = this.prov.input.scopes.bindingOf(node);
+    const fn = binding?.init ? bare(binding.init) : undefined;
+    if (binding && fn && isFunction(fn) && (binding.kind === 'function' || binding.writes.length === 0)) return fn;
     return undefined;
   }
 
@@ -341,9 +346,12 @@ export class SlotFinder {
       const method = memberName(callee);
       const receiver = child(callee, 'object');
       const fn = children(node, 'arguments')[0];
-      if ((method === 'map' || method === 'flatMap') && fn && isFunction(bare(fn))) {
-        this.returns(plan, bare(fn));
-        return;
+      if ((method === 'map' || method === 'flatMap') && fn) {
+        const f = this.localFunction(fn);
+        if (f) {
+          this.returns(plan, f);
+          return;
+        }
       }
       if (method && receiver && ['filter', 'slice', 'concat', 'reverse', 'sort', 'flat'].includes(method)) {
         this.elements(plan, receiver, owner);
