@@ -229,8 +229,12 @@ function sink(run: Run, node: AstNode, left: AstNode): void {
     note(run, node, 'assigns the value of another assignment (`a.innerHTML = b.innerHTML = ...`); left alone');
     return;
   }
+  // `a.innerHTML = b.innerHTML = x`: the outer assignment says why both are left.
+  let outer = scopes.parentOf(node);
+  while (outer?.type === 'ParenthesizedExpression') outer = scopes.parentOf(outer);
+  if (outer?.type === 'AssignmentExpression' && memberName(child(outer, 'left') ?? outer) === 'innerHTML') return;
   const value: Prov = prov.of(right);
-  if (isInert(value) || (!value.data && !value.unknown)) return;
+  if (isInert(value)) return;
   const object = child(left, 'object');
   const target = object ? src.text.slice(src.start(object), src.end(object)) : '';
   // The content of a <script> or <style> element is code either way: textContent or escaping would not make it safe.
@@ -258,8 +262,8 @@ function sink(run: Run, node: AstNode, left: AstNode): void {
     else appendAsText(run, node, left, property, right);
     return;
   }
-  const plan = run.finder.plan(right);
-  addPlan(run, plan);
+  // Escaped values and sanitiser output need no change, but are not safe everywhere: the plan reports those places.
+  addPlan(run, run.finder.plan(right));
 }
 
 function addPlan(run: Run, plan: Plan): void {

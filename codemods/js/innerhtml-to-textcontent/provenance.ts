@@ -425,6 +425,7 @@ export class Provenance {
       if (name === 'undefined' || name === 'NaN' || name === 'Infinity') return INERT;
       if (name === 'location') return RECORD;
       if (this.declared(name)) return this.declaredFunction(name);
+      if (ESCAPER_NAMES.has(name)) return { returns: { escaped: true, escapes: new Set(['&', '<', '>']) } };
       return unknown(`\`${name}\` is not defined in this file`, true);
     }
     return this.binding(binding);
@@ -707,6 +708,8 @@ export class Provenance {
     if (key && FETCHED.has(key)) return MARKUP;
     if (key === 'length') return INERT;
     if (key === 'searchParams') return { params: true };
+    // `xs.map(Utils.escapeHtml)`: an escaper of another script passed as a value.
+    if (key && ESCAPER_NAMES.has(key) && !this.shadowed(object)) return { returns: { escaped: true, escapes: new Set(['&', '<', '>']) } };
     const computed = node.computed === true && key === undefined;
     const o = this.of(object);
     if (key !== undefined && o.props?.has(key)) return o.props.get(key)!;

@@ -43,15 +43,25 @@ function isText(states: States): boolean {
   return states.every((s) => s.mode === 'text');
 }
 
+/** Between attributes the name of the last one no longer matters: `<b data-id="1"` and `<b ` read on alike. */
+function canonical(s: HtmlState): HtmlState {
+  return s.mode === 'beforeAttr' ? { ...s, attr: '', recent: '', url: 'none', scheme: '' } : s;
+}
+
 function merge(states: readonly HtmlState[]): States {
   const out: HtmlState[] = [];
-  for (const s of states) if (!out.some((o) => sameState(o, s))) out.push(s);
+  for (const state of states) {
+    const s = canonical(state);
+    if (!out.some((o) => sameState(o, s))) out.push(s);
+  }
   if (out.length > MAX_STATES) return [{ ...TEXT_STATE, mode: 'opaque', why: 'too many branches to follow' }];
   return out;
 }
 
 function sameStates(a: States, b: States): boolean {
-  return a.length === b.length && a.every((s) => b.some((o) => sameState(o, s)));
+  const x = merge(a);
+  const y = merge(b);
+  return x.length === y.length && x.every((s) => y.some((o) => sameState(o, s)));
 }
 
 /**
