@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JSDOM } from 'jsdom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codemod } from '../../codemods/js/innerhtml-to-textcontent/index.js';
+import { codemod, summarizeExports } from '../../codemods/js/innerhtml-to-textcontent/index.js';
 import { helperSource } from '../../codemods/js/innerhtml-to-textcontent/helper.js';
 import { readOptions } from '../../codemods/js/innerhtml-to-textcontent/options.js';
 import type { Summary } from '../../codemods/js/innerhtml-to-textcontent/provenance.js';
@@ -370,6 +370,27 @@ describe('summaries of imported functions', () => {
     const { output, notes } = runWith(source, { importSummaries: lookup });
     expect(output).toContain("<b>${esc(caption(x))}</b>${icon('ok')}<i>${esc(name)}</i><u>${esc(a)}</u>");
     expect(notes).toEqual([]);
+  });
+
+  it("summarises a module's exports for the modules that import it", () => {
+    const ui = [
+      "export function icon(name) { return '<i class=\"icon-' + name + '\"></i>'; }",
+      "export function esc(s) { return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\"/g, '&quot;').replace(/'/g, '&#39;'); }",
+      "export const caption = (r) => r.title + ' (' + r.year + ')';",
+      'export function tr(key) { return window.LABELS[key]; }',
+    ].join('\n');
+    const root = parseJs('babylon', ui);
+    const summaries = summarizeExports({ file: { path: 'src/ui.mjs', text: ui, eol: '\n' }, j: jsApi('babylon'), root: () => root });
+    expect(Object.fromEntries(summaries)).toEqual({
+      icon: { returns: 'markup' },
+      esc: { returns: 'escaped', escapes: ['&', '<', '>', '"', "'"] },
+      caption: { returns: 'data' },
+      tr: { returns: 'unknown' },
+    });
+    const page = `import { caption, icon, esc, tr } from './ui.js';\n${DATA}el.innerHTML = \`\${icon('ok')} \${caption(status)} \${tr('k')}\`;\n`;
+    const { output, notes } = runWith(page, { importSummaries: (specifier: string, name: string) => (specifier === './ui.js' ? summaries.get(name) : undefined) });
+    expect(output).toContain("${icon('ok')} ${esc(caption(status))} ${tr('k')}");
+    expect(notes).toContainEqual(expect.objectContaining({ message: expect.stringContaining("`tr('k')` may be markup or text") }));
   });
 
   it('counts a lookup that fails or answers nonsense as no summary', () => {

@@ -4,7 +4,7 @@ import { type AstNode, child, children, memberName, stringField, walk } from './
 import { type EscaperCheck, checkEscaper } from './escaper.js';
 import { type HelperKind, type HelperStyle, type Range, functionScope, helperInsertion, helperSource, indentLines, programScope } from './helper.js';
 import { readOptions, safeLookup } from './options.js';
-import { type Prov, type SummaryLookup, ESCAPER_NAMES, Provenance, bare, dottedName, isInert, packageEscaper, quote } from './provenance.js';
+import { type Prov, type Summary, type SummaryLookup, ESCAPER_NAMES, Provenance, bare, dottedName, isInert, packageEscaper, quote, toSummary } from './provenance.js';
 import { type Binding, type ScopeModel, buildScopes, isFunction } from './scope.js';
 import { type Plan, type Problem, SlotFinder, type Wrap } from './slots.js';
 import { type Source, sourceFor } from './positions.js';
@@ -161,17 +161,9 @@ function findFileEscapers(scopes: ScopeModel, constants: (name: string) => AstNo
   return out;
 }
 
-function transform(ctx: JsContext): TransformResult {
-  const edits: Edit[] = [];
-  const notes: Note[] = [];
-  const file = ctx.root().get().node as unknown as AstNode;
-  const program = child(file, 'program');
-  if (!program) return { edits, notes };
+/** The file's scopes, its escapers and the provenance analysis over them. */
+function analyse(ctx: JsContext, program: AstNode, options: ReturnType<typeof readOptions>) {
   const src = sourceFor(ctx.file.text);
-  const tokens = readTokens(file);
-  const style = styleOf(src, tokens, ctx.file.eol, /\.(c|m)?tsx?$/.test(ctx.file.path));
-  const options = readOptions(ctx.options);
-  for (const problem of options.problems) notes.push({ line: 1, message: problem });
   const scopes = buildScopes(program, { moduleHint: isModuleHint(ctx) });
   const constants = (name: string): AstNode | undefined => {
     const b = scopes.bindings.find((x) => x.name === name && x.kind === 'const' && x.scope.node === program);
@@ -182,6 +174,57 @@ function transform(ctx: JsContext): TransformResult {
   const escaperMap = new Map<Binding, ReadonlySet<string>>();
   for (const e of fileEscapers) if (e.check.escapes.has('&') && e.check.escapes.has('<')) escaperMap.set(e.binding, e.check.escapes);
   const prov = new Provenance({ src, scopes, declarations: options.declarations, lookup, fileEscapers: escaperMap });
+  return { src, scopes, fileEscapers, lookup, prov };
+}
+
+/**
+ * What this module's exported functions return, as summaries the project
+ * model can hand to the modules that import them (`importSummaries`).
+ */
+export function summarizeExports(ctx: JsContext): Map<string, Summary> {
+  const out = new Map<string, Summary>();
+  const file = ctx.root().get().node as unknown as AstNode;
+  const program = child(file, 'program');
+  if (!program) return out;
+  const { scopes, prov, fileEscapers } = analyse(ctx, program, readOptions(ctx.options));
+  for (const statement of children(program, 'body')) {
+    if (statement.type !== 'ExportNamedDeclaration' && statement.type !== 'ExportDefaultDeclaration') continue;
+    const declaration = child(statement, 'declaration');
+    const ids: [string, AstNode][] = [];
+    if (declaration?.type === 'FunctionDeclaration') {
+      const id = child(declaration, 'id');
+      ids.push([statement.type === 'ExportDefaultDeclaration' ? 'default' : (stringField(id ?? declaration, 'name') ?? ''), id ?? declaration]);
+    } else if (declaration?.type === 'VariableDeclaration') {
+      for (const d of children(declaration, 'declarations')) {
+        const id = child(d, 'id');
+        if (id?.type === 'Identifier') ids.push([stringField(id, 'name') ?? '', id]);
+      }
+    }
+    for (const [name, id] of ids) {
+      const binding = scopes.bindingOf(id);
+      const escaper = fileEscapers.find((e) => e.binding === binding && e.check.exact);
+      if (escaper) {
+        out.set(name, { returns: 'escaped', escapes: [...escaper.check.escapes] });
+        continue;
+      }
+      const fn = binding?.init ? bare(binding.init) : declaration?.type === 'FunctionDeclaration' ? declaration : undefined;
+      if (fn && isFunction(fn)) out.set(name, toSummary(prov.returnsOf(fn)));
+    }
+  }
+  return out;
+}
+
+function transform(ctx: JsContext): TransformResult {
+  const edits: Edit[] = [];
+  const notes: Note[] = [];
+  const file = ctx.root().get().node as unknown as AstNode;
+  const program = child(file, 'program');
+  if (!program) return { edits, notes };
+  const tokens = readTokens(file);
+  const options = readOptions(ctx.options);
+  for (const problem of options.problems) notes.push({ line: 1, message: problem });
+  const { src, scopes, fileEscapers, lookup, prov } = analyse(ctx, program, options);
+  const style = styleOf(src, tokens, ctx.file.eol, /\.(c|m)?tsx?$/.test(ctx.file.path));
   const q = (node: AstNode) => quote(src, node);
   const run: Run = {
     ctx,

@@ -688,7 +688,7 @@ export class Provenance {
     let out: Prov = GUESS;
     for (const value of this.fields.get(key) ?? []) {
       const p = this.of(value);
-      if (p.markup || p.unknown) out = join(out, p.unknown ? { ...p, why: `this file also stores ${p.why?.replace(/^`/, '`') ?? 'unknown values'} in fields named \`${key}\`` } : p);
+      if (p.markup || p.unknown) out = join(out, p.unknown ? { ...p, why: `this file also stores values it cannot judge in fields named \`${key}\` (${p.why ?? 'unknown'})` } : p);
     }
     return out;
   }
@@ -761,6 +761,12 @@ export class Provenance {
     if (isMember(c)) {
       const method = memberName(c);
       const receiver = child(c, 'object');
+      // `import _ from 'lodash'` … `_.escape(x)`; `import he from 'he'` … `he.encode(x)`.
+      const owner = receiver && bare(receiver).type === 'Identifier' ? this.scopes.bindingOf(bare(receiver)) : undefined;
+      if (owner?.kind === 'import' && method && ['default', '*'].includes(owner.imported!.imported)) {
+        const known = packageEscaper(owner.imported!.source, method);
+        if (known) return { escaped: true, escapes: known.escapes };
+      }
       if (method && receiver) {
         const result = this.methodCall(node, method, receiver, args);
         if (result) return result;
@@ -829,6 +835,14 @@ export class Provenance {
     if (STRING_METHODS_JOIN.has(method)) return args.reduce<Prov>((acc, a) => join(acc, asString(this.of(a))), asString(r));
     if (method === 'split') return { element: asString(r) };
     if (method === 'replace' || method === 'replaceAll') {
+      const chain = entityChain(node);
+      if (chain) {
+        const base = this.of(chain.base);
+        if (isInert(base)) return INERT;
+        // An escape written inline: `.replace(/&/g, '&amp;').replace(/</g, '&lt;')…`, `&` first.
+        if (chain.escapes.has('&') && chain.escapes.has('<') && chain.ampFirst) return { escaped: true, escapes: chain.escapes };
+        return unknown(`\`${this.q(node)}\` escapes only some characters (${[...chain.escapes].join(' ')}), so escaping it again would show entities`);
+      }
       const replacement = args[1] ? this.of(args[1]) : INERT;
       const base = asString(r);
       const replacementFn = replacement.returns;
@@ -870,6 +884,29 @@ export class Provenance {
   }
 }
 
+const ENTITY_OF: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#34;': '"', '&#39;': "'", '&#x27;': "'", '&apos;': "'" };
+
+/** `s.replace(/&/g, '&amp;').replace(/</g, '&lt;')…`: the characters an inline chain of entity replacements escapes, and what it starts from. */
+function entityChain(node: AstNode): { base: AstNode; escapes: ReadonlySet<string>; ampFirst: boolean } | undefined {
+  const steps: string[] = [];
+  let current = bare(node);
+  while (isCall(current)) {
+    const callee = child(current, 'callee');
+    const method = callee ? memberName(callee) : undefined;
+    const [pattern, replacement] = children(current, 'arguments');
+    const text = replacement ? stringValue(replacement) : undefined;
+    if ((method !== 'replace' && method !== 'replaceAll') || !pattern || text === undefined || !(text in ENTITY_OF)) break;
+    const ch = ENTITY_OF[text]!;
+    const source = pattern.type === 'RegExpLiteral' ? stringField(pattern, 'pattern') : stringValue(pattern);
+    const flags = pattern.type === 'RegExpLiteral' ? (stringField(pattern, 'flags') ?? '') : method === 'replaceAll' ? 'g' : '';
+    if (!flags.includes('g') || (source !== ch && source !== `\\${ch}`)) return undefined;
+    steps.unshift(ch);
+    current = bare(child(callee!, 'object') ?? current);
+  }
+  if (steps.length === 0) return undefined;
+  return { base: current, escapes: new Set(steps), ampFirst: steps[0] === '&' };
+}
+
 /** `xs.forEach(render)`, `el.addEventListener('click', onClick)`: a function passed by name to a caller the analysis knows. */
 function isCallbackArgument(call: AstNode, arg: AstNode): boolean {
   const callee = child(call, 'callee');
@@ -902,8 +939,9 @@ export function fromSummary(summary: Summary): Prov {
 
 /** What a Prov says a function returns, as a summary another module can use. */
 export function toSummary(p: Prov): Summary {
-  if (p.unknown) return { returns: 'unknown' };
+  // A function that returns markup on any path is a markup function, whatever else it may return.
   if (p.markup) return { returns: 'markup' };
+  if (p.unknown) return { returns: 'unknown' };
   if (p.data || p.record) return { returns: 'data' };
   if (p.escaped) return { returns: 'escaped', escapes: [...(p.escapes ?? ALL_ESCAPED)] };
   return { returns: 'text' };

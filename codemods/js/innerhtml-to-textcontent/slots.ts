@@ -9,7 +9,7 @@
  */
 import { type AstNode, child, children, memberName, quasiText, stringField, stringValue } from './ast.js';
 import { afterData, attributeQuote, escapingFallsShort, feed, type HtmlState, sameState, TEXT_STATE } from './html-state.js';
-import { type Prov, type Provenance, bare, hasMarkupText, isCall, isInert, quote, returnExpressions } from './provenance.js';
+import { type Provenance, bare, hasMarkupText, isCall, isInert, returnExpressions } from './provenance.js';
 import { type Binding, isFunction } from './scope.js';
 
 /** A data expression to escape, and the quote of the attribute value it lands in, if any. */
@@ -307,6 +307,12 @@ export class SlotFinder {
       this.elements(plan, receiver, `the items of \`${this.q(receiver)}\``);
       return state;
     }
+    // `html.concat('<li>' + x + '</li>')`: the same as `+`.
+    if (method === 'concat' && receiver && !this.prov.of(receiver).element) {
+      let s = this.value(plan, receiver, state);
+      for (const arg of children(node, 'arguments')) s = this.value(plan, arg, s);
+      return s;
+    }
     if ((method === 'reduce' || method === 'reduceRight') && receiver) {
       const fn = children(node, 'arguments')[0];
       const initial = children(node, 'arguments')[1];
@@ -479,8 +485,4 @@ function isUriEncoded(node: AstNode): boolean {
 function isConstantMarkup(node: AstNode): boolean {
   const value = stringValue(bare(node));
   return value !== undefined && hasMarkupText(value);
-}
-
-export function hasData(p: Prov): boolean {
-  return !!p.data || !!p.record;
 }
