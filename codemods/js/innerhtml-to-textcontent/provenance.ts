@@ -505,6 +505,17 @@ export class Provenance {
     return fn && isFunction(fn) ? this.returnsOf(fn) : INERT;
   }
 
+  /** A function expression with the parentheses and type assertions around it, and what holds that. */
+  private placeOf(fn: AstNode): { holder: AstNode; parent: AstNode | undefined } {
+    let holder: AstNode = fn;
+    let parent = this.scopes.parentOf(fn);
+    while (parent && (parent.type === 'ParenthesizedExpression' || parent.type.startsWith('TS'))) {
+      holder = parent;
+      parent = this.scopes.parentOf(parent);
+    }
+    return { holder, parent };
+  }
+
   /** Who calls a function, and whether code outside this file can. */
   functionInfo(fn: AstNode): FunctionInfo {
     const known = this.functions.get(fn);
@@ -512,12 +523,7 @@ export class Provenance {
     const info: FunctionInfo = { node: fn, binding: undefined, calls: [], external: undefined, callbackOf: [] };
     this.functions.set(fn, info);
     const { scopes } = this;
-    let holder: AstNode = fn;
-    let parent = scopes.parentOf(fn);
-    while (parent && (parent.type === 'ParenthesizedExpression' || parent.type.startsWith('TS'))) {
-      holder = parent;
-      parent = scopes.parentOf(parent);
-    }
+    const { holder, parent } = this.placeOf(fn);
     let binding: Binding | undefined;
     const id = child(fn, 'id');
     if (fn.type === 'FunctionDeclaration' && id) binding = scopes.bindingOf(id);
@@ -556,12 +562,7 @@ export class Provenance {
   private param(b: Binding): Prov {
     const { fn, index, rest } = b.param!;
     const { scopes } = this;
-    let holder: AstNode = fn;
-    let parent = scopes.parentOf(fn);
-    while (parent && (parent.type === 'ParenthesizedExpression' || parent.type.startsWith('TS'))) {
-      holder = parent;
-      parent = scopes.parentOf(parent);
-    }
+    const { holder, parent } = this.placeOf(fn);
     const fnName = child(fn, 'id') ? stringField(child(fn, 'id')!, 'name') : undefined;
     const owner = fnName ? `\`${fnName}\`` : 'a function';
     // A callback: what the method that calls it passes.
