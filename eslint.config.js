@@ -21,6 +21,17 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // A codemod sees the engine and the project only through codemods/api.ts.
+    files: ['codemods/**'],
+    ignores: ['codemods/api.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/src/**'], message: 'Codemods import what they need from codemods/api.ts, never from src/.' }, { group: ['@octokit/*', 'octokit', 'probot', 'probot/*'], message: 'Codemods never talk to GitHub.' }] },
+      ],
+    },
+  },
   { files: ['src/forge/github/**'], rules: { 'no-restricted-imports': 'off' } },
   { files: ['src/app/**'], rules: { 'no-restricted-imports': 'off' } },
 );

@@ -1,4 +1,4 @@
-import type { Codemod } from '../src/engine/types.js';
+import type { Codemod } from './api.js';
 import { codemod as innerHtmlToTextContent } from './js/innerhtml-to-textcontent/index.js';
 import { codemod as pydanticConfigDict } from './python/pydantic-configdict/index.js';
 import { codemod as printToLogging } from './python/print-to-logging/index.js';

@@ -102,7 +102,8 @@ Exit codes: 0 done, 1 --check found changes, 2 usage error or bad input, 3 a fil
     .option('--json', 'print the list as JSON')
     .action((opts: { json?: boolean }) => {
       if (opts.json) {
-        io.stdout.write(`${JSON.stringify({ schemaVersion: 1, codemods: allCodemods.map((c) => c.meta) }, null, 2)}\n`);
+        const metas = allCodemods.map((c) => ({ ...c.meta, keywords: c.meta.keywords.map((k) => ({ ...k, pattern: k.pattern.source })) }));
+        io.stdout.write(`${JSON.stringify({ schemaVersion: 2, codemods: metas }, null, 2)}\n`);
         return;
       }
       io.stdout.write(`${formatCodemodTable(allCodemods, colorsFor(io.stdout, io.env))}\n`);

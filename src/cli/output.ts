@@ -36,6 +36,34 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** `a.py, b.py` or `a.py, b.py and 12 more`. */
+function examples(paths: readonly string[], shown = 2): string {
+  const head = paths.slice(0, shown).map(quotePath).join(', ');
+  return paths.length > shown ? `${head} and ${paths.length - shown} more` : head;
+}
+
+/** One line per codemod and reason for what the project kept a codemod from (roles, dependency versions). */
+export function formatScope(report: RunReport, c: Colors): string[] {
+  const out: string[] = [];
+  const roles = new Map<string, RunReport['scope']>();
+  for (const entry of report.scope) {
+    if (entry.kind !== 'role') continue;
+    roles.set(entry.codemod, [...(roles.get(entry.codemod) ?? []), entry]);
+  }
+  for (const [codemod, entries] of roles) {
+    const parts = entries.map((e) => `${e.reason} ${plural(e.paths.length, 'file')} (${examples(e.paths)})`);
+    out.push(`${c.dim('not edited')} ${c.dim(`[${codemod}]`)} by path role: ${parts.join('; ')}`);
+  }
+  for (const entry of report.scope) {
+    const files = plural(entry.paths.length, 'file');
+    if (entry.kind === 'declined') out.push(`${c.yellow('declined')} ${c.dim(`[${entry.codemod}]`)} ${files}: ${entry.reason}`);
+    if (entry.kind === 'review') out.push(`${c.yellow('review')} ${c.dim(`[${entry.codemod}]`)} ${files}: ${entry.reason}; its changes are held for review`);
+    if (entry.kind === 'assumed') out.push(`${c.dim('assumed')} ${c.dim(`[${entry.codemod}]`)} ${files}: ${entry.reason}`);
+  }
+  for (const problem of report.project.problems) out.push(`${c.yellow('project')} ${problem}`);
+  return out;
+}
+
 /** The closing lines of a run, for stderr: counts, files left alone and why, skipped files. */
 export function formatSummary(report: RunReport, c: Colors, mode: 'dry-run' | 'write' | 'check'): string {
   const s = report.summary;
@@ -46,6 +74,7 @@ export function formatSummary(report: RunReport, c: Colors, mode: 'dry-run' | 'w
       out.push(`${c.yellow('held')} ${quotePath(held.path)}:${held.line} ${c.dim(`[${codemod.id}]`)} ${held.safety} change not applied (${held.description}); use --allow review`);
     }
   }
+  out.push(...formatScope(report, c));
   let notWritten = 0;
   for (const file of report.files) {
     if (file.status !== 'skipped') continue;
@@ -56,6 +85,7 @@ export function formatSummary(report: RunReport, c: Colors, mode: 'dry-run' | 'w
   const verb = mode === 'write' ? 'changed' : 'would change';
   const head = `${plural(s.changed, 'file')} ${verb}, ${plural(s.changes, 'change')} (${plural(s.edits, 'edit')}); ${s.unchanged} unchanged, ${s.skipped} skipped, ${plural(s.notes, 'place')} left alone (${plural(s.filesConsidered, 'file')} considered, ${s.filesParsed} parsed, ${report.elapsedMs} ms)`;
   out.push(s.changed > 0 ? c.bold(head) : head);
+  if (s.held > 0 && report.options.maxSafety === 'safe') out.push(c.yellow(`${plural(s.held, 'review change')} held: re-run with --allow review to apply ${s.held === 1 ? 'it' : 'them'}.`));
   if (notWritten > 0) out.push(c.red(`${plural(notWritten, 'file')} could not be written (exit code 3).`));
   if (mode === 'dry-run' && s.changed > 0) out.push(c.dim('Dry run: nothing was written. Re-run with --write to apply.'));
   if (report.verification.pythonCompile === 'unavailable') out.push(c.yellow('python3 was not found: changed Python files were not compile-checked.'));

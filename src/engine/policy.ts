@@ -74,18 +74,17 @@ export function selectEdits(codemod: string, text: string, edits: readonly Edit[
       dropped = true;
     }
   }
-  const applied: Edit[] = [];
   const changes: ChangeSite[] = [];
   const held: ChangeSite[] = [];
   for (const group of groups.values()) {
-    if (allowed.has(group.id)) {
-      applied.push(...group.edits);
-      changes.push(site(codemod, text, group));
-    } else {
-      held.push(site(codemod, text, group));
-    }
+    if (allowed.has(group.id)) changes.push(site(codemod, text, group));
+    else held.push(site(codemod, text, group));
   }
-  applied.push(...supports.filter((s) => s.supports!.some((id) => allowed.has(id))));
+  // In the codemod's own order: insertions at one point (an import line built from a change
+  // and a supporting edit) keep the order the codemod gave them.
+  const applied = edits.filter((edit, index) =>
+    edit.supports && edit.supports.length > 0 ? edit.supports.some((id) => allowed.has(id)) : allowed.has(edit.change ?? `#${index}`),
+  );
   const byLine = (a: ChangeSite, b: ChangeSite) => a.line - b.line;
   return { applied, changes: changes.sort(byLine), held: held.sort(byLine) };
 }

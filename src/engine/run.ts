@@ -1,13 +1,14 @@
 import { join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { describeEdits, transformSource, DEFAULT_POLICY, type EngineContext, type Policy, type Step } from './transform.js';
+import { describeEdits, transformSource, DEFAULT_POLICY, type EngineContext, type Policy, type ScopeNote, type Step } from './transform.js';
 import { DEFAULT_MAX_BYTES, discoverFiles, encodeSource, readSource, replaceFile } from './files.js';
 import { compilePython, pythonInterpreter } from './pycheck.js';
 import { createEngine } from './index.js';
 import type { AppliedEdit, ChangeSite, Codemod, CodemodNote, FileResult, SkipReason } from './types.js';
 import { TOOL_VERSION } from '../version.js';
+import { buildProject, type Project } from '../project/index.js';
 
-export const REPORT_SCHEMA_VERSION = 1;
+export const REPORT_SCHEMA_VERSION = 2;
 
 /** Skip reasons that mean `--write` wanted to change a file and could not (the CLI exits 3). */
 export const WRITE_FAILURES: ReadonlySet<SkipReason> = new Set<SkipReason>(['unwritable', 'changed-during-run']);
@@ -22,6 +23,23 @@ export interface RunOptions {
   /** Called after each file; used by the CLI's progress line. */
   onProgress?: (done: number, total: number) => void;
   engine?: EngineContext;
+  /** The repository's model; built from the repository around `paths` when absent. */
+  project?: Project;
+}
+
+/**
+ * Files a codemod did not edit, or edited under a condition, because of what
+ * the project is (grouped by reason so that a pydantic 1 pin is said once,
+ * not once per model): `role` (the file's role is not one it edits),
+ * `declined` (a dependency version it needs is not there), `review` (the
+ * version may or may not be there: its changes were held for review) and
+ * `assumed` (no manifest says).
+ */
+export interface ScopeEntry {
+  codemod: string;
+  kind: ScopeNote['kind'];
+  reason: string;
+  paths: string[];
 }
 
 export interface RunSummary {
@@ -62,6 +80,11 @@ export interface RunReport {
   elapsedMs: number;
   summary: RunSummary;
   verification: { pythonCompile: 'checked' | 'unavailable' | 'not-needed'; interpreter: string };
+  /** What the project model found: its manifests, and problems reading them or the config file. */
+  project: { manifests: string[]; problems: string[] };
+  scope: ScopeEntry[];
+  /** Deploy prerequisites the changes add beyond each codemod's own. */
+  prerequisites: string[];
   codemods: CodemodReport[];
   files: FileEntry[];
 }
@@ -132,11 +155,22 @@ export async function runCodemods(options: RunOptions): Promise<RunReport> {
   // The same codemod named twice runs once (and is reported once).
   const codemods = options.codemods.filter((c, i, all) => all.findIndex((o) => o.meta.id === c.meta.id) === i);
   const { root, files, unlisted = [] } = await discoverFiles(options.paths, options.cwd);
+  const project = options.project ?? (await projectAround(root, files, engine, maxBytes));
+  const scope = new Map<string, ScopeEntry>();
+  const noteScope = (path: string, notes: readonly ScopeNote[]) => {
+    for (const n of notes) {
+      const key = `${n.codemod}\0${n.kind}\0${n.reason}`;
+      const entry = scope.get(key);
+      if (entry) entry.paths.push(path);
+      else scope.set(key, { ...n, paths: [path] });
+    }
+  };
+  const prerequisites = new Set<string>();
   const extensions = new Set(codemods.flatMap((c) => c.meta.extensions));
   const candidates = files.filter((f) => extensions.has(f.slice(f.lastIndexOf('.')).toLowerCase()));
 
   const results: FileResult[] = unlisted.map((d) => ({ status: 'skipped', path: d.path, reason: 'unreadable', message: d.message }));
-  const pending: { result: Extract<FileResult, { status: 'changed' }>; text: string; beforeText: string }[] = [];
+  const pending: { result: Extract<FileResult, { status: 'changed' }>; text: string; beforeText: string; prerequisites: string[] }[] = [];
   let parsed = 0;
   // Reads run ahead of the (synchronous) transforms so file I/O overlaps parsing.
   const reads = readAhead(candidates, READ_AHEAD, (path) => readSource(root, path, maxBytes));
@@ -147,7 +181,8 @@ export async function runCodemods(options: RunOptions): Promise<RunReport> {
       results.push({ status: 'skipped', path, reason: read.reason, message: read.message });
       continue;
     }
-    const outcome = transformSource(engine, read.file, codemods, policy);
+    const outcome = transformSource(engine, read.file, codemods, { policy, project });
+    noteScope(path, outcome.scope);
     if (outcome.kind === 'changed' || outcome.parsed) parsed++;
     if (outcome.kind === 'skipped') {
       results.push({ status: 'skipped', path, reason: outcome.reason, message: outcome.message });
@@ -171,7 +206,7 @@ export async function runCodemods(options: RunOptions): Promise<RunReport> {
       before,
       after,
     };
-    pending.push({ result, text: outcome.text, beforeText: read.file.text });
+    pending.push({ result, text: outcome.text, beforeText: read.file.text, prerequisites: outcome.prerequisites });
   }
   options.onProgress?.(candidates.length, candidates.length);
 
@@ -214,6 +249,7 @@ export async function runCodemods(options: RunOptions): Promise<RunReport> {
       }
       written.add(p.result.path);
     }
+    for (const pre of p.prerequisites) prerequisites.add(pre);
     results.push(p.result);
   }
   results.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -230,7 +266,20 @@ export async function runCodemods(options: RunOptions): Promise<RunReport> {
     considered: candidates.length,
     pythonCompile: python.length === 0 ? 'not-needed' : check.errors ? 'checked' : 'unavailable',
     interpreter: check.interpreter,
+    project: { manifests: project.manifests.map((m) => m.path), problems: [...project.problems] },
+    scope: [...scope.values()],
+    prerequisites: [...prerequisites],
   });
+}
+
+/**
+ * The model of the repository around a run: every file of `root`, not only
+ * those the run was given, so `shipshape run app/models.py` still sees the
+ * manifests and the modules app/models.py imports.
+ */
+export async function projectAround(root: string, files: readonly string[], engine: EngineContext, maxBytes = DEFAULT_MAX_BYTES): Promise<Project> {
+  const all = await discoverFiles([root], root);
+  return buildProject({ root, files: all.root === root ? all.files : files, runFiles: files, python: engine.python, maxBytes });
 }
 
 function buildReport(input: {
@@ -245,6 +294,9 @@ function buildReport(input: {
   considered: number;
   pythonCompile: RunReport['verification']['pythonCompile'];
   interpreter: string;
+  project: RunReport['project'];
+  scope: ScopeEntry[];
+  prerequisites: string[];
 }): RunReport {
   const { options, results } = input;
   const codemods: CodemodReport[] = options.codemods.map((c) => ({
@@ -296,6 +348,9 @@ function buildReport(input: {
     elapsedMs: Date.now() - input.started,
     summary,
     verification: { pythonCompile: input.pythonCompile, interpreter: input.interpreter },
+    project: input.project,
+    scope: input.scope,
+    prerequisites: input.prerequisites,
     codemods,
     files,
   };

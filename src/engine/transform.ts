@@ -2,7 +2,9 @@ import type { Parser } from 'web-tree-sitter';
 import { applyEdits, changesConfined, lineAt, sortEdits } from './edits.js';
 import { jsApi, jsParserFor, parseJs } from './javascript.js';
 import { firstSyntaxError, parsePython } from './python.js';
-import { RISK, selectEdits } from './policy.js';
+import { RISK, riskier, selectEdits } from './policy.js';
+import { buildProject, NO_OVERRIDES_PROJECT, type Project } from '../project/index.js';
+import type { RoleInfo } from '../project/index.js';
 import type {
   AppliedEdit,
   ChangeSite,
@@ -33,13 +35,31 @@ export interface Step {
   changes: ChangeSite[];
 }
 
+/**
+ * Why a codemod did not look at a file, or looked under a condition: the
+ * file's role is not one it edits, the project does not have the dependency
+ * version it needs (`declined`), or nothing says which version it has
+ * (`assumed`, `review`: its changes are lowered to review).
+ */
+export interface ScopeNote {
+  codemod: string;
+  kind: 'role' | 'declined' | 'assumed' | 'review';
+  reason: string;
+}
+
 export type TransformOutcome =
-  | { kind: 'unchanged'; notes: CodemodNote[]; held: ChangeSite[]; parsed: boolean }
-  | { kind: 'changed'; text: string; steps: Step[]; notes: CodemodNote[]; held: ChangeSite[] }
-  | { kind: 'skipped'; reason: SkipReason; message: string; parsed: boolean };
+  | { kind: 'unchanged'; notes: CodemodNote[]; held: ChangeSite[]; scope: ScopeNote[]; parsed: boolean }
+  | { kind: 'changed'; text: string; steps: Step[]; notes: CodemodNote[]; held: ChangeSite[]; scope: ScopeNote[]; prerequisites: string[] }
+  | { kind: 'skipped'; reason: SkipReason; message: string; parsed: boolean; scope: ScopeNote[] };
 
 export interface EngineContext {
   python: Parser;
+}
+
+/** What a transform reads besides the file: the policy, and the project (a bare one of this file alone by default). */
+export interface TransformOptions {
+  policy?: Policy;
+  project?: Project;
 }
 
 export function describeEdits(codemod: string, input: string, edits: readonly Edit[]): AppliedEdit[] {
@@ -65,7 +85,7 @@ export function codemodsFor(path: string, codemods: readonly Codemod[]): Codemod
 }
 
 type Parsed =
-  | { ok: true; run(codemod: Codemod): TransformResult; dispose(): void }
+  | { ok: true; run(codemod: Codemod, base: { project: Project; role: RoleInfo }): TransformResult; dispose(): void }
   | { ok: false; message: string };
 
 function parse(engine: EngineContext, file: SourceFile, language: 'python' | 'javascript'): Parsed {
@@ -79,7 +99,15 @@ function parse(engine: EngineContext, file: SourceFile, language: 'python' | 'ja
     }
     return {
       ok: true,
-      run: (codemod) => (codemod as PythonCodemod).transform({ file, tree, root: tree.rootNode }),
+      run: (codemod, base) =>
+        (codemod as PythonCodemod).transform({
+          file,
+          tree,
+          root: tree.rootNode,
+          ...base,
+          options: base.project.options(codemod.meta.id),
+          parse: (text) => parsePython(engine.python, text),
+        }),
       dispose: () => tree.delete(),
     };
   }
@@ -95,7 +123,7 @@ function parse(engine: EngineContext, file: SourceFile, language: 'python' | 'ja
   }
   return {
     ok: true,
-    run: (codemod) => (codemod as JsCodemod).transform({ file, j, root: () => root }),
+    run: (codemod, base) => (codemod as JsCodemod).transform({ file, j, root: () => root, ...base, options: base.project.options(codemod.meta.id) }),
     dispose: () => undefined,
   };
 }
@@ -105,8 +133,34 @@ interface ChainResult {
   steps: Step[];
   notes: CodemodNote[];
   held: ChangeSite[];
+  scope: ScopeNote[];
+  prerequisites: string[];
   parsed: boolean;
   failure?: { reason: SkipReason; message: string };
+}
+
+/**
+ * Whether the project lets `codemod` edit this file: its role, and the
+ * dependency versions the codemod needs. `lower` means the project may or
+ * may not have them, so every change is held for review.
+ */
+function scopeFor(codemod: Codemod, path: string, project: Project, role: RoleInfo): { go: boolean; lower: boolean; notes: ScopeNote[] } {
+  const id = codemod.meta.id;
+  if (!codemod.meta.roles.includes(role.role)) {
+    return { go: false, lower: false, notes: [{ codemod: id, kind: 'role', reason: role.role }] };
+  }
+  const notes: ScopeNote[] = [];
+  let lower = false;
+  for (const requirement of codemod.meta.requires) {
+    const check = project.check(path, requirement);
+    if (check.met === 'no') return { go: false, lower: false, notes: [{ codemod: id, kind: 'declined', reason: check.reason }] };
+    if (check.met === 'maybe') {
+      lower = true;
+      notes.push({ codemod: id, kind: 'review', reason: check.reason });
+    }
+    if (check.met === 'unknown') notes.push({ codemod: id, kind: 'assumed', reason: `${check.reason}; assumed ${requirement.name} ${requirement.range}` });
+  }
+  return { go: true, lower, notes };
 }
 
 /**
@@ -114,14 +168,18 @@ interface ChainResult {
  * once and the tree shared by every codemod until one of them changes the
  * text; only then is it parsed again for the next codemod.
  */
-function runChain(engine: EngineContext, file: SourceFile, codemods: readonly Codemod[], policy: Policy): ChainResult {
-  const result: ChainResult = { text: file.text, steps: [], notes: [], held: [], parsed: false };
+function runChain(engine: EngineContext, file: SourceFile, codemods: readonly Codemod[], policy: Policy, project: Project): ChainResult {
+  const result: ChainResult = { text: file.text, steps: [], notes: [], held: [], scope: [], prerequisites: [], parsed: false };
   const language = languageOf(file.path, codemods);
   if (!language) return result;
+  const role = project.role(file.path);
   let parsed: Parsed | null = null;
   try {
     for (const codemod of codemods) {
       if (!codemod.prefilter(result.text)) continue;
+      const scope = scopeFor(codemod, file.path, project, role);
+      result.scope.push(...scope.notes);
+      if (!scope.go) continue;
       const current: SourceFile = { ...file, text: result.text };
       parsed ??= parse(engine, current, language);
       result.parsed = true;
@@ -131,7 +189,7 @@ function runChain(engine: EngineContext, file: SourceFile, codemods: readonly Co
       }
       let out: TransformResult;
       try {
-        out = parsed.run(codemod);
+        out = parsed.run(codemod, { project, role });
       } catch (error) {
         result.failure = { reason: 'codemod-error', message: `${codemod.meta.id} failed: ${(error as Error).message}` };
         return result;
@@ -147,8 +205,10 @@ function runChain(engine: EngineContext, file: SourceFile, codemods: readonly Co
         return result;
       }
       // Changes riskier than the policy are held; the supporting edits (an import, a logger)
-      // go with the changes that need them.
-      const selection = selectEdits(codemod.meta.id, result.text, out.edits, policy.maxSafety);
+      // go with the changes that need them. A project that may lack what the codemod needs
+      // gets every change for review.
+      const edits = scope.lower ? out.edits.map((e) => ({ ...e, safety: riskier(e.safety, 'review') })) : out.edits;
+      const selection = selectEdits(codemod.meta.id, result.text, edits, policy.maxSafety);
       result.held.push(...selection.held);
       if (selection.applied.length === 0) continue;
       let next: string;
@@ -160,6 +220,7 @@ function runChain(engine: EngineContext, file: SourceFile, codemods: readonly Co
       }
       if (next === result.text) continue;
       result.steps.push({ codemod: codemod.meta.id, input: result.text, edits: selection.applied, changes: selection.changes });
+      for (const p of out.prerequisites ?? []) if (!result.prerequisites.includes(p)) result.prerequisites.push(p);
       result.text = next;
       parsed.dispose();
       parsed = null;
@@ -171,12 +232,12 @@ function runChain(engine: EngineContext, file: SourceFile, codemods: readonly Co
 }
 
 /** Why a changed text must not be written, or null when it passes the gate. */
-function gate(engine: EngineContext, file: SourceFile, codemods: readonly Codemod[], chain: ChainResult, policy: Policy): string | null {
+function gate(engine: EngineContext, file: SourceFile, codemods: readonly Codemod[], chain: ChainResult, policy: Policy, project: Project): string | null {
   for (const step of chain.steps) {
     const after = applyEdits(step.input, step.edits);
     if (!changesConfined(step.input, after, step.edits)) return `${step.codemod} changed text outside its edits`;
   }
-  const again = runChain(engine, { ...file, text: chain.text }, codemods, policy);
+  const again = runChain(engine, { ...file, text: chain.text }, codemods, policy, project);
   if (again.failure?.reason === 'syntax-error') return `the result does not parse: ${again.failure.message}`;
   if (again.failure) return `a second pass failed: ${again.failure.message}`;
   // The second pass parses the result only when a prefilter still matches; otherwise parse it here.
@@ -191,22 +252,24 @@ function gate(engine: EngineContext, file: SourceFile, codemods: readonly Codemo
   return null;
 }
 
+/** A project of one file and nothing else, for callers that transform text outside any repository. */
+export function bareProject(path: string): Project {
+  return buildProject({ root: '', files: [path], overrides: NO_OVERRIDES_PROJECT, readFiles: false });
+}
+
 /**
  * Transforms one file's text with the given codemods under a policy, and runs
  * the verification gate (reparse, confined edits, idempotency) on the result.
- * Pure apart from parsing: no I/O.
+ * Pure apart from parsing and the project's reads of other files: no writes.
  */
-export function transformSource(
-  engine: EngineContext,
-  file: SourceFile,
-  codemods: readonly Codemod[],
-  policy: Policy = DEFAULT_POLICY,
-): TransformOutcome {
+export function transformSource(engine: EngineContext, file: SourceFile, codemods: readonly Codemod[], options: Policy | TransformOptions = {}): TransformOutcome {
+  const { policy = DEFAULT_POLICY, project = bareProject(file.path) } = 'maxSafety' in options ? { policy: options } : options;
   const applicable = codemodsFor(file.path, codemods);
-  const chain = runChain(engine, file, applicable, policy);
-  if (chain.failure) return { kind: 'skipped', ...chain.failure, parsed: chain.parsed };
-  if (chain.steps.length === 0) return { kind: 'unchanged', notes: chain.notes, held: chain.held, parsed: chain.parsed };
-  const problem = gate(engine, file, applicable, chain, policy);
-  if (problem) return { kind: 'skipped', reason: 'gate-failed', message: problem, parsed: true };
-  return { kind: 'changed', text: chain.text, steps: chain.steps, notes: chain.notes, held: chain.held };
+  const chain = runChain(engine, file, applicable, policy, project);
+  const scope = chain.scope;
+  if (chain.failure) return { kind: 'skipped', ...chain.failure, parsed: chain.parsed, scope };
+  if (chain.steps.length === 0) return { kind: 'unchanged', notes: chain.notes, held: chain.held, scope, parsed: chain.parsed };
+  const problem = gate(engine, file, applicable, chain, policy, project);
+  if (problem) return { kind: 'skipped', reason: 'gate-failed', message: problem, parsed: true, scope };
+  return { kind: 'changed', text: chain.text, steps: chain.steps, notes: chain.notes, held: chain.held, scope, prerequisites: chain.prerequisites };
 }

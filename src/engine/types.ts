@@ -1,14 +1,36 @@
 import type { Node as PyNode, Tree as PyTree } from 'web-tree-sitter';
 import type { Collection } from 'jscodeshift';
 import type { JSCodeshift } from 'jscodeshift';
+import type { PathRole, Project, Requirement, RoleInfo } from '../project/index.js';
 
 export type Language = 'python' | 'javascript';
 export type Safety = 'safe' | 'review' | 'unsafe';
 
-/** A rule of an analysis tool that a codemod fixes, e.g. `{ tool: 'codeql', ruleId: 'js/xss' }`. */
+/**
+ * A rule of an analysis tool that a codemod fixes, e.g. `{ tool: 'codeql', ruleId: 'js/xss' }`.
+ * `*` in a rule id stands for any run of letters, digits and dashes; a Semgrep
+ * id also matches on its last dotted part (`…security.insecure-innerhtml`).
+ * A finding of the rule only proposes the codemod: its detector must still
+ * confirm the finding at its lines.
+ */
 export interface RuleRef {
-  tool: 'codeql' | 'semgrep' | 'eslint' | 'bandit' | 'ruff' | 'coderabbit' | 'keyword';
+  tool: 'codeql' | 'semgrep' | 'eslint' | 'bandit' | 'ruff' | 'coderabbit';
   ruleId: string;
+  /** What of the rule's findings the codemod does not rewrite, said in the rules table and in reasons. */
+  note?: string;
+}
+
+/**
+ * Words in a sprint plan's task or a review comment that ask for this
+ * codemod. `needsFile`: the words count only where the text also points at
+ * a file ("XSS" alone names motivations, not work).
+ */
+export interface KeywordRule {
+  id: string;
+  pattern: RegExp;
+  /** What the pattern matches, in words, for the rules table: `"print()", "print statement(s)"`. */
+  says: string;
+  needsFile?: boolean;
 }
 
 export interface CodemodMeta {
@@ -24,8 +46,15 @@ export interface CodemodMeta {
   /** What changed, in a few words, for pull request titles ("print() replaced with logging"). */
   phrase: string;
   fixes: readonly RuleRef[];
+  /** Plan and review wording that asks for this codemod, checked in registry order (security first). */
+  keywords: readonly KeywordRule[];
+  /** The riskiest edit it may emit; the engine rejects a riskier one. */
   safety: Safety;
   security: boolean;
+  /** The path roles it edits (by default application code and scripts); other files are left alone with the reason. */
+  roles: readonly PathRole[];
+  /** Dependency versions the project must have; where not met the codemod declines, once, saying why. */
+  requires: readonly Requirement[];
   rollback: string;
   prerequisites: readonly string[];
   references: readonly string[];
@@ -73,6 +102,8 @@ export interface Note {
 export interface TransformResult {
   edits: Edit[];
   notes: Note[];
+  /** Deploy prerequisites these edits add beyond the codemod's own ("add pydantic-settings to the dependencies"). */
+  prerequisites?: string[];
 }
 
 export interface SourceFile {
@@ -84,19 +115,27 @@ export interface SourceFile {
   eol: '\n' | '\r\n';
 }
 
-export interface PythonContext {
+/** What every codemod is given besides the file: the project it edits. */
+interface ContextBase {
   file: SourceFile;
-  tree: PyTree;
-  root: PyNode;
+  project: Project;
+  /** This file's role in the project. */
+  role: RoleInfo;
+  /** This codemod's options from the config file (`codemods: { <id>: {...} }`); validated by the codemod. */
+  options: Readonly<Record<string, unknown>>;
 }
 
-export interface JsContext {
-  file: SourceFile;
+export interface PythonContext extends ContextBase {
+  tree: PyTree;
+  root: PyNode;
+  /** Parses another module's text (for summaries of imported modules); the caller deletes the tree. */
+  parse(text: string): PyTree;
+}
+
+export interface JsContext extends ContextBase {
   j: JSCodeshift;
   /** Parsed lazily and shared by every JS codemod that reads this text. */
   root(): Collection;
-  /** This codemod's settings from the config file (each codemod validates what it reads). */
-  options?: Readonly<Record<string, unknown>>;
 }
 
 interface CodemodBase {

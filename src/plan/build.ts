@@ -4,7 +4,7 @@ import type { Finding, RejectedFinding } from '../findings/types.js';
 import { indexRepoFiles, lookupRef, type RepoFileIndex } from './markdown/resolve.js';
 import type { ParsedPlan, PlanRef, PlanSection } from './markdown/types.js';
 import { confirms, leftAloneReason, type Detector } from './detect.js';
-import { codemodForFinding, codemodForText, KEYWORD_RULES } from './rules.js';
+import { codemodForFinding, codemodForText, codemodsInText, keywordRules, ruleMatches } from './rules.js';
 import { PLAN_SCHEMA_VERSION, type NotConfirmed, type Plan, type SprintItem } from './types.js';
 
 export interface PlanInputs {
@@ -35,14 +35,9 @@ function emptyItem(fields: Pick<SprintItem, 'key' | 'title' | 'origin'> & Partia
   return { codemods: [], files: [], findings: [], rollback: null, prerequisites: [], security: false, automatable: false, manualTasks: [], ...fields };
 }
 
-function planFinding(codemod: string, path: string, startLine: number, endLine: number | undefined, message: string, source: string): Finding {
-  const rule = KEYWORD_RULES.find((r) => r.codemod === codemod)?.id ?? codemod;
+function planFinding(codemods: readonly Codemod[], codemod: string, path: string, startLine: number, endLine: number | undefined, message: string, source: string): Finding {
+  const rule = keywordRules(codemods).find((r) => r.codemod === codemod)?.id ?? codemod;
   return makeFinding({ tool: 'plan', ruleId: rule, message, path, startLine, endLine, severity: 'warning', source });
-}
-
-/** Every codemod named by keywords in a text (not only the first), for section-level hints. */
-function codemodsInText(text: string): string[] {
-  return [...new Set(KEYWORD_RULES.filter((r) => r.pattern.test(text)).map((r) => r.codemod))];
 }
 
 function unitsOf(section: PlanSection): Unit[] {
@@ -81,9 +76,12 @@ class Planner {
     const end = finding.endLine ?? finding.startLine;
     if (confirms(detection, finding.startLine, end)) return { ok: true, finding };
     const lines = end !== finding.startLine ? `${finding.startLine}-${end}` : `${finding.startLine}`;
+    const ruleNote = codemod.meta.fixes.find((f) => f.note && ruleMatches(f, finding.tool, finding.ruleId))?.note;
     const reason =
+      (detection.outOfScope && `out of scope: ${detection.outOfScope}`) ??
       detection.skipped ??
       leftAloneReason(detection, finding.startLine, end) ??
+      (ruleNote && `${finding.ruleId} at ${finding.path}:${lines}: ${ruleNote} (see docs/rules.md)`) ??
       (first
         ? `${codemodId} changes ${finding.path} only at line ${detection.edits.map((e) => e.line).join(', ')}, not at ${lines}`
         : `${codemodId} finds nothing to change at ${finding.path}:${lines}`);
@@ -109,10 +107,10 @@ class Planner {
     const draft: Draft = { item, confirmed: new Map() };
     // A task that names no codemod may still be one of the section's fixes when the
     // section's title or code names it (seed 001 puts check_same_thread only in code).
-    const hinted = codemodsInText([section.title, ...section.code.map((c) => c.value)].join('\n'));
+    const hinted = codemodsInText([section.title, ...section.code.map((c) => c.value)].join('\n'), this.inputs.codemods);
     const unscoped: { unit: Unit; codemod: string }[] = [];
     for (const unit of unitsOf(section)) {
-      const named = codemodForText(unit.text, unit.refs.length > 0);
+      const named = codemodForText(unit.text, this.inputs.codemods, unit.refs.length > 0);
       if (unit.refs.length === 0) {
         if (named) unscoped.push({ unit, codemod: named });
         else item.manualTasks.push(unit.text);
@@ -129,7 +127,7 @@ class Planner {
         }
         const candidates = named ? [named] : hinted;
         for (const codemodId of candidates) {
-          const finding = planFinding(codemodId, found.file, ref.startLine ?? 1, ref.endLine ?? ref.startLine, unit.text, `${source}:${ref.line}`);
+          const finding = planFinding(this.inputs.codemods, codemodId, found.file, ref.startLine ?? 1, ref.endLine ?? ref.startLine, unit.text, `${source}:${ref.line}`);
           // A reference the task itself names a codemod for is reported when unconfirmed; one the
           // section only hints at is tried quietly. Without a line, any change in the file confirms it.
           handled ||= await this.confirm(draft, finding, codemodId, { report: Boolean(named), wholeFile: ref.startLine === undefined });
@@ -155,7 +153,7 @@ class Planner {
       const detection = await this.inputs.detector.detect(path, codemod);
       const first = detection.edits[0];
       if (!first) continue;
-      addConfirmed(draft, codemodId, planFinding(codemodId, path, first.line, detection.edits.at(-1)!.endLine, message, source));
+      addConfirmed(draft, codemodId, planFinding(this.inputs.codemods, codemodId, path, first.line, detection.edits.at(-1)!.endLine, message, source));
     }
   }
 

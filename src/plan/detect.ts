@@ -3,6 +3,7 @@ import { relative, resolve, sep } from 'node:path';
 import { discoverFiles, readSource, type Discovery } from '../engine/files.js';
 import { describeEdits, transformSource, type EngineContext } from '../engine/transform.js';
 import type { Codemod, Note } from '../engine/types.js';
+import type { Project } from '../project/index.js';
 
 /** What one codemod would do to one file: the lines its edits cover, and the places it leaves alone. */
 export interface Detection {
@@ -10,6 +11,8 @@ export interface Detection {
   notes: Note[];
   /** Set when the file cannot be read or parsed; nothing is detected then. */
   skipped?: string;
+  /** Set when the project keeps the codemod out of this file (its role, a dependency version), with why. */
+  outOfScope?: string;
 }
 
 const EMPTY: Detection = { edits: [], notes: [] };
@@ -25,6 +28,7 @@ export class Detector {
   constructor(
     readonly root: string,
     private readonly engine: EngineContext,
+    private readonly project: Project,
     private readonly maxBytes?: number,
   ) {}
 
@@ -44,7 +48,13 @@ export class Detector {
     const read = await readSource(this.root, path, this.maxBytes);
     if (!read.ok) return { ...EMPTY, skipped: read.message };
     if (!codemod.prefilter(read.file.text)) return EMPTY;
-    const outcome = transformSource(this.engine, read.file, [codemod], { maxSafety: 'unsafe' });
+    const outcome = transformSource(this.engine, read.file, [codemod], { policy: { maxSafety: 'unsafe' }, project: this.project });
+    const scope = outcome.scope.find((s) => s.kind === 'role' || s.kind === 'declined');
+    if (scope) {
+      const role = this.project.role(path);
+      const why = scope.kind === 'role' ? `${path} is ${role.role} (${role.reason}), which ${codemod.meta.id} does not edit` : scope.reason;
+      return { ...EMPTY, outOfScope: why };
+    }
     if (outcome.kind === 'skipped') return { ...EMPTY, skipped: outcome.message };
     if (outcome.kind === 'unchanged') return { edits: [], notes: outcome.notes };
     const edits = outcome.steps.flatMap((s) => describeEdits(s.codemod, s.input, s.edits));

@@ -1,4 +1,5 @@
 import type { EngineContext } from '../engine/transform.js';
+import { projectAround } from '../engine/run.js';
 import type { Codemod } from '../engine/types.js';
 import { loadFindings } from '../findings/load.js';
 import type { Finding, RejectedFinding } from '../findings/types.js';
@@ -42,7 +43,7 @@ export async function planRepository(options: PlanOptions): Promise<Plan> {
     repo: root,
     files,
     codemods: options.codemods,
-    detector: new Detector(root, options.engine, options.maxBytes),
+    detector: new Detector(root, options.engine, await projectAround(root, files, options.engine, options.maxBytes), options.maxBytes),
     sprintPlan,
     findings,
     rejected,

@@ -9,8 +9,8 @@ import type { Summary } from '../../codemods/js/innerhtml-to-textcontent/provena
 import { jsApi, jsParserFor, parseJs } from '../../src/engine/javascript.js';
 import { applyEdits } from '../../src/engine/edits.js';
 import { selectEdits } from '../../src/engine/policy.js';
-import type { EngineContext } from '../../src/engine/transform.js';
-import type { CodemodNote, Note } from '../../src/engine/types.js';
+import { bareProject, type EngineContext } from '../../src/engine/transform.js';
+import type { CodemodNote, JsContext, Note } from '../../src/engine/types.js';
 import { FIXTURES, describeFixtures, testEngine, transformBytes } from '../helpers/fixtures.js';
 
 describeFixtures(codemod);
@@ -34,10 +34,16 @@ function run(source: string, path = 'src/case.mjs'): { output: string; notes: Co
   return { output, notes, kind: outcome.kind };
 }
 
+/** What the engine hands the transform for one file outside any repository. */
+function context(text: string, path = 'src/case.mjs'): JsContext {
+  const root = parseJs(jsParserFor(path), text);
+  const project = bareProject(path);
+  return { file: { path, text, eol: '\n' }, j: jsApi(jsParserFor(path)), root: () => root, project, role: project.role(path), options: {} };
+}
+
 /** Calls the transform with config-file options, as the CLI will once it reads them; applies every edit. */
 function runWith(source: string, options: Record<string, unknown>, path = 'src/case.mjs'): { output: string; notes: Note[] } {
-  const root = parseJs(jsParserFor(path), source);
-  const result = codemod.transform({ file: { path, text: source, eol: '\n' }, j: jsApi(jsParserFor(path)), root: () => root, options });
+  const result = codemod.transform({ ...context(source, path), options });
   const { applied } = selectEdits(codemod.meta.id, source, result.edits, 'review');
   return { output: applyEdits(source, applied), notes: result.notes };
 }
@@ -65,8 +71,7 @@ describe('metadata', () => {
 describe('fix safety', () => {
   it('marks every change review and the helper a supporting edit of the changes that call it', () => {
     const source = `${DATA}el.innerHTML = message;\nel.innerHTML = \`<b>\${name}</b>\`;\n`;
-    const root = parseJs('babylon', source);
-    const { edits } = codemod.transform({ file: { path: 'src/case.mjs', text: source, eol: '\n' }, j: jsApi('babylon'), root: () => root });
+    const { edits } = codemod.transform(context(source));
     const helper = edits.filter((e) => e.supports);
     expect(helper).toHaveLength(1);
     expect(helper[0]!.safety).toBe('safe');
@@ -331,7 +336,7 @@ describe('config-file declarations', () => {
   });
 
   it('escapes a declared text function, keeps a declared markup function', () => {
-    const { output, notes } = runWith(source, { textFunctions: ['tr'], markupFunctions: ['icon'] });
+    const { output, notes } = runWith(source, { text: ['tr'], markup: ['icon'] });
     expect(output).toContain("${escapeHtml(tr('save'))}</button> ${icon('ok')} ${escapeHtml(name)}");
     expect(notes).toEqual([]);
   });
@@ -339,16 +344,16 @@ describe('config-file declarations', () => {
   it("uses a declared escaper, so a classic script needs no helper of its own", () => {
     const classic = "function a(el, r) { el.innerHTML = `<b>${r.name}</b>`; }\nfunction b(el, r) { el.innerHTML = `<i>${r.name}</i>`; }\n";
     expect(runWith(classic, {}, 'src/page.js').output).toBe(classic);
-    const { output } = runWith(classic, { escapeFunctions: ['Utils.escape'] }, 'src/page.js');
+    const { output } = runWith(classic, { escape: ['Utils.escape'] }, 'src/page.js');
     expect(output).toBe(classic.replaceAll('${r.name}', '${Utils.escape(r.name)}'));
   });
 
   it.each([
-    [{ textFunctions: 't' }, 'option `textFunctions` must be a list of function names'],
-    [{ markupFunctions: ['icon()'] }, 'option `markupFunctions` holds "icon()", which is not a function name'],
-    [{ escapeFunctions: [42] }, 'option `escapeFunctions` holds 42'],
-    [{ textFunctions: ['t'], markupFunctions: ['t'] }, '`t` is declared as more than one kind of function'],
-    [{ textFuncs: ['t'] }, 'unknown option `textFuncs` was ignored'],
+    [{ text: 't' }, 'option `text` must be a list of function names'],
+    [{ markup: ['icon()'] }, 'option `markup` holds "icon()", which is not a function name'],
+    [{ escape: [42] }, 'option `escape` holds 42'],
+    [{ text: ['t'], markup: ['t'] }, '`t` is declared as more than one kind of function'],
+    [{ textFunctions: ['t'] }, 'unknown option `textFunctions` was ignored'],
     [{ importSummaries: 'yes' }, 'option `importSummaries` must be a function'],
   ])('says why a malformed option is ignored: %j', (options, message) => {
     expect(readOptions(options).problems.join('\n')).toContain(message);
@@ -379,8 +384,7 @@ describe('summaries of imported functions', () => {
       "export const caption = (r) => r.title + ' (' + r.year + ')';",
       'export function tr(key) { return window.LABELS[key]; }',
     ].join('\n');
-    const root = parseJs('babylon', ui);
-    const summaries = summarizeExports({ file: { path: 'src/ui.mjs', text: ui, eol: '\n' }, j: jsApi('babylon'), root: () => root });
+    const summaries = summarizeExports(context(ui, 'src/ui.mjs'));
     expect(Object.fromEntries(summaries)).toEqual({
       icon: { returns: 'markup' },
       esc: { returns: 'escaped', escapes: ['&', '<', '>', '"', "'"] },

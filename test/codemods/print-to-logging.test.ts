@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codemod } from '../../codemods/python/print-to-logging/index.js';
-import type { EngineContext } from '../../src/engine/transform.js';
+import type { EngineContext, ScopeNote } from '../../src/engine/transform.js';
 import type { CodemodNote } from '../../src/engine/types.js';
 import { describeFixtures, testEngine, transformBytes } from '../helpers/fixtures.js';
 
@@ -15,10 +15,10 @@ beforeAll(async () => {
   engine = await testEngine();
 });
 
-function run(source: string, path = 'app/service.py'): { output: string; kind: string; notes: CodemodNote[] } {
-  const { outcome, output } = transformBytes(engine, [codemod], path, Buffer.from(source, 'utf8'));
+function run(source: string, path = 'app/service.py'): { output: string; kind: string; notes: CodemodNote[]; scope: ScopeNote[] } {
+  const { outcome, output } = transformBytes(engine, [codemod], path, Buffer.from(source, 'utf8'), { maxSafety: 'review' });
   if (outcome.kind === 'skipped') throw new Error(`skipped: ${outcome.message}`);
-  return { output, kind: outcome.kind, notes: outcome.notes };
+  return { output, kind: outcome.kind, notes: outcome.notes, scope: outcome.scope };
 }
 
 /** The converted statement for a one-line print inside a function of a module that already has a logger. */
@@ -147,7 +147,8 @@ describe('python/print-to-logging: left alone, with a note', () => {
     const source = 'import os\n\n\ndef f():\n    print(os.getcwd())\n';
     const result = run(source, path);
     expect(result.kind).toBe('unchanged');
-    expect(result.notes).toEqual([expect.objectContaining({ line: 5, message: expect.stringContaining('not an application module') })]);
+    expect(result.notes).toEqual([]);
+    expect(result.scope).toEqual([{ codemod: codemod.meta.id, kind: 'role', reason: path.includes('test') || path === 'conftest.py' ? 'tests' : 'scripts' }]);
   });
 
   it.each([
@@ -215,7 +216,7 @@ describe('python/print-to-logging: left alone, with a note', () => {
 
   it('ignores files that only mention print in strings and comments', () => {
     const source = '# print("x")\nDOC = "call print() here"\n';
-    expect(run(source)).toEqual({ kind: 'unchanged', output: source, notes: [] });
+    expect(run(source)).toEqual({ kind: 'unchanged', output: source, notes: [], scope: [] });
   });
 });
 

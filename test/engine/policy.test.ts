@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { applyEdits } from '../../src/engine/edits.js';
 import { selectEdits } from '../../src/engine/policy.js';
 import { transformSource, type EngineContext } from '../../src/engine/transform.js';
 import type { Edit, PythonCodemod, Safety } from '../../src/engine/types.js';
@@ -35,8 +36,15 @@ describe('selectEdits', () => {
     expect(held.applied).toEqual([]);
     expect(held.held).toHaveLength(2);
     const one = selectEdits('t', TEXT, [support, edit(2, 'safe', { change: 'p' }), edit(3, 'review', { change: 'q' })], 'safe');
-    expect(one.applied.map((e) => e.description)).toEqual(['line 2', 'import']);
+    expect(one.applied.map((e) => e.description)).toEqual(['import', 'line 2']);
     expect(one.changes).toHaveLength(1);
+  });
+
+  it("keeps the codemod's order, so insertions at one point build the text it meant", () => {
+    const at = (text: string, extra: Partial<Edit>): Edit => ({ start: 0, end: 0, text, safety: 'safe', description: text, ...extra });
+    const edits = [at('from x import A', { change: 'm' }), at(', B', { supports: ['c'] }), at('\n', { change: 'm' }), edit(2, 'safe', { change: 'c' })];
+    expect(applyEdits(TEXT, selectEdits('t', TEXT, edits, 'safe').applied).split('\n')[0]).toBe('from x import A, B');
+    expect(applyEdits(TEXT, selectEdits('t', TEXT, edits.slice(0, 3), 'safe').applied).split('\n')[0]).toBe('from x import A');
   });
 
   it('makes a change as risky as a supporting edit it needs', () => {
@@ -76,6 +84,9 @@ describe('a codemod that emits an edit riskier than it declares', () => {
         rollback: 'r',
         prerequisites: [],
         references: [],
+        keywords: [],
+        roles: ['app'],
+        requires: [],
       },
       prefilter: () => true,
       transform: () => ({ edits: [{ start: 0, end: 1, text: 'b', safety: 'review', description: 'a -> b' }], notes: [] }),

@@ -11,6 +11,9 @@ const baseMeta = {
   rollback: 'revert',
   prerequisites: [],
   references: [],
+  keywords: [],
+  roles: ['app', 'scripts'] as const,
+  requires: [],
 };
 
 /** Renames identifiers `old_name` to `new_name`: a minimal, well-behaved Python codemod for engine tests. */

@@ -3,9 +3,9 @@
  * section for it). Every field is optional; a malformed one is ignored with
  * a message, never thrown.
  *
- *   textFunctions:   ['t', 'i18n.t']          calls that return plain text (escaped where they meet markup)
- *   markupFunctions: ['icon', 'Icons.render'] calls that return markup (left as they are)
- *   escapeFunctions: ['esc', 'Utils.escape']  calls that escape & < > " ' (trusted, and used to escape)
+ *   text:   ['t', 'i18n.t']          calls that return plain text (escaped where they meet markup)
+ *   markup: ['icon', 'Icons.render'] calls that return markup (left as they are)
+ *   escape: ['esc', 'Utils.escape']  calls that escape & < > " ' (trusted, and used to escape)
  *   importSummaries: (specifier, exportedName) => Summary | undefined   (from the project model)
  */
 import type { Declarations, SummaryLookup } from './provenance.js';
@@ -18,7 +18,7 @@ export interface CodemodOptions {
 }
 
 const DOTTED = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/;
-const FIELDS = { textFunctions: 'text', markupFunctions: 'markup', escapeFunctions: 'escape' } as const;
+const FIELDS = { text: 'text', markup: 'markup', escape: 'escape' } as const;
 
 function names(value: unknown, field: string, problems: string[]): Set<string> {
   if (value === undefined) return new Set();

@@ -561,7 +561,6 @@ export class Provenance {
   /** A parameter: what callers pass, from callbacks' receivers or the file's own calls. */
   private param(b: Binding): Prov {
     const { fn, index, rest } = b.param!;
-    const { scopes } = this;
     const { holder, parent } = this.placeOf(fn);
     const fnName = child(fn, 'id') ? stringField(child(fn, 'id')!, 'name') : undefined;
     const owner = fnName ? `\`${fnName}\`` : 'a function';

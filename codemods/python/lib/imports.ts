@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import type { Edit, SourceFile } from '../../../src/engine/types.js';
+import type { Edit, SourceFile } from '../../api.js';
 import { descendantsOfType, indentAt, lineEndAfterBreak, namedChildren } from './syntax.js';
 
 /** Statements that import: `import x`, `from x import y`, `from __future__ import z`. */

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import type { Edit, Safety, SourceFile } from '../../../src/engine/types.js';
+import type { Edit, Safety, SourceFile } from '../../api.js';
 
 /** Every descendant of `node` (itself included) of one of `types`, in document order. */
 export function descendantsOfType(node: Node, types: string | readonly string[]): Node[] {

@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
-import type { Edit, Note, PythonCodemod, PythonContext, SourceFile, TransformResult } from '../../../src/engine/types.js';
+import { defineCodemod } from '../../api.js';
+import type { Edit, Note, PythonContext, SourceFile, TransformResult } from '../../api.js';
 import { bindingIdentifiers, isBinding, nameUses } from '../lib/bindings.js';
 import { fromImportsOf, importInsertionPoint, isImportStatement, leadingImports, topLevelImports } from '../lib/imports.js';
 import { descendantsOfType, indentAt, insertLines, lineEndAfterBreak, lineOf, namedChildren, startsLine } from '../lib/syntax.js';
@@ -345,7 +346,7 @@ function transform(ctx: PythonContext): TransformResult {
   return { edits, notes };
 }
 
-export const codemod: PythonCodemod = {
+export const codemod = defineCodemod({
   meta: {
     id: 'python/print-to-logging',
     version: '1.0.0',
@@ -356,10 +357,12 @@ export const codemod: PythonCodemod = {
     summary: 'Turns print() statements in application modules into calls on a module-level logging logger that log exactly the same text.',
     fixes: [
       { tool: 'ruff', ruleId: 'T201' },
-      { tool: 'keyword', ruleId: 'print-statements' },
     ],
+    keywords: [{ id: 'print-statements', pattern: /\bprint\(\)|\bprint statements?\b/i, says: '"print()", "print statement(s)"' }],
     safety: 'review',
     security: false,
+    // CLI output is for a person at a terminal, not a log: scripts are not edited.
+    roles: ['app'],
     rollback: 'Revert the commit; no data or configuration depends on it.',
     prerequisites: [
       'Configure logging where the application starts (for example logging.basicConfig(level=logging.INFO)); without it, INFO messages that print() used to show are dropped.',
@@ -375,4 +378,4 @@ export const codemod: PythonCodemod = {
     return text.includes('print');
   },
   transform,
-};
+});

@@ -53,19 +53,10 @@ function extraMember(value: Node, resolver: ModelResolver): string | null {
   const member = value.childForFieldName('attribute')?.text ?? '';
   const object = value.childForFieldName('object');
   if (!object || !EXTRA_MEMBERS.has(member)) return null;
-  if (object.type === 'identifier') {
-    const b = resolver.binding(object.text);
-    if (typeof b === 'string' || b.kind !== 'from-import') return null;
-    return ['pydantic', 'pydantic.config'].includes(b.module) && b.name === 'Extra' ? member : null;
-  }
-  if (object.type === 'attribute' && object.childForFieldName('attribute')?.text === 'Extra') {
-    const mod = object.childForFieldName('object');
-    if (mod?.type !== 'identifier') return null;
-    const b = resolver.binding(mod.text);
-    if (typeof b === 'string' || b.kind !== 'module-import' || b.module !== 'pydantic') return null;
-    return member;
-  }
-  return null;
+  const resolved = resolver.model.resolve(object);
+  if (resolved.kind !== 'imported' || resolved.level !== 0 || resolved.binding.scope.kind !== 'module') return null;
+  const qualified = [resolved.module, ...resolved.path].join('.');
+  return qualified === 'pydantic.Extra' || qualified === 'pydantic.config.Extra' ? member : null;
 }
 
 type KeyResult = { key: string; value: string; remark?: string } | { problem: string };

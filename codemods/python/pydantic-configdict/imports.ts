@@ -1,31 +1,28 @@
 import type { Node } from 'web-tree-sitter';
-import type { Edit, SourceFile } from '../../../src/engine/types.js';
+import type { Edit, SourceFile } from '../../api.js';
 import { fromImportsOf, importInsertionPoint, insertIntoFromImport, mergeableFromImport, topLevelImports } from '../lib/imports.js';
-import { insertLines } from '../lib/syntax.js';
+import { insertLines, lineEndAfterBreak, namedChildren } from '../lib/syntax.js';
 import type { ModelResolver } from './models.js';
 
 export type NameSource = { local: string; edit: Edit | null } | { conflict: string };
 
 /**
  * How the file will name `name` from `module`: an existing import of it, or
- * a new one (merged into a `from <module> import` line or on a line of its own).
- * A file that already uses the name for something else gets no import.
+ * a new one (merged into a `from <module> import` line or on a line of its
+ * own). A file that already uses the name for something else gets no import.
+ * `arrives` says the name comes with another edit (the moved BaseSettings
+ * import), so only the name's availability is checked.
  */
-export function provideName(file: SourceFile, root: Node, resolver: ModelResolver, module: string, name: string, limit: number): NameSource {
+export function provideName(file: SourceFile, root: Node, resolver: ModelResolver, module: string, name: string, limit: number, arrives = false): NameSource {
   const imported = fromImportsOf(topLevelImports(root), name).find((i) => i.module === module);
   if (imported) {
     const { local } = imported;
     const binding = resolver.binding(local);
-    if (typeof binding === 'string') return { conflict: binding };
-    if (binding.kind === 'from-import' && binding.module === module) return { local, edit: null };
+    if (binding?.kind === 'import' && binding.level === 0 && binding.module === module && binding.imported === name) return { local, edit: null };
     return { conflict: `${local} is bound more than once in this module` };
   }
-  const used = root.descendantsOfType('identifier').some((id) => {
-    if (!id || id.text !== name) return false;
-    const parent = id.parent;
-    return !(parent?.type === 'attribute' && parent.childForFieldName('attribute')?.equals(id));
-  });
-  if (used || resolver.isBound(name)) return { conflict: `the name ${name} is already used in this module for something else` };
+  if (resolver.model.usesOf(name).length > 0 || resolver.isBound(name)) return { conflict: `the name ${name} is already used in this module for something else` };
+  if (arrives) return { local: name, edit: null };
   const description = `import ${name} from ${module}`;
   const target = mergeableFromImport(
     topLevelImports(root).filter((stmt) => stmt.endIndex <= limit),
@@ -34,4 +31,55 @@ export function provideName(file: SourceFile, root: Node, resolver: ModelResolve
   if (target) return { local: name, edit: insertIntoFromImport(file, target, name, description) };
   const at = importInsertionPoint(root, file.text);
   return { local: name, edit: insertLines(file, at, [`from ${module} import ${name}`], description) };
+}
+
+function importedNames(stmt: Node): Node[] {
+  return stmt.childrenForFieldName('name').filter((n): n is Node => n !== null);
+}
+
+/**
+ * Edits that make `from pydantic import BaseSettings` (pydantic 1's place)
+ * import from pydantic_settings: the statement's module is renamed when
+ * BaseSettings is all it imports; otherwise BaseSettings leaves the list and
+ * gets a line of its own after the statement. With `withConfigDict`,
+ * SettingsConfigDict is added to that import as a supporting edit of the
+ * settings conversions (`supports`).
+ */
+export function moveSettingsImport(
+  file: SourceFile,
+  move: { id: string; stmt: Node; local: string },
+  settingsConversions: readonly string[],
+): Edit[] {
+  const { stmt } = move;
+  const description = 'from pydantic import BaseSettings -> from pydantic_settings import BaseSettings';
+  const common = { safety: 'review' as const, description, change: move.id };
+  const names = importedNames(stmt);
+  const item = names.find((n) => (n.type === 'aliased_import' ? n.childForFieldName('name')?.text : n.text) === 'BaseSettings')!;
+  const extra = (at: number): Edit[] =>
+    settingsConversions.length > 0
+      ? [{ start: at, end: at, text: ', SettingsConfigDict', safety: 'safe', description: 'import SettingsConfigDict from pydantic_settings', supports: settingsConversions }]
+      : [];
+  if (names.length === 1) {
+    const moduleName = stmt.childForFieldName('module_name')!;
+    return [{ ...common, start: moduleName.startIndex, end: moduleName.endIndex, text: 'pydantic_settings' }, ...extra(item.endIndex)];
+  }
+  const index = names.indexOf(item);
+  const next = names[index + 1];
+  const removal = next ? { start: item.startIndex, end: next.startIndex } : { start: names[index - 1]!.endIndex, end: item.endIndex };
+  const at = lineEndAfterBreak(file.text, stmt.endIndex);
+  const needsBreak = at === file.text.length && !file.text.endsWith('\n');
+  return [
+    { ...common, ...removal, text: '' },
+    { ...common, start: at, end: at, text: `${needsBreak ? file.eol : ''}from pydantic_settings import ${item.text.replace(/\s+/g, ' ')}` },
+    ...extra(at),
+    { ...common, start: at, end: at, text: file.eol },
+  ];
+}
+
+/** Why BaseSettings cannot leave its import statement cleanly, or null. */
+export function settingsMoveProblem(file: SourceFile, stmt: Node): string | null {
+  if (namedChildren(stmt).some((c) => c.type === 'comment')) return 'its import statement holds a comment that moving BaseSettings could misplace';
+  const end = lineEndAfterBreak(file.text, stmt.endIndex);
+  if (/;/.test(file.text.slice(stmt.endIndex, end))) return 'its import statement shares a line with other code';
+  return null;
 }

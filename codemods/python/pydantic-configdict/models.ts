@@ -1,141 +1,152 @@
 import type { Node } from 'web-tree-sitter';
-import { parameterNames, scopeBindings, type ScopeBinding, type ScopeBindings } from '../lib/bindings.js';
-import { dottedText } from '../lib/imports.js';
-import { descendantsOfType, dottedPath, lineOf, namedChildren } from '../lib/syntax.js';
+import { STDLIB_MODULES, type PythonContext } from '../../api.js';
+import { lineage, summariseClass, summariseModule, type ClassSummary, type Lineage, type ModuleReader, type ModuleSummary } from '../lib/modules.js';
+import { SemanticModel, type Binding } from '../lib/semantic.js';
 
-/** What a class is, as far as this file proves it. */
+/** What a class is, followed through the project's modules to the libraries it derives from. */
 export type ModelKind =
-  | { kind: 'model' }
-  | { kind: 'settings' }
-  /** No base at all (or only `object`): certainly not a pydantic model. */
+  | { kind: 'model'; lineage: Lineage }
+  /**
+   * `viaV1Import`: BaseSettings comes from this file's `from pydantic import
+   * BaseSettings` (v1's place), which must move; `movedIn`: other files of
+   * this run whose same import this codemod moves.
+   */
+  | { kind: 'settings'; lineage: Lineage; viaV1Import: boolean; movedIn: string[] }
+  /** A `pydantic.v1` model: class Config is the right spelling there. */
+  | { kind: 'v1'; root: string }
+  /** No base but `object` and the standard library: certainly not a pydantic model. */
   | { kind: 'plain' }
-  | { kind: 'unknown'; reason: string };
+  /** `quiet`: nothing ties the class to pydantic or to the project's own modules (a SQLAlchemy model's Config), so no note. */
+  | { kind: 'unknown'; reason: string; quiet: boolean };
 
-/** Dotted paths that are pydantic model roots, and what they make a subclass. */
+/** Classes outside the project that make a subclass a pydantic 2 model, and what kind. */
 const ROOTS: Readonly<Record<string, 'model' | 'settings'>> = {
   'pydantic.BaseModel': 'model',
   'pydantic.main.BaseModel': 'model',
   'pydantic.RootModel': 'model',
   'pydantic.root_model.RootModel': 'model',
+  // SQLModel classes are pydantic models (SQLModel 0.0.14 and later on pydantic 2).
+  'sqlmodel.SQLModel': 'model',
+  'sqlmodel.main.SQLModel': 'model',
   'pydantic_settings.BaseSettings': 'settings',
   'pydantic_settings.main.BaseSettings': 'settings',
 };
 
-function isPydanticModule(module: string): boolean {
-  return ['pydantic', 'pydantic_settings'].some((m) => module === m || module.startsWith(`${m}.`));
+/** Where pydantic 1 kept BaseSettings; pydantic 2 raises on import from there. */
+const V1_SETTINGS = new Set(['pydantic.BaseSettings', 'pydantic.env_settings.BaseSettings']);
+
+const REMOVED_ROOTS: Readonly<Record<string, string>> = {
+  'pydantic.generics.GenericModel': 'GenericModel was removed in pydantic 2 (a generic model is a BaseModel with typing.Generic)',
+};
+
+/**
+ * Libraries whose classes are not pydantic models and nest a `class Config`
+ * or `class Meta` of their own (SQLAlchemy models read by their own tooling,
+ * Django, marshmallow): a class deriving only from them is plain.
+ */
+const NOT_PYDANTIC = new Set(['typing_extensions', 'sqlalchemy', 'django', 'marshmallow', 'mongoengine', 'peewee', 'tortoise', 'attr', 'attrs']);
+
+function isV1(qualified: string): boolean {
+  return qualified.startsWith('pydantic.v1.');
 }
 
-const SCOPE_OWNERS = new Set(['function_definition', 'class_definition']);
+function library(qualified: string): string {
+  return qualified.split('.')[0]!;
+}
 
 export class ModelResolver {
+  readonly model: SemanticModel;
+  readonly reader: ModuleReader;
+  private summary: ModuleSummary | null = null;
   private readonly memo = new Map<number, ModelKind>();
-  private readonly moduleBindings: ScopeBindings;
+  /** Whether this codemod moves another file's `from pydantic import BaseSettings` in this run. */
+  movesSettingsImport: (file: string) => boolean = () => false;
 
-  /** `from m import *` statements of modules other than pydantic's: they may bind any name. */
-  private readonly starImports: Node[];
-
-  constructor(root: Node) {
-    this.moduleBindings = scopeBindings(root);
-    this.starImports = descendantsOfType(root, 'wildcard_import')
-      .map((w) => w.parent)
-      .filter((stmt): stmt is Node => stmt?.type === 'import_from_statement' && !isPydanticModule(dottedText(stmt.childForFieldName('module_name'))));
+  constructor(readonly ctx: PythonContext) {
+    this.model = SemanticModel.of(ctx.tree);
+    this.reader = { project: ctx.project, parse: ctx.parse };
   }
 
-  /** The single module-level binding of `name`, or why there is none. */
-  binding(name: string): ScopeBinding | string {
-    const list = this.moduleBindings.get(name);
-    if (!list || list.length === 0) return `'${name}' is neither defined nor imported in this module`;
-    const first = list[0]!;
-    // The same `from m import n` repeated (e.g. again under `if TYPE_CHECKING:`) is still one binding.
-    const same = list.every((b) => b.kind === 'from-import' && first.kind === 'from-import' && b.module === first.module && b.name === first.name);
-    if (list.length > 1 && !same) return `'${name}' is bound more than once in this module`;
-    // A star import after the binding may replace it (`from .base import *` exporting its own BaseModel).
-    const star = this.starImports.find((stmt) => stmt.startIndex > first.node.startIndex);
-    if (star) return `'${name}' may be rebound by '${star.text.replace(/\s+/g, ' ')}' at line ${lineOf(star)}`;
-    return first;
+  get file(): string {
+    return this.ctx.file.path;
   }
 
-  /** Whether `name` is bound anywhere in this module's top-level scope. */
+  /** This file's module-level names, for following its own classes. */
+  local(): ModuleSummary {
+    this.summary ??= summariseModule(this.ctx.file.path, this.model);
+    return this.summary;
+  }
+
+  /** The module-level binding of `name`, when there is exactly one (the same import repeated counts as one). */
+  binding(name: string): Binding | null {
+    const list = this.model.module.bindings.get(name) ?? [];
+    const [first, ...rest] = list;
+    if (!first) return null;
+    const same = rest.every((b) => b.kind === 'import' && first.kind === 'import' && b.module === first.module && b.level === first.level && b.imported === first.imported);
+    return same && this.model.starImports.length === 0 ? first : null;
+  }
+
+  /** Whether `name` is bound at module level at all. */
   isBound(name: string): boolean {
-    return (this.moduleBindings.get(name)?.length ?? 0) > 0;
+    return (this.model.module.bindings.get(name)?.length ?? 0) > 0;
+  }
+
+  summaryOf(cls: Node): ClassSummary {
+    return summariseClass(this.model, cls);
   }
 
   classify(cls: Node): ModelKind {
     const cached = this.memo.get(cls.id);
     if (cached) return cached;
-    // Guards against a (broken) cycle of classes naming each other.
-    this.memo.set(cls.id, { kind: 'unknown', reason: 'its bases refer back to it' });
     const result = this.classifyUncached(cls);
     this.memo.set(cls.id, result);
     return result;
   }
 
   private classifyUncached(cls: Node): ModelKind {
-    const args = cls.childForFieldName('superclasses');
-    const bases = args ? namedChildren(args).filter((a) => a.type !== 'comment') : [];
-    const positional = bases.filter((b) => b.type !== 'keyword_argument');
-    const metaclass = bases.find((b) => b.type === 'keyword_argument' && b.childForFieldName('name')?.text === 'metaclass');
-    if (metaclass) return { kind: 'unknown', reason: 'it sets its own metaclass' };
-    // `*bases` / `**options` hide bases, a metaclass or class-keyword config that override Config.
-    const splat = bases.find((b) => b.type === 'list_splat' || b.type === 'dictionary_splat');
-    if (splat) return { kind: 'unknown', reason: `its bases or class keywords include ${splat.text}` };
-    const real = positional.filter((b) => b.text !== 'object');
+    const summary = this.summaryOf(cls);
+    const unknown = (reason: string, quiet = false): ModelKind => ({ kind: 'unknown', reason, quiet: quiet && !this.importsPydantic() });
+    if (summary.hidden) return unknown(summary.hidden.startsWith('metaclass') ? 'it sets its own metaclass' : `its bases or class keywords include ${summary.hidden}`);
+    const real = summary.bases.filter((b) => !(b.kind === 'builtin' && b.name === 'object' && b.rest.length === 0));
     if (real.length === 0) return { kind: 'plain' };
-    const shadowed = localShadows(cls);
-    const kinds = real.map((base) => this.resolveBase(base, shadowed));
-    if (kinds.some((k) => k.kind === 'settings')) return { kind: 'settings' };
-    if (kinds.some((k) => k.kind === 'model')) return { kind: 'model' };
-    const unknown = kinds.find((k): k is Extract<ModelKind, { kind: 'unknown' }> => k.kind === 'unknown');
-    return unknown ?? { kind: 'unknown', reason: 'none of its bases is a pydantic model' };
+    const found = lineage(this.reader, this.ctx.file.path, { ...summary, bases: real }, this.local());
+    const roots = [...found.roots.keys()];
+    const v1 = roots.find(isV1);
+    if (v1) return { kind: 'v1', root: v1 };
+    const removed = roots.find((r) => REMOVED_ROOTS[r]);
+    if (removed) return unknown(REMOVED_ROOTS[removed]!);
+    const oldSettings = roots.find((r) => V1_SETTINGS.has(r));
+    if (oldSettings) {
+      const files = found.roots.get(oldSettings)!;
+      const here = this.ctx.file.path;
+      const where = [...files].filter((f) => f !== here);
+      const hereOk = !files.has(here) || this.v1SettingsImport() !== null;
+      if (hereOk && where.every((f) => this.movesSettingsImport(f))) return { kind: 'settings', lineage: found, viaV1Import: files.has(here), movedIn: where };
+      return unknown(`BaseSettings comes from pydantic (its pydantic 1 place)${where.length ? ` through ${where.join(', ')}` : ''}; move that import to pydantic_settings first`);
+    }
+    const kinds = roots.map((r) => ROOTS[r]).filter((k) => k !== undefined);
+    if (kinds.includes('settings')) return { kind: 'settings', lineage: found, viaV1Import: false, movedIn: [] };
+    if (kinds.includes('model')) return { kind: 'model', lineage: found };
+    // A class whose bases lead into the project's own modules gets a note whatever happens there.
+    const viaProject = found.classes.some((c) => c.file !== this.ctx.file.path) || real.some((b) => b.kind === 'imported' && (b.level > 0 || this.ctx.project.python.resolve(this.ctx.file.path, b.module, 0) !== null));
+    if (found.unknown.length > 0) return unknown(found.unknown[0]!, !viaProject);
+    const foreign = roots.find((r) => !(r.startsWith('builtins.') || STDLIB_MODULES.has(library(r)) || NOT_PYDANTIC.has(library(r))));
+    if (foreign) return unknown(`it derives from ${foreign}, which is not known to be a pydantic model`, !viaProject);
+    return { kind: 'plain' };
   }
 
-  private resolveBase(base: Node, shadowed: ReadonlySet<string>): ModelKind {
-    if (base.type === 'subscript') {
-      const value = base.childForFieldName('value');
-      return value ? this.resolveBase(value, shadowed) : { kind: 'unknown', reason: `base '${base.text}' is not a plain name` };
-    }
-    const path = dottedPath(base);
-    if (!path) return { kind: 'unknown', reason: `base '${base.text}' is not a plain name` };
-    const [head, ...rest] = path;
-    if (shadowed.has(head)) return { kind: 'unknown', reason: `base '${base.text}' is bound in an enclosing function or class` };
-    const binding = this.binding(head);
-    if (typeof binding === 'string') return { kind: 'unknown', reason: `base ${binding}` };
-    if (binding.kind === 'from-import') {
-      const full = [binding.module, binding.name, ...rest].join('.');
-      const root = ROOTS[full];
-      if (root) return { kind: root };
-      if (full === 'pydantic.BaseSettings') {
-        return { kind: 'unknown', reason: "BaseSettings is imported from pydantic (v1); in v2 it lives in pydantic_settings — fix that import first" };
+  /** Whether this file imports pydantic or pydantic_settings anywhere. */
+  importsPydantic(): boolean {
+    return this.model.nodes('import_statement', 'import_from_statement').some((stmt) => /\bpydantic(?:_settings)?\b/.test(stmt.text));
+  }
+
+  /** This file's module-level `from pydantic import BaseSettings [as X]`, if it has one. */
+  v1SettingsImport(): { stmt: Node; local: string } | null {
+    for (const bindings of this.model.module.bindings.values()) {
+      for (const b of bindings) {
+        if (b.kind === 'import' && b.module === 'pydantic' && b.level === 0 && b.imported === 'BaseSettings') return { stmt: b.stmt, local: b.name };
       }
-      return { kind: 'unknown', reason: `base '${base.text}' is imported from '${binding.module}', so this file cannot prove it is a pydantic model` };
     }
-    if (binding.kind === 'module-import') {
-      const full = [binding.module, ...rest].join('.');
-      const root = ROOTS[full];
-      if (root) return { kind: root };
-      return { kind: 'unknown', reason: `base '${base.text}' is not known to be a pydantic model` };
-    }
-    if (binding.kind === 'class' && rest.length === 0) {
-      const kind = this.classify(binding.node);
-      if (kind.kind === 'plain') return { kind: 'unknown', reason: `base '${base.text}' is not a pydantic model` };
-      return kind;
-    }
-    return { kind: 'unknown', reason: `base '${base.text}' is not known to be a pydantic model` };
+    return null;
   }
-}
-
-/**
- * Names bound in the function and class bodies around a class: its bases
- * are looked up there before the module, and this codemod does not follow
- * local bindings.
- */
-function localShadows(cls: Node): Set<string> {
-  const names = new Set<string>();
-  for (let node = cls.parent; node; node = node.parent) {
-    if (!SCOPE_OWNERS.has(node.type)) continue;
-    const body = node.childForFieldName('body');
-    if (body) for (const name of scopeBindings(body).keys()) names.add(name);
-    if (node.type === 'function_definition') for (const name of parameterNames(node)) names.add(name);
-  }
-  return names;
 }

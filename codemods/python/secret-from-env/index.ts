@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
-import type { Edit, Note, PythonCodemod, PythonContext, SourceFile, TransformResult } from '../../../src/engine/types.js';
+import { defineCodemod } from '../../api.js';
+import type { Edit, Note, PythonContext, SourceFile, TransformResult } from '../../api.js';
 import { scopeBindings, type ScopeBindings } from '../lib/bindings.js';
 import { appendToFromImport, fromImportsOf, importInsertionPoint, leadingImports, mergeableFromImport } from '../lib/imports.js';
 import { stringDelimiters, stringValue } from '../lib/strings.js';
@@ -716,7 +717,7 @@ function transform(ctx: PythonContext): TransformResult {
   return { edits, notes: notes.sort(byLine) };
 }
 
-export const codemod: PythonCodemod = {
+export const codemod = defineCodemod({
   meta: {
     id: 'python/secret-from-env',
     version: '1.0.0',
@@ -730,7 +731,20 @@ export const codemod: PythonCodemod = {
       { tool: 'bandit', ruleId: 'B105' },
       { tool: 'ruff', ruleId: 'S105' },
       { tool: 'codeql', ruleId: 'py/hardcoded-credentials' },
-      { tool: 'keyword', ruleId: 'hardcoded-secret-key' },
+      { tool: 'bandit', ruleId: 'B106', note: 'a secret passed as a keyword argument is reported, not rewritten' },
+      { tool: 'bandit', ruleId: 'B107', note: 'a secret as a function default is reported, not rewritten' },
+      { tool: 'ruff', ruleId: 'S106', note: 'a secret passed as a keyword argument is reported, not rewritten' },
+      { tool: 'ruff', ruleId: 'S107', note: 'a secret as a function default is reported, not rewritten' },
+      { tool: 'semgrep', ruleId: 'hardcoded-secret-key' },
+      { tool: 'semgrep', ruleId: 'avoid_hardcoded_config_SECRET_KEY' },
+      { tool: 'semgrep', ruleId: 'django-secret-key*' },
+    ],
+    keywords: [
+      {
+        id: 'hardcoded-secret-key',
+        says: '"hardcoded SECRET_KEY", "hardcoded secret(s)", "hardcoded JWT secret", "SECRET_KEY … environment"',
+        pattern: /\bhard-?coded\s+(?:`?[A-Z_]*SECRET[A-Z_]*`?|secrets?|JWT secret)|\bSECRET_KEY\b.*\b(?:hard-?coded|environment)/i,
+      },
     ],
     safety: 'review',
     security: true,
@@ -755,4 +769,4 @@ export const codemod: PythonCodemod = {
     return /secret|signing_key/i.test(text);
   },
   transform,
-};
+});

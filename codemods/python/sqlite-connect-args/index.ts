@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
-import type { Edit, Note, PythonCodemod, PythonContext, TransformResult } from '../../../src/engine/types.js';
+import { defineCodemod } from '../../api.js';
+import type { Edit, Note, PythonContext, TransformResult } from '../../api.js';
 import {
   appendToFromImport,
   fromImportsOf,
@@ -393,7 +394,7 @@ function transform(ctx: PythonContext): TransformResult {
   return { edits, notes: notes.sort((a, b) => a.line - b.line) };
 }
 
-export const codemod: PythonCodemod = {
+export const codemod = defineCodemod({
   meta: {
     id: 'python/sqlite-connect-args',
     version: '1.0.0',
@@ -403,9 +404,14 @@ export const codemod: PythonCodemod = {
     phrase: 'sqlite connect_args only for sqlite',
     summary: 'Makes connect_args={"check_same_thread": False} conditional on the database URL being sqlite, so the same engine code works on PostgreSQL or MySQL.',
     fixes: [
-      { tool: 'keyword', ruleId: 'check-same-thread' },
-      { tool: 'keyword', ruleId: 'database-connection-conditional' },
       { tool: 'coderabbit', ruleId: 'sqlite-connect-args' },
+    ],
+    keywords: [
+      {
+        id: 'check-same-thread',
+        pattern: /\bcheck_same_thread\b|\bdatabase connection conditional\b|\bsqlite[- ]only connect_args\b/i,
+        says: '"check_same_thread", "database connection conditional", "sqlite-only connect_args"',
+      },
     ],
     safety: 'safe',
     security: false,
@@ -420,4 +426,4 @@ export const codemod: PythonCodemod = {
     return text.includes(KEY) && /create_(?:async_)?engine|engine_from_config/.test(text);
   },
   transform,
-};
+});

@@ -1,0 +1,108 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Node, Parser, Tree } from 'web-tree-sitter';
+import { SemanticModel } from '../../codemods/python/lib/semantic.js';
+import { pythonParser } from '../../src/engine/python.js';
+
+let parser: Parser;
+const trees: Tree[] = [];
+beforeAll(async () => {
+  parser = await pythonParser();
+  return () => trees.forEach((t) => t.delete());
+});
+
+function model(text: string): SemanticModel {
+  const tree = parser.parse(text)!;
+  trees.push(tree);
+  return SemanticModel.of(tree);
+}
+
+/** The identifier `name` at its `n`-th use (0-based). */
+function use(m: SemanticModel, name: string, n = 0): Node {
+  const found = m.usesOf(name)[n];
+  if (!found) throw new Error(`no use ${n} of ${name}`);
+  return found;
+}
+
+function where(m: SemanticModel, name: string, n = 0): string {
+  const found = m.lookup(name, use(m, name, n));
+  if (found.kind !== 'bound') return found.kind;
+  return `${found.scope.kind}:${found.bindings.map((b) => b.kind).join(',')}`;
+}
+
+describe('the Python semantic model', () => {
+  it('follows local, enclosing, module and builtin scopes', () => {
+    const m = model('x = 1\ndef f(y):\n    z = x + y\n    def g():\n        return z + len(y)\n    return g\n');
+    expect(where(m, 'x', 1)).toBe('module:assignment');
+    expect(where(m, 'y', 1)).toBe('function:parameter');
+    expect(where(m, 'z', 1)).toBe('function:assignment');
+    expect(m.lookup('len', use(m, 'len')).kind).toBe('free');
+  });
+
+  it('does not let methods see names bound in their class body', () => {
+    const m = model('print = 1\nclass C:\n    print = 2\n    a = print\n    def m(self):\n        return print\n');
+    const uses = m.usesOf('print');
+    expect(m.lookup('print', uses[2]!)).toMatchObject({ kind: 'bound', scope: { kind: 'class' } });
+    expect(m.lookup('print', uses[3]!)).toMatchObject({ kind: 'bound', scope: { kind: 'module' } });
+  });
+
+  it('evaluates defaults, annotations, decorators and bases where the def or class stands', () => {
+    const m = model('D = 1\nB = object\n@dec\ndef f(D=D, *, k: B = None):\n    pass\nclass K(B):\n    B = 2\n');
+    const d = m.usesOf('D');
+    // D as a parameter name binds inside f; its default `D` reads the module's.
+    expect(m.lookup('D', d[1]!)).toMatchObject({ scope: { kind: 'function' }, bindings: [{ kind: 'parameter' }] });
+    expect(m.lookup('D', d[2]!)).toMatchObject({ scope: { kind: 'module' } });
+    const b = m.usesOf('B');
+    expect(m.lookup('B', b[1]!)).toMatchObject({ scope: { kind: 'module' } });
+    expect(m.lookup('B', b[2]!)).toMatchObject({ scope: { kind: 'module' } });
+  });
+
+  it('gives comprehensions their own scope, except for the first iterable, and lets walrus escape them', () => {
+    const m = model('xs = [1]\ndef f():\n    out = [x for x in xs if (last := x)]\n    return last, x\n');
+    const x = m.usesOf('x');
+    expect(m.lookup('x', x[0]!)).toMatchObject({ scope: { kind: 'comprehension' } });
+    expect(m.lookup('x', x.at(-1)!).kind).toBe('free');
+    expect(m.lookup('xs', use(m, 'xs', 1))).toMatchObject({ scope: { kind: 'module' } });
+    expect(m.lookup('last', use(m, 'last', 1))).toMatchObject({ scope: { kind: 'function' }, bindings: [{ kind: 'other' }] });
+  });
+
+  it('honours global and nonlocal', () => {
+    const m = model('def f():\n    global counter\n    counter = 1\ndef g():\n    return counter\n');
+    expect(m.lookup('counter', use(m, 'counter', 2))).toMatchObject({ scope: { kind: 'module' }, bindings: [{ kind: 'assignment' }] });
+  });
+
+  it('resolves dotted names through every kind of import', () => {
+    const m = model(
+      'import pydantic\nimport a.b\nimport a.b as ab\nfrom pydantic import BaseModel as BM\nfrom ..schema import _base\nfrom . import models\nclass Local: pass\n' +
+        'x = (pydantic.BaseModel, a.b.C, ab.C, BM, _base.AppModel, models.User, Local.Inner, str)\n',
+    );
+    const tuple = m.nodes('tuple')[0]!;
+    const got = tuple.namedChildren.map((n) => {
+      const r = m.resolve(n!);
+      if (r.kind === 'imported') return `${'.'.repeat(r.level)}${r.module}:${r.path.join('.')}`;
+      if (r.kind === 'local') return `local ${r.binding.kind} ${r.binding.name}.${r.rest.join('.')}`;
+      if (r.kind === 'builtin') return `builtin ${r.name}`;
+      return r.reason;
+    });
+    expect(got).toEqual(['pydantic:BaseModel', 'a:b.C', 'a.b:C', 'pydantic:BaseModel', '..schema:_base.AppModel', '.:models.User', 'local class Local.Inner', 'builtin str']);
+  });
+
+  it('calls a name bound twice in different ways unknown, and the same import twice one binding', () => {
+    const m = model('from x import A\ntry:\n    from x import A\nexcept ImportError:\n    pass\nfrom y import B\nB = 1\nprint(A, B)\n');
+    const call = m.nodes('call')[0]!;
+    const [a, b] = call.childForFieldName('arguments')!.namedChildren;
+    expect(m.resolve(a!)).toMatchObject({ kind: 'imported', module: 'x', path: ['A'] });
+    expect(m.resolve(b!)).toEqual({ kind: 'unknown', reason: "'B' is bound more than once" });
+  });
+
+  it('says a star import may bind a name it cannot see', () => {
+    const m = model('from helpers import *\nprint(Thing)\n');
+    expect(m.resolve(use(m, 'Thing'))).toEqual({ kind: 'unknown', reason: "'Thing' may be bound by 'from helpers import *'" });
+  });
+
+  it('indexes nodes by type in document order, from one walk', () => {
+    const m = model('def f():\n    print(1)\n    return [print(x) for x in y]\nprint(2)\n');
+    expect(m.nodes('call').map((c) => c.text)).toEqual(['print(1)', 'print(x)', 'print(2)']);
+    expect(m.usesOf('print')).toHaveLength(3);
+    expect(m.nodes('function_definition', 'call').map((n) => n.type)).toEqual(['function_definition', 'call', 'call', 'call']);
+  });
+});

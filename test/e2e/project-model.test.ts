@@ -1,0 +1,248 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunReport } from '../../src/engine/run.js';
+import { runCli } from '../helpers/cli.js';
+import { schemaErrors } from '../helpers/schema.js';
+
+/**
+ * The project model on a multi-module app: models derive from a base model
+ * defined in another module (a three-module chain, a src layout, relative
+ * imports, a re-export, an import cycle), settings import BaseSettings from
+ * pydantic 1's place, and docs, tests and migrations hold models that must
+ * stay as they are. Variants of the same app pin pydantic 1, allow 1 and 2,
+ * or lock 2.
+ */
+const APP = join(import.meta.dirname, '..', '..', 'fixtures', 'repos', 'modular-app');
+const CODEMOD = ['--codemod', 'python/pydantic-configdict'];
+
+const dirs: string[] = [];
+function copyApp(edit?: (dir: string) => void): string {
+  const dir = mkdtempSync(join(tmpdir(), 'shipshape-modular-'));
+  dirs.push(dir);
+  cpSync(APP, dir, { recursive: true });
+  edit?.(dir);
+  execFileSync('git', ['init', '-q'], { cwd: dir });
+  return dir;
+}
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function files(dir: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  for (const d of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!d.isFile() || d.parentPath.includes('.git') || d.parentPath.includes('__pycache__')) continue;
+    out.set(relative(dir, join(d.parentPath, d.name)), readFileSync(join(d.parentPath, d.name)));
+  }
+  return out;
+}
+
+async function report(dir: string, ...extra: string[]): Promise<RunReport> {
+  const run = await runCli(['run', '--json', ...CODEMOD, ...extra], { cwd: dir });
+  expect(run.code, run.stderr).toBe(0);
+  const parsed = JSON.parse(run.stdout) as RunReport;
+  expect(schemaErrors('run-report.schema.json', parsed)).toBe('');
+  return parsed;
+}
+
+function changed(r: RunReport): string[] {
+  return r.files.filter((f) => f.status === 'changed').map((f) => f.path);
+}
+
+function pinPydantic(spec: string) {
+  return (dir: string) => {
+    const path = join(dir, 'pyproject.toml');
+    writeFileSync(path, readFileSync(path, 'utf8').replace('"pydantic>=2.5,<3"', `"pydantic${spec}"`));
+  };
+}
+
+const CONVERTED = ['src/shop/core/config.py', 'src/shop/core/worker.py', 'src/shop/schemas/_base.py', 'src/shop/schemas/audit.py', 'src/shop/schemas/mixins.py', 'src/shop/schemas/order.py', 'src/shop/schemas/user.py'];
+
+describe('a multi-module app pinned to pydantic 2', () => {
+  let dir: string;
+  let before: Map<string, Buffer>;
+  let dry: RunReport;
+
+  beforeAll(async () => {
+    dir = copyApp();
+    before = files(dir);
+    dry = await report(dir, '--allow', 'review');
+    const write = await runCli(['run', '--write', '--allow', 'review', ...CODEMOD], { cwd: dir });
+    expect(write.code, write.stderr).toBe(0);
+  });
+
+  it('converts every Config whose class resolves to a pydantic model, across modules', () => {
+    expect(changed(dry)).toEqual(CONVERTED);
+    const changes = dry.files.flatMap((f) => (f.status === 'changed' ? f.changes.map((c) => `${f.path}: ${c.description}`) : []));
+    expect(changes).toEqual([
+      'src/shop/core/config.py: from pydantic import BaseSettings -> from pydantic_settings import BaseSettings',
+      'src/shop/core/config.py: class Config -> model_config = SettingsConfigDict(...) in Settings',
+      'src/shop/core/worker.py: class Config -> model_config = SettingsConfigDict(...) in WorkerSettings (with BaseSettings moved in src/shop/core/config.py)',
+      'src/shop/schemas/_base.py: class Config -> model_config = ConfigDict(...) in AppModel',
+      'src/shop/schemas/audit.py: class Config -> model_config = ConfigDict(...) in AuditEntry',
+      'src/shop/schemas/mixins.py: class Config -> model_config = ConfigDict(...) in Timestamped',
+      'src/shop/schemas/order.py: class Config -> model_config = ConfigDict(...) in Order',
+      'src/shop/schemas/user.py: class Config -> model_config = ConfigDict(...) in User',
+    ]);
+    expect(dry.summary).toMatchObject({ changed: 7, changes: 8 });
+    // Valid only with config.py's moved import, so reviewed with it.
+    expect(dry.files.find((f) => f.path === 'src/shop/core/worker.py')).toMatchObject({ changes: [{ safety: 'review' }] });
+  });
+
+  it('says why what it leaves alone stays: an import cycle; a non-pydantic Config gets no note', () => {
+    const notes = dry.codemods[0]!.notes.map((n) => `${n.path}:${n.line} ${n.message}`);
+    expect(notes).toEqual([
+      'src/shop/legacy/cycle_a.py:5 class LegacyItem is not provably a pydantic model (LegacyBase is imported in a cycle through src/shop/legacy/cycle_b.py); its class Config is left alone',
+    ]);
+  });
+
+  it('never edits docs, tests or migrations, and says so by role', () => {
+    const roles = dry.scope.filter((s) => s.kind === 'role').map((s) => [s.reason, s.paths]);
+    expect(roles).toEqual([
+      ['docs', ['docs_src/tutorial/models.py']],
+      ['migrations', ['migrations/versions/0001_initial.py']],
+      ['tests', ['tests/test_schemas.py']],
+    ]);
+    const after = files(dir);
+    for (const [path, bytes] of before) {
+      if (!CONVERTED.includes(path)) expect(after.get(path)?.equals(bytes), path).toBe(true);
+    }
+  });
+
+  it('names pydantic-settings only when the project does not declare it', () => {
+    expect(dry.prerequisites).toEqual([]);
+  });
+
+  it('leaves models that behave as the v1 config meant, under pydantic 2', () => {
+    const code = `
+import os
+os.environ["SHOP_DEBUG"] = "true"
+from shop.schemas.user import User
+from shop.schemas.order import Order
+from shop.schemas.audit import AuditEntry
+from shop.core.config import Settings
+from shop.core.worker import WorkerSettings
+
+class Row:
+    userName = "  ada  "
+    email = "ada@example.com"
+
+u = User.model_validate(Row())           # from_attributes, inherited from AppModel
+assert u.name == "ada", u.name          # str_strip_whitespace, inherited from Timestamped
+assert User(name="bob").name == "bob"   # populate_by_name, inherited from AppModel
+try:
+    u.email = 5                          # validate_assignment on User
+    raise SystemExit("assignment was not validated")
+except Exception as e:
+    assert "string" in str(e)
+o = Order(id=1)
+try:
+    o.id = 2
+    raise SystemExit("Order is not frozen")
+except Exception:
+    pass
+assert Order.model_json_schema()["example"] == {"id": 7}
+assert AuditEntry.model_config["from_attributes"] is False
+assert Settings().debug is True
+os.environ["SHOP_WORKER_CONCURRENCY"] = "5"
+assert WorkerSettings().concurrency == 5
+print("ok")
+`;
+    const out = spawnSync('python3', ['-W', 'error::UserWarning', '-c', code], { cwd: dir, env: { PATH: process.env.PATH, PYTHONPATH: join(dir, 'src') }, encoding: 'utf8' });
+    expect(out.stderr).toBe('');
+    expect(out.stdout.trim()).toBe('ok');
+  });
+
+  it('is done: a second run changes nothing', async () => {
+    const check = await runCli(['run', '--check', '--allow', 'review', ...CODEMOD], { cwd: dir });
+    expect(check.code, check.stdout).toBe(0);
+  });
+});
+
+describe('the same app, other pins', () => {
+  it('pinned to pydantic 1: converts nothing and says why once', async () => {
+    const dir = copyApp(pinPydantic('>=1.10,<2'));
+    const r = await report(dir, '--allow', 'review');
+    expect(changed(r)).toEqual([]);
+    const declined = r.scope.filter((s) => s.kind === 'declined');
+    expect(declined).toHaveLength(1);
+    expect(declined[0]!.reason).toBe('the project pins pydantic 1 (pyproject.toml: >=1.10,<2); upgrade pydantic to 2 first (https://docs.pydantic.dev/latest/migration/)');
+    expect(r.codemods[0]!.notes).toEqual([]);
+    const human = await runCli(['run', ...CODEMOD], { cwd: dir });
+    expect(human.stderr.match(/declined/g)).toHaveLength(1);
+  });
+
+  it('a range allowing 1 and 2 with no lock: every change held for review', async () => {
+    const dir = copyApp(pinPydantic('>=1.10,<3'));
+    const safe = await report(dir);
+    expect(changed(safe)).toEqual([]);
+    expect(safe.summary.held).toBe(8);
+    expect(safe.scope.filter((s) => s.kind === 'review').map((s) => s.reason)).toEqual([
+      'pyproject.toml: >=1.10,<3 allows pydantic 1 or 2 and no lock file says which is installed; the change needs pydantic >=2',
+    ]);
+  });
+
+  it('the same range with a Poetry lock that resolves 2: converted', async () => {
+    const dir = copyApp((d) => {
+      pinPydantic('>=1.10,<3')(d);
+      writeFileSync(join(d, 'poetry.lock'), '[[package]]\nname = "pydantic"\nversion = "2.7.1"\n\n[[package]]\nname = "pydantic-settings"\nversion = "2.2.1"\n');
+    });
+    expect(changed(await report(dir, '--allow', 'review'))).toEqual(CONVERTED);
+  });
+
+  it('without pydantic-settings declared: the PR names it as a prerequisite', async () => {
+    const dir = copyApp((d) => {
+      const path = join(d, 'pyproject.toml');
+      writeFileSync(path, readFileSync(path, 'utf8').replace('    "pydantic-settings>=2.1",\n', ''));
+    });
+    const r = await report(dir, '--allow', 'review');
+    expect(r.prerequisites).toEqual(["Add pydantic-settings (>=2) to the project's dependencies: pydantic 2 moved BaseSettings to the pydantic-settings package."]);
+  });
+});
+
+describe('one file of the app', () => {
+  it('still resolves bases through the whole project and rewrites only that file', async () => {
+    const dir = copyApp();
+    const r = await report(dir, '--allow', 'review', 'src/shop/schemas/user.py');
+    expect(changed(r)).toEqual(['src/shop/schemas/user.py']);
+  });
+
+  it('a base whose subclass elsewhere keeps a v1 key it renames, outside this run: left alone, naming the subclass', async () => {
+    const dir = copyApp();
+    const r = await report(dir, '--allow', 'review', 'src/shop/schemas/_base.py');
+    expect(changed(r)).toEqual([]);
+    expect(r.codemods[0]!.notes.map((n) => n.message)).toEqual([
+      'class AppModel: its subclass AuditEntry (src/shop/schemas/audit.py:9) is not part of this run; its class Config sets orm_mode, a v1 name pydantic 2 ignores, so from_attributes converted here would take its place; class Config left alone',
+    ]);
+  });
+});
+
+describe('a monorepo with two manifests', () => {
+  it('follows the nearest manifest: one service converted, the other pinned to 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shipshape-mono-'));
+    dirs.push(dir);
+    const model = 'from pydantic import BaseModel\n\n\nclass Item(BaseModel):\n    class Config:\n        orm_mode = True\n';
+    const tree: Record<string, string> = {
+      'services/api/pyproject.toml': '[project]\nname = "api"\ndependencies = ["pydantic>=2"]\n',
+      'services/api/app/models.py': model,
+      'services/legacy/requirements.txt': 'pydantic==1.10.21\n',
+      'services/legacy/app/models.py': model,
+    };
+    for (const [path, text] of Object.entries(tree)) {
+      execFileSync('mkdir', ['-p', join(dir, path, '..')]);
+      writeFileSync(join(dir, path), text);
+    }
+    execFileSync('git', ['init', '-q'], { cwd: dir });
+    const r = await report(dir);
+    expect(changed(r)).toEqual(['services/api/app/models.py']);
+    expect(r.scope.filter((s) => s.kind === 'declined')).toEqual([
+      {
+        codemod: 'python/pydantic-configdict',
+        kind: 'declined',
+        reason: 'the project pins pydantic 1 (services/legacy/requirements.txt: ==1.10.21); upgrade pydantic to 2 first (https://docs.pydantic.dev/latest/migration/)',
+        paths: ['services/legacy/app/models.py'],
+      },
+    ]);
+  });
+});
