@@ -35,12 +35,16 @@ describe('the demo app, end to end through the CLI', () => {
     before = new Map(allFiles(repo).map((f) => [f, readFileSync(join(repo, f))]));
     const dry = await runCli(['run', '--json'], { cwd: repo });
     expect(dry.code).toBe(0);
-    const report = JSON.parse(dry.stdout) as { files: { path: string; status: string; codemods?: string[] }[]; codemods: { id: string; changedFiles: { path: string }[] }[] };
+    const report = JSON.parse(dry.stdout) as {
+      files: { path: string; status: string; codemods?: string[] }[];
+      codemods: { id: string; changedFiles: { path: string }[]; held: { path: string; safety: string }[] }[];
+    };
     expect(schemaErrors('run-report.schema.json', report)).toBe('');
     const changedBy = Object.fromEntries(report.codemods.map((c) => [c.id, c.changedFiles.map((f) => f.path).sort()]));
     expect(changedBy).toEqual({
       'python/secret-from-env': ['backend/core/config.py'],
-      'js/innerhtml-to-textcontent': ['backend/static/js/aws-utilities.js', 'backend/static/js/linux-qc-patching-prep.js', 'backend/static/js/sft-fixer.js'],
+      // Every innerHTML change is a review change: a plain run holds them (checked below).
+      'js/innerhtml-to-textcontent': [],
       'python/print-to-logging': [
         'backend/core/utils/session_store.py',
         'backend/providers/aws/script_runner/api/changes.py',
@@ -50,6 +54,13 @@ describe('the demo app, end to end through the CLI', () => {
       'python/pydantic-configdict': ['backend/core/config.py', 'backend/schemas/account.py', 'backend/schemas/change.py', 'backend/schemas/execution.py', 'backend/schemas/script.py'],
       'python/sqlite-connect-args': ['backend/db/session.py'],
     });
+    const innerHtml = report.codemods.find((c) => c.id === 'js/innerhtml-to-textcontent')!;
+    expect([...new Set(innerHtml.held.map((h) => h.path))].sort()).toEqual([
+      'backend/static/js/aws-utilities.js',
+      'backend/static/js/linux-qc-patching-prep.js',
+      'backend/static/js/sft-fixer.js',
+    ]);
+    expect(innerHtml.held.every((h) => h.safety === 'review')).toBe(true);
     const write = await runCli(['run', '--write'], { cwd: repo });
     expect(write.code).toBe(0);
     written = report.files.filter((f) => f.status === 'changed').map((f) => f.path);
