@@ -103,8 +103,6 @@ interface Escaper {
   /** The call's callee, as written at the site (`escapeHtml`, `_.escape`). */
   callee: string;
   escapes: ReadonlySet<string>;
-  /** Renders like a template literal (String() first, escaped once). */
-  exact: boolean;
   /** A function declared in this file (rather than imported or declared in the config). */
   fileFunction?: boolean;
 }
@@ -117,7 +115,6 @@ interface FileFunctionEscaper {
 
 /** What one run over a file shares. */
 interface Run {
-  ctx: JsContext;
   src: Source;
   tokens: Token[];
   style: HelperStyle;
@@ -129,7 +126,7 @@ interface Run {
   fileEscapers: FileFunctionEscaper[];
   lookup: SummaryLookup | undefined;
   declaredEscapers: readonly string[];
-  /** Wraps to make, by node, and the changes (sinks) they belong to. */
+  /** The data values to escape, by node (a value reached from several sinks is escaped once). */
   wraps: Map<AstNode, Wrap>;
 }
 
@@ -227,7 +224,6 @@ function transform(ctx: JsContext): TransformResult {
   const style = styleOf(src, tokens, ctx.file.eol, /\.(c|m)?tsx?$/.test(ctx.file.path));
   const q = (node: AstNode) => quote(src, node);
   const run: Run = {
-    ctx,
     src,
     tokens,
     style,
@@ -428,27 +424,27 @@ function projectEscaper(run: Run, site: AstNode, quoteChar: string | undefined):
   const { scopes } = run;
   for (const name of run.declaredEscapers) {
     const head = name.split('.')[0]!;
-    if (!scopes.lookup(site, head)) return { callee: name, escapes: new Set(['&', '<', '>', '"', "'"]), exact: true };
+    if (!scopes.lookup(site, head)) return { callee: name, escapes: new Set(['&', '<', '>', '"', "'"]) };
   }
   for (const binding of scopes.bindings) {
     if (binding.kind !== 'import') continue;
     const { source, imported } = binding.imported!;
     const known = packageEscaper(source, imported);
-    if (known?.wrap && scopes.lookup(site, binding.name) === binding) return { callee: binding.name, escapes: known.escapes, exact: true };
+    if (known?.wrap && scopes.lookup(site, binding.name) === binding) return { callee: binding.name, escapes: known.escapes };
     if ((imported === 'default' || imported === '*') && ['lodash', 'underscore', 'lodash-es'].includes(source) && scopes.lookup(site, binding.name) === binding) {
-      return { callee: `${binding.name}.escape`, escapes: new Set(['&', '<', '>', '"', "'"]), exact: true };
+      return { callee: `${binding.name}.escape`, escapes: new Set(['&', '<', '>', '"', "'"]) };
     }
     const summary = run.lookup?.(source, imported);
     if (summary?.returns === 'escaped' && scopes.lookup(site, binding.name) === binding) {
       const escapes = new Set(summary.escapes ?? ['&', '<', '>', '"', "'"]);
-      if (escapes.has('&') && escapes.has('<') && escapes.has('"') && escapes.has("'")) return { callee: binding.name, escapes, exact: true };
+      if (escapes.has('&') && escapes.has('<') && escapes.has('"') && escapes.has("'")) return { callee: binding.name, escapes };
     }
   }
   for (const e of run.fileEscapers) {
     if (scopes.lookup(site, e.binding.name) !== e.binding) continue;
     if (!e.check.exact || !e.check.escapes.has('&') || !e.check.escapes.has('<')) continue;
     if (quoteChar && !e.check.escapes.has(quoteChar)) continue;
-    return { callee: e.binding.name, escapes: e.check.escapes, exact: true, fileFunction: true };
+    return { callee: e.binding.name, escapes: e.check.escapes, fileFunction: true };
   }
   return undefined;
 }

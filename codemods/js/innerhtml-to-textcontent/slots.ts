@@ -106,7 +106,7 @@ function isNumberLiteral(node: AstNode): boolean {
 }
 
 export class SlotFinder {
-  /** Markup-holding locals, parameters and helpers already followed, with the plan found inside them. */
+  /** Helpers and lists already followed: what they hold is planned once, whichever sink reaches them first. */
   private readonly followed = new Set<Binding | AstNode>();
   /** Where each markup-holding local was first written into the markup. */
   private readonly landing = new Map<Binding, States>();
@@ -116,7 +116,7 @@ export class SlotFinder {
     private readonly q: (node: AstNode) => string,
   ) {}
 
-  /** The plan for a value written into markup at `state` (an innerHTML value starts in text). */
+  /** The plan for a value innerHTML parses (it starts in text). */
   plan(node: AstNode): Plan {
     const plan: Plan = { wraps: [], problems: [] };
     this.value(plan, node, TEXT);
