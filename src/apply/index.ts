@@ -11,6 +11,9 @@ import { TOOL_VERSION } from '../version.js';
 
 export const APPLY_SCHEMA_VERSION = 1;
 
+/** A pull request is a review: changes marked `review` are included, and listed in its body for the reviewer. */
+const PR_POLICY = { maxSafety: 'review' } as const;
+
 export interface Caps {
   /** Open shipshape pull requests at most; an item beyond it waits for a later run. */
   openPrs: number;
@@ -109,7 +112,7 @@ export function splitItem(item: SprintItem, linesByFile: ReadonlyMap<string, num
 /** Measures, on the base commit, how many lines the item's codemods change in each file. */
 async function measureItem(ws: Workspace, item: SprintItem, options: ApplyOptions): Promise<Map<string, number>> {
   const codemods = options.codemods.filter((c) => item.codemods.includes(c.meta.id));
-  const report = await runCodemods({ paths: item.files.map((f) => join(ws.dir, f)), codemods, cwd: ws.dir, engine: options.engine });
+  const report = await runCodemods({ paths: item.files.map((f) => join(ws.dir, f)), codemods, cwd: ws.dir, engine: options.engine, policy: PR_POLICY });
   return new Map(report.files.map((f) => [f.path, f.status === 'changed' ? changedLines(f.diff) : 0]));
 }
 
@@ -146,7 +149,7 @@ async function buildPart(ws: Workspace, part: Part, codemods: readonly Codemod[]
       built.problems.push(`unknown codemod ${id}`);
       continue;
     }
-    const report = await runCodemods({ paths: files, codemods: [codemod], cwd: ws.dir, write: true, engine });
+    const report = await runCodemods({ paths: files, codemods: [codemod], cwd: ws.dir, write: true, engine, policy: PR_POLICY });
     for (const f of report.files) {
       if (f.status === 'skipped' && f.reason !== 'symlink') built.problems.push(`${f.path}: ${f.message}`);
     }
@@ -186,9 +189,12 @@ function prInput(part: Part, branch: string, base: { branch: string; sha: string
       safety: codemod.meta.safety,
       summary: codemod.meta.summary,
       rollback: codemod.meta.rollback,
-      prerequisites: [...codemod.meta.prerequisites],
+      prerequisites: [...codemod.meta.prerequisites, ...report.prerequisites],
       files: report.files.filter((f) => f.status === 'changed').map((f) => f.path),
-      edits: report.summary.edits,
+      changes: report.summary.changes,
+      review: report.files.flatMap((f) =>
+        f.status === 'changed' ? f.changes.filter((c) => c.safety !== 'safe').map((c) => ({ path: f.path, line: c.line, description: c.description, safety: c.safety })) : [],
+      ),
       leftAlone: report.codemods.flatMap((c) => c.notes.map((n) => ({ path: n.path, line: n.line, message: n.message }))),
     })),
     diffStat,

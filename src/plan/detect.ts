@@ -45,16 +45,15 @@ export class Detector {
   private async run(path: string, codemod: Codemod): Promise<Detection> {
     const ext = path.slice(path.lastIndexOf('.')).toLowerCase();
     if (!codemod.meta.extensions.includes(ext)) return EMPTY;
+    // Out of scope whatever the file holds: a finding in a test is never the codemod's.
+    const role = this.project.role(path);
+    if (!codemod.meta.roles.includes(role.role)) return { ...EMPTY, outOfScope: `${path} is ${role.role} (${role.reason}), which ${codemod.meta.id} does not edit` };
+    const unmet = codemod.meta.requires.map((r) => this.project.check(path, r)).find((c) => c.met === 'no');
+    if (unmet?.met === 'no') return { ...EMPTY, outOfScope: unmet.reason };
     const read = await readSource(this.root, path, this.maxBytes);
     if (!read.ok) return { ...EMPTY, skipped: read.message };
     if (!codemod.prefilter(read.file.text)) return EMPTY;
     const outcome = transformSource(this.engine, read.file, [codemod], { policy: { maxSafety: 'unsafe' }, project: this.project });
-    const scope = outcome.scope.find((s) => s.kind === 'role' || s.kind === 'declined');
-    if (scope) {
-      const role = this.project.role(path);
-      const why = scope.kind === 'role' ? `${path} is ${role.role} (${role.reason}), which ${codemod.meta.id} does not edit` : scope.reason;
-      return { ...EMPTY, outOfScope: why };
-    }
     if (outcome.kind === 'skipped') return { ...EMPTY, skipped: outcome.message };
     if (outcome.kind === 'unchanged') return { edits: [], notes: outcome.notes };
     const edits = outcome.steps.flatMap((s) => describeEdits(s.codemod, s.input, s.edits));

@@ -45,8 +45,8 @@ export function prerequisitesOf(input: PrInput): string[] {
   return out;
 }
 
-function editsCount(input: PrInput): number {
-  return input.codemods.reduce((sum, c) => sum + c.edits, 0);
+function changesCount(input: PrInput): number {
+  return input.codemods.reduce((sum, c) => sum + c.changes, 0);
 }
 
 export function summarySection(input: PrInput, detail: Detail): Block[] {
@@ -56,9 +56,9 @@ export function summarySection(input: PrInput, detail: Detail): Block[] {
   const partText = part ? ` (part ${part.index} of ${part.total})` : '';
   const sentences = [
     detail === 'minimal'
-      ? `Sprint item **${prose(itemLabel(item.key, part))}**: ${plural(editsCount(input), 'edit')} in ${plural(files, 'file')}, closing ${plural(input.findings.length, 'finding')}.`
+      ? `Sprint item **${prose(itemLabel(item.key, part))}**: ${plural(changesCount(input), 'change')} in ${plural(files, 'file')}, closing ${plural(input.findings.length, 'finding')}.`
       : `This pull request carries sprint item **${prose(oneLine(item.key))}${title ? ` — ${prose(title)}` : ''}**${partText}: ` +
-        `${plural(editsCount(input), 'edit')} by ${plural(input.codemods.length, 'codemod')} in ${plural(files, 'file')}, ` +
+        `${plural(changesCount(input), 'change')} by ${plural(input.codemods.length, 'codemod')} in ${plural(files, 'file')}, ` +
         `closing ${plural(input.findings.length, 'finding')}.`,
   ];
   if (prerequisitesOf(input).length > 0) sentences.push('**Before merging, do the deploy prerequisites below.**');
@@ -155,8 +155,14 @@ function codemodBlocks(c: PrCodemod, detail: Detail): Block[] {
       : `${code(`${c.id}@${c.version}`)} · ${safety}`,
   );
   const files = [...c.files].sort();
-  const intro = `${plural(c.edits, 'edit')} in ${plural(files.length, 'file')}`;
+  const intro = `${plural(c.changes, 'change')} in ${plural(files.length, 'file')}`;
   blocks.push(files.length === 0 ? `${intro}.` : foldable(`${intro}:`, files.map((f) => `- ${code(f)}`), FOLD_AFTER.files, omittedNote('file')));
+  if (c.review.length > 0) {
+    const rows = [...c.review]
+      .sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line)
+      .map((r) => `- ${code(`${r.path}:${r.line}`)} — ${prose(oneLine(r.description))} (**${r.safety}**)`);
+    blocks.push(foldable(`To review (${c.review.length}): these change behaviour on purpose, read them before merging:`, rows, FOLD_AFTER.files, omittedNote('change')));
+  }
   if (c.leftAlone.length > 0) {
     const rows = [...c.leftAlone]
       .sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line)
@@ -168,7 +174,8 @@ function codemodBlocks(c: PrCodemod, detail: Detail): Block[] {
 
 function codemodLine(c: PrCodemod): string {
   const left = c.leftAlone.length > 0 ? `, ${c.leftAlone.length} left alone` : '';
-  return `- ${prose(oneLine(c.title))}: ${code(`${c.id}@${c.version}`)} · safety **${c.safety}** · ${plural(c.edits, 'edit')} in ${plural(c.files.length, 'file')}${left}`;
+  const review = c.review.length > 0 ? `, ${c.review.length} to review` : '';
+  return `- ${prose(oneLine(c.title))}: ${code(`${c.id}@${c.version}`)} · safety **${c.safety}** · ${plural(c.changes, 'change')} in ${plural(c.files.length, 'file')}${review}${left}`;
 }
 
 export function changesSection(input: PrInput, detail: Detail): Block[] {

@@ -30,7 +30,10 @@ export interface PrCodemod {
   prerequisites: string[];
   /** Files it changed, repository-relative. */
   files: string[];
-  edits: number;
+  /** Changes made, one per site (a call, a class, an assignment); imports they need are not counted. */
+  changes: number;
+  /** The changes a reviewer must read: those that change behaviour on purpose (`review`) or may (`unsafe`). */
+  review: { path: string; line: number; description: string; safety: Safety }[];
   leftAlone: LeftAlone[];
 }
 

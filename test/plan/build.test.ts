@@ -164,6 +164,26 @@ describe('plan from findings', () => {
     }
   });
 
+  it('a finding in a file the codemod does not edit by role, or in a project below its version, is out of scope with why', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shipshape-plan-'));
+    try {
+      const file = join(dir, 'f.yml');
+      writeFileSync(
+        file,
+        'shipshape-findings:\n  version: 1\n  findings:\n' +
+          '    - { rule: S106, tool: ruff, path: backend/tests/test_auth.py, line: 3, message: password argument }\n' +
+          '    - { rule: T201, tool: ruff, path: backend/scripts/seed.py, line: 2, message: print }\n',
+      );
+      const result = await plan({ findingsFiles: [file] });
+      expect(result.notConfirmed.map((n) => n.reason)).toEqual([
+        'out of scope: backend/tests/test_auth.py is tests (under tests/), which python/secret-from-env does not edit',
+        'out of scope: backend/scripts/seed.py is scripts (under scripts/), which python/print-to-logging does not edit',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('findings join the plan item that already fixes their file', async () => {
     const result = await plan({ planFile: PRD, findingsFiles: [join(FINDINGS, 'eslint-pcm-ops.sarif')] });
     const xss = result.items.find((i) => i.key === '1.2')!;

@@ -61,7 +61,8 @@ function codemod(id: string, fields: Partial<PrCodemod>): PrCodemod {
     rollback: meta.rollback,
     prerequisites: [...meta.prerequisites],
     files: [],
-    edits: 0,
+    changes: 0,
+    review: [],
     leftAlone: [],
     ...fields,
   };
@@ -105,7 +106,8 @@ function secretInput(): PrInput {
       codemod('python/secret-from-env', {
         phrase: 'hardcoded SECRET_KEY read from the environment',
         files: ['backend/core/config.py'],
-        edits: 2,
+        changes: 2,
+        review: [],
       }),
     ],
     diffStat: [{ path: 'backend/core/config.py', added: 14, removed: 1 }],
@@ -138,7 +140,8 @@ function innerHtmlInput(): PrInput {
       codemod('js/innerhtml-to-textcontent', {
         phrase: 'innerHTML values escaped or set as text',
         files: findings.map((f) => f.path),
-        edits: 5,
+        changes: 5,
+        review: [],
         leftAlone: [{ path: 'backend/static/js/sft-fixer.js', line: 40, message: 'constant HTML string: nothing to escape' }],
       }),
     ],
@@ -251,7 +254,7 @@ describe('prBody', () => {
 
     const changed = text(s.get('What changed'));
     const mod = input.codemods[0]!;
-    for (const part of [mod.title, `${mod.id}@${mod.version}`, 'safety review', 'a reviewer should read it', mod.summary, '2 edits in 1 file', 'backend/core/config.py']) {
+    for (const part of [mod.title, `${mod.id}@${mod.version}`, 'safety review', 'a reviewer should read it', mod.summary, '2 changes in 1 file', 'backend/core/config.py']) {
       expect(changed).toContain(part);
     }
 
@@ -383,12 +386,24 @@ describe('prBody', () => {
     expect(body).toMatch(/<details>\n<summary>Left alone \(8\), with the reason<\/summary>\n\n- `x\.js:1` — reason 0\n[\s\S]*- `x\.js:8` — reason 7\n\n<\/details>/);
   });
 
+  it('lists the changes to review with their place, so the reviewer reads those first', () => {
+    const mod = codemod('python/print-to-logging', {
+      files: ['app/a.py'],
+      changes: 2,
+      review: [{ path: 'app/a.py', line: 12, description: 'print() -> logger.error()', safety: 'review' }],
+    });
+    const input = secretInput();
+    input.codemods = [mod];
+    const body = prBody(input, 65_536);
+    expect(body).toContain('To review (1): these change behaviour on purpose, read them before merging:\n\n- `app/a.py:12` — print() -> logger.error() (**review**)');
+  });
+
   it('folds more than ten changed files into <details>, and lists ten or fewer openly', () => {
     const input = innerHtmlInput();
     input.codemods[0]!.files = Array.from({ length: 11 }, (_, i) => `f${String(i).padStart(2, '0')}.js`);
-    expect(prBody(input, 65_536)).toContain('<details>\n<summary>5 edits in 11 files</summary>\n\n- `f00.js`');
+    expect(prBody(input, 65_536)).toContain('<details>\n<summary>5 changes in 11 files</summary>\n\n- `f00.js`');
     input.codemods[0]!.files = input.codemods[0]!.files.slice(0, 10);
-    expect(prBody(input, 65_536)).toContain('5 edits in 10 files:\n\n- `f00.js`');
+    expect(prBody(input, 65_536)).toContain('5 changes in 10 files:\n\n- `f00.js`');
   });
 
   it('gives the same body for the same findings in any order', () => {
@@ -420,10 +435,11 @@ function hugeInput(withSecret: boolean): PrInput {
   const logging = codemod('python/print-to-logging', {
     phrase: 'print() replaced with logging',
     files,
-    edits: 5000,
+    changes: 5000,
+    review: [],
     leftAlone: Array.from({ length: 400 }, (_, i) => ({ path: files[i % 300]!, line: 9000 + i, message: 'print under `if __name__ == "__main__":` is the program\'s output' })),
   });
-  const secret = codemod('python/secret-from-env', { files: files.slice(0, 1), edits: 2 });
+  const secret = codemod('python/secret-from-env', { files: files.slice(0, 1), changes: 2 });
   return {
     item: item({
       key: '1.4',
