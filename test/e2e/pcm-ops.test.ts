@@ -36,11 +36,23 @@ describe('the demo app, end to end through the CLI', () => {
     // Without --allow review the secret change (which needs SECRET_KEY set before deploying) is held.
     const safeOnly = await runCli(['run', '--json'], { cwd: repo });
     expect(safeOnly.code).toBe(0);
-    const held = JSON.parse(safeOnly.stdout) as { codemods: { id: string; changedFiles: unknown[]; held: { line: number }[] }[] };
+    const held = JSON.parse(safeOnly.stdout) as { codemods: { id: string; changedFiles: unknown[]; held: { line: number; path: string; safety: string }[] }[] };
     expect(held.codemods.find((c) => c.id === 'python/secret-from-env')).toMatchObject({ changedFiles: [], held: [expect.objectContaining({ line: 57 })] });
+    // innerHTML changes alter what a page shows for data with markup in it: held too.
+    const innerHtml = held.codemods.find((c) => c.id === 'js/innerhtml-to-textcontent')!;
+    expect(innerHtml.changedFiles).toEqual([]);
+    expect([...new Set(innerHtml.held.map((h) => h.path))].sort()).toEqual([
+      'backend/static/js/aws-utilities.js',
+      'backend/static/js/linux-qc-patching-prep.js',
+      'backend/static/js/sft-fixer.js',
+    ]);
+    expect(innerHtml.held.every((h) => h.safety === 'review')).toBe(true);
     const dry = await runCli(['run', '--json', '--allow', 'review'], { cwd: repo });
     expect(dry.code).toBe(0);
-    const report = JSON.parse(dry.stdout) as { files: { path: string; status: string; codemods?: string[] }[]; codemods: { id: string; changedFiles: { path: string }[] }[] };
+    const report = JSON.parse(dry.stdout) as {
+      files: { path: string; status: string; codemods?: string[] }[];
+      codemods: { id: string; changedFiles: { path: string }[]; held: { path: string; safety: string }[] }[];
+    };
     expect(schemaErrors('run-report.schema.json', report)).toBe('');
     const changedBy = Object.fromEntries(report.codemods.map((c) => [c.id, c.changedFiles.map((f) => f.path).sort()]));
     expect(changedBy).toEqual({

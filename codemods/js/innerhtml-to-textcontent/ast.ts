@@ -7,7 +7,7 @@ export interface AstNode {
   start: number;
   end: number;
   loc?: { start: { line: number } };
-  extra?: { parenthesized?: boolean; raw?: string };
+  extra?: { parenthesized?: boolean; parenStart?: number; raw?: string };
   [key: string]: unknown;
 }
 

@@ -114,31 +114,20 @@ export function programScope(src: Source, program: AstNode): HelperScope {
 }
 
 /**
- * The function body of `(function () { ... })();` when it is the only
- * statement of a script and holds every site: a helper there stays private
- * to the script instead of becoming a global of the page.
+ * The body of a function (an IIFE that wraps a whole classic script, or the
+ * function that holds every value to escape): a helper declared there stays
+ * private to it instead of becoming a global of the page.
  */
-export function wrapperScope(src: Source, program: AstNode, sites: readonly Range[]): { scope: HelperScope; indent: string } | undefined {
-  const statements = children(program, 'body');
-  const hasHeaders = !!child(program, 'interpreter') || children(program, 'directives').length > 0;
-  if (hasHeaders || statements.length !== 1 || statements[0]!.type !== 'ExpressionStatement') return undefined;
-  let call = child(statements[0]!, 'expression');
-  if (call?.type === 'UnaryExpression') call = child(call, 'argument');
-  if (call?.type !== 'CallExpression') return undefined;
-  let callee = child(call, 'callee');
-  if (callee?.type === 'MemberExpression') callee = child(callee, 'object');
-  if (callee?.type !== 'FunctionExpression' && callee?.type !== 'ArrowFunctionExpression') return undefined;
-  const body = child(callee, 'body');
+export function functionScope(src: Source, fn: AstNode): { scope: HelperScope; indent: string } | undefined {
+  const body = child(fn, 'body');
   if (body?.type !== 'BlockStatement') return undefined;
   const bodyStart = src.start(body);
-  const bodyEnd = src.end(body);
-  if (!sites.every((site) => bodyStart < site.start && site.end < bodyEnd)) return undefined;
   const headers = children(body, 'directives');
   const first = children(body, 'body')[0];
   const lead = headers[0] ?? first;
   if (!lead) return undefined;
   const from = nextLineStart(src.text, bodyStart);
-  // `(function () { 'use strict'; ...` on one line: no line of its own to put the helper on.
+  // `function () { 'use strict'; ...` on one line: no line of its own to put the helper on.
   if (src.start(lead) < from) return undefined;
   const indent = /^[ \t]*/.exec(src.text.slice(lineStartAt(src.text, src.start(lead))))![0];
   return { scope: { from, headersEnd: headerEnd(src, headers), firstStart: first ? src.start(first) : undefined }, indent };

@@ -1,23 +1,17 @@
-import type { ASTPath } from 'jscodeshift';
 import { defineCodemod, lineAt } from '../../api.js';
 import type { Edit, JsContext, Note, TransformResult } from '../../api.js';
-import { type Escapers, FALLBACK_HELPER, type Wrap, analyseValue, quote } from './analyse.js';
-import { type AstNode, child, memberName, stringField } from './ast.js';
-import {
-  type HelperKind,
-  type HelperStyle,
-  type Range,
-  helperInsertion,
-  helperSource,
-  indentLines,
-  programScope,
-  wrapperScope,
-} from './helper.js';
+import { type AstNode, child, children, memberName, stringField, walk } from './ast.js';
 import { type EscaperCheck, checkEscaper } from './escaper.js';
-import { TEXT_STATE } from './html-state.js';
+import { type HelperKind, type HelperStyle, type Range, functionScope, helperInsertion, helperSource, indentLines, programScope } from './helper.js';
+import { readOptions, safeLookup } from './options.js';
+import { type Prov, type Summary, type SummaryLookup, ESCAPER_NAMES, Provenance, bare, dottedName, isInert, packageEscaper, quote, toSummary } from './provenance.js';
+import { type Binding, type ScopeModel, buildScopes, isFunction } from './scope.js';
+import { type Plan, type Problem, SlotFinder, type Wrap } from './slots.js';
 import { type Source, sourceFor } from './positions.js';
 
-const PROJECT_HELPERS = ['escapeHtml', 'escapeHTML', 'escape_html'] as const;
+/** The name the codemod gives its own helper when `escapeHtml` is taken. */
+export const FALLBACK_HELPER = 'shipshapeEscapeHtml';
+const HELPER_NAMES = ['escapeHtml', FALLBACK_HELPER] as const;
 
 interface Token {
   start: number;
@@ -25,11 +19,6 @@ interface Token {
   /** A `TokenType` object for code, a string for comments. */
   type: unknown;
   value: unknown;
-}
-
-interface MarkupSite {
-  path: ASTPath;
-  wraps: Wrap[];
 }
 
 function readTokens(file: AstNode): Token[] {
@@ -91,120 +80,6 @@ function styleOf(src: Source, tokens: readonly Token[], eol: '\n' | '\r\n', type
   return { eol, indent, quote: double > single ? '"' : "'", semicolon: semicolons > 0 || tokens.length === 0 ? ';' : '', typescript };
 }
 
-function lineOf(src: Source, node: AstNode): number {
-  return lineAt(src.text, src.start(node));
-}
-
-interface ProjectHelper {
-  name: string;
-  declaration: AstNode;
-}
-
-/** A project escape helper declared as a function and visible from `path`, if any. */
-function projectHelperInScope(path: ASTPath): ProjectHelper | undefined {
-  for (const name of PROJECT_HELPERS) {
-    const scope = path.scope?.lookup(name);
-    if (!scope) continue;
-    const bindings = (scope.getBindings() as Record<string, ASTPath[]>)[name] ?? [];
-    if (bindings.length !== 1) return undefined;
-    const declaration = bindings[0]!.parent as ASTPath | null;
-    if (!declaration || declaration.node.type !== 'FunctionDeclaration') return undefined;
-    const helper = { name, declaration: declaration.node as unknown as AstNode };
-    let container = declaration.parent as ASTPath | null;
-    if (container?.node.type === 'ExportNamedDeclaration' || container?.node.type === 'ExportDefaultDeclaration') {
-      container = container.parent as ASTPath | null;
-    }
-    const containerType = container?.node.type;
-    // Only declarations at the top of a program or a function body are hoisted the same way everywhere.
-    if (containerType === 'Program') return helper;
-    const owner = (container?.parent as ASTPath | null)?.node.type ?? '';
-    if (containerType === 'BlockStatement' && /Function/.test(owner)) return helper;
-    return undefined;
-  }
-  return undefined;
-}
-
-/** Whether `path` declares its identifier (a variable, function, class, parameter or import). */
-function isDeclaration(path: ASTPath): boolean {
-  const node = path.node;
-  const parent = path.parent?.node as AstNode | undefined;
-  if (!parent) return false;
-  if (/Function|Class|VariableDeclarator/.test(parent.type) && parent.id === node) return true;
-  if (/Import.*Specifier/.test(parent.type) && parent.local === node) return true;
-  if (/Function/.test(parent.type) && Array.isArray(parent.params) && parent.params.includes(node)) return true;
-  return parent.type === 'CatchClause' && parent.param === node;
-}
-
-/** The one `const NAME = …` initializer of the file, if NAME is declared exactly once, that way. */
-function constantInit(ctx: JsContext, name: string): AstNode | undefined {
-  if (!name || !ctx.file.text.includes(name)) return undefined;
-  const declarations = ctx.root().find(ctx.j.Identifier, { name }).filter(isDeclaration);
-  if (declarations.size() !== 1) return undefined;
-  const declarator = declarations.get().parent as ASTPath;
-  const statement = declarator.parent?.node as AstNode | undefined;
-  if (declarator.node.type !== 'VariableDeclarator' || statement?.type !== 'VariableDeclaration' || statement.kind !== 'const') return undefined;
-  return child(declarator.node as unknown as AstNode, 'init');
-}
-
-/**
- * Escape functions declared once in the file under a known name, read (not
- * run) to learn which characters they escape: an existing `escapeHtml(x)`
- * call inside an attribute is only trusted when it escapes that quote.
- */
-function fileEscapers(ctx: JsContext): { escapers: Escapers; checks: Map<AstNode, EscaperCheck> } {
-  const escapers = new Map<string, ReadonlySet<string>>();
-  const checks = new Map<AstNode, EscaperCheck>();
-  for (const name of [...PROJECT_HELPERS, FALLBACK_HELPER]) {
-    if (!ctx.file.text.includes(name)) continue;
-    const declarations = ctx.root().find(ctx.j.Identifier, { name }).filter(isDeclaration);
-    if (declarations.size() !== 1) continue;
-    const fn = declarations.get().parent.node as AstNode;
-    if (fn.type !== 'FunctionDeclaration') continue;
-    const check = checkEscaper(fn, (constant) => constantInit(ctx, constant));
-    checks.set(fn, check);
-    escapers.set(name, check.escapes);
-  }
-  return { escapers, checks };
-}
-
-/** Whether `name` is written anywhere in the file as a variable (not as a property name). */
-function nameInUse(ctx: JsContext, name: string): boolean {
-  // An identifier can only be there if its name is in the text; the AST walk is the slow part.
-  if (!ctx.file.text.includes(name)) return false;
-  return (
-    ctx
-      .root()
-      .find(ctx.j.Identifier, { name })
-      .filter((path) => {
-        const parent = path.parent?.node as AstNode | undefined;
-        if (!parent) return true;
-        if ((parent.type === 'MemberExpression' || parent.type === 'OptionalMemberExpression') && parent.property === path.node) {
-          return parent.computed === true;
-        }
-        if (/Property|Method/.test(parent.type) && parent.key === path.node) return parent.computed === true;
-        return true;
-      })
-      .size() > 0
-  );
-}
-
-/** The file already calls the page's `Utils.escapeHtml` (the shape seed 001 builds on). */
-function usesPageUtils(ctx: JsContext): boolean {
-  if (!ctx.file.text.includes('Utils') || !ctx.file.text.includes('escapeHtml')) return false;
-  return (
-    ctx
-      .root()
-      .find(ctx.j.MemberExpression)
-      .filter((path) => {
-        const node = path.node as unknown as AstNode;
-        const object = child(node, 'object');
-        if (memberName(node) !== 'escapeHtml' || !object) return false;
-        return (object.type === 'Identifier' && object.name === 'Utils') || memberName(object) === 'Utils';
-      })
-      .size() > 0
-  );
-}
-
 /** `this.styleEl`, `document.querySelector('style')` → this, style, el, document, query, selector, style (lower case). */
 function words(text: string): string[] {
   return text
@@ -214,16 +89,126 @@ function words(text: string): string[] {
     .map((word) => word.toLowerCase());
 }
 
+// Reads that use what innerHTML parsed: whatever was written is meant to be parsed.
+// Markup parsed and read back as text decodes entities and drops tags: escaping its data would change that text.
+const PARSED_TEXT_READS = new Set(['textContent', 'innerText']);
+// A plain value whose parse is then walked or read back was meant to be markup.
+const PARSED_READS = new Set([
+  'textContent', 'innerText', 'innerHTML', 'outerHTML', 'value', 'firstChild', 'lastChild', 'childNodes', 'content', 'children',
+  'firstElementChild', 'lastElementChild', 'querySelector', 'querySelectorAll', 'getElementsByTagName', 'getElementsByClassName',
+]);
+
+/** A file escaper the codemod may call to escape a value: a name and what it escapes. */
+interface Escaper {
+  /** The call's callee, as written at the site (`escapeHtml`, `_.escape`). */
+  callee: string;
+  escapes: ReadonlySet<string>;
+  /** A function declared in this file (rather than imported or declared in the config). */
+  fileFunction?: boolean;
+}
+
+interface FileFunctionEscaper {
+  binding: Binding;
+  check: EscaperCheck;
+  declaration: AstNode;
+}
+
 /** What one run over a file shares. */
 interface Run {
-  ctx: JsContext;
   src: Source;
   tokens: Token[];
   style: HelperStyle;
+  scopes: ScopeModel;
+  prov: Provenance;
+  finder: SlotFinder;
   edits: Edit[];
   notes: Note[];
-  /** Project escape functions read from this file. */
-  checks: Map<AstNode, EscaperCheck>;
+  fileEscapers: FileFunctionEscaper[];
+  lookup: SummaryLookup | undefined;
+  declaredEscapers: readonly string[];
+  /** The data values to escape, by node (a value reached from several sinks is escaped once). */
+  wraps: Map<AstNode, Wrap>;
+}
+
+function lineOf(src: Source, node: AstNode): number {
+  return lineAt(src.text, src.start(node));
+}
+
+function note(run: Run, node: AstNode, message: string): void {
+  const line = lineOf(run.src, node);
+  if (!run.notes.some((n) => n.line === line && n.message === message)) run.notes.push({ line, message });
+}
+
+function isModuleHint(ctx: JsContext): boolean {
+  if (/\.(mjs|cjs|mts|cts|ts|tsx)$/.test(ctx.file.path)) return true;
+  // CommonJS: the top level of a Node module is private to it.
+  return /\bmodule\.exports\b|\bexports\.[A-Za-z_$]|\brequire\(\s*['"]/.test(ctx.file.text);
+}
+
+/** Function declarations whose source reads as an escaper (a chain of `.replace()` to entities). */
+function findFileEscapers(scopes: ScopeModel, constants: (name: string) => AstNode | undefined): FileFunctionEscaper[] {
+  const out: FileFunctionEscaper[] = [];
+  for (const binding of scopes.bindings) {
+    if (binding.kind !== 'function' || !binding.init || binding.init.type !== 'FunctionDeclaration') continue;
+    if (children(binding.init, 'params').length !== 1) continue;
+    const check = checkEscaper(binding.init, constants);
+    if (check.escapes.has('&') && check.escapes.has('<')) out.push({ binding, check, declaration: binding.init });
+    else if (ESCAPER_NAMES.has(binding.name)) out.push({ binding, check, declaration: binding.init });
+  }
+  return out;
+}
+
+/** The file's scopes, its escapers and the provenance analysis over them. */
+function analyse(ctx: JsContext, program: AstNode, options: ReturnType<typeof readOptions>) {
+  const src = sourceFor(ctx.file.text);
+  const scopes = buildScopes(program, { moduleHint: isModuleHint(ctx) });
+  const constants = (name: string): AstNode | undefined => {
+    const b = scopes.bindings.find((x) => x.name === name && x.kind === 'const' && x.scope.node === program);
+    return b?.init;
+  };
+  const fileEscapers = findFileEscapers(scopes, constants);
+  const lookup = safeLookup(options.lookup);
+  const escaperMap = new Map<Binding, ReadonlySet<string>>();
+  for (const e of fileEscapers) if (e.check.escapes.has('&') && e.check.escapes.has('<')) escaperMap.set(e.binding, e.check.escapes);
+  const prov = new Provenance({ src, scopes, declarations: options.declarations, lookup, fileEscapers: escaperMap });
+  return { src, scopes, fileEscapers, lookup, prov };
+}
+
+/**
+ * What this module's exported functions return, as summaries the project
+ * model can hand to the modules that import them (`importSummaries`).
+ */
+export function summarizeExports(ctx: JsContext): Map<string, Summary> {
+  const out = new Map<string, Summary>();
+  const file = ctx.root().get().node as unknown as AstNode;
+  const program = child(file, 'program');
+  if (!program) return out;
+  const { scopes, prov, fileEscapers } = analyse(ctx, program, readOptions(ctx.options));
+  for (const statement of children(program, 'body')) {
+    if (statement.type !== 'ExportNamedDeclaration' && statement.type !== 'ExportDefaultDeclaration') continue;
+    const declaration = child(statement, 'declaration');
+    const ids: [string, AstNode][] = [];
+    if (declaration?.type === 'FunctionDeclaration') {
+      const id = child(declaration, 'id');
+      ids.push([statement.type === 'ExportDefaultDeclaration' ? 'default' : (stringField(id ?? declaration, 'name') ?? ''), id ?? declaration]);
+    } else if (declaration?.type === 'VariableDeclaration') {
+      for (const d of children(declaration, 'declarations')) {
+        const id = child(d, 'id');
+        if (id?.type === 'Identifier') ids.push([stringField(id, 'name') ?? '', id]);
+      }
+    }
+    for (const [name, id] of ids) {
+      const binding = scopes.bindingOf(id);
+      const escaper = fileEscapers.find((e) => e.binding === binding && e.check.exact);
+      if (escaper) {
+        out.set(name, { returns: 'escaped', escapes: [...escaper.check.escapes] });
+        continue;
+      }
+      const fn = binding?.init ? bare(binding.init) : declaration?.type === 'FunctionDeclaration' ? declaration : undefined;
+      if (fn && isFunction(fn)) out.set(name, toSummary(prov.returnsOf(fn)));
+    }
+  }
+  return out;
 }
 
 function transform(ctx: JsContext): TransformResult {
@@ -232,203 +217,381 @@ function transform(ctx: JsContext): TransformResult {
   const file = ctx.root().get().node as unknown as AstNode;
   const program = child(file, 'program');
   if (!program) return { edits, notes };
-  const src = sourceFor(ctx.file.text);
   const tokens = readTokens(file);
+  const options = readOptions(ctx.options);
+  for (const problem of options.problems) notes.push({ line: 1, message: problem });
+  const { src, scopes, fileEscapers, lookup, prov } = analyse(ctx, program, options);
   const style = styleOf(src, tokens, ctx.file.eol, /\.(c|m)?tsx?$/.test(ctx.file.path));
-  const { escapers, checks } = fileEscapers(ctx);
-  const run: Run = { ctx, src, tokens, style, edits, notes, checks };
-  const sites: MarkupSite[] = [];
+  const q = (node: AstNode) => quote(src, node);
+  const run: Run = {
+    src,
+    tokens,
+    style,
+    scopes,
+    prov,
+    finder: new SlotFinder(prov, q),
+    edits,
+    notes,
+    fileEscapers,
+    lookup,
+    declaredEscapers: [...options.declarations.escape],
+    wraps: new Map(),
+  };
 
-  ctx
-    .root()
-    .find(ctx.j.AssignmentExpression)
-    .forEach((path) => {
-      const node = path.node as unknown as AstNode;
-      const left = child(node, 'left');
-      const right = child(node, 'right');
-      if (!left || !right || memberName(left) !== 'innerHTML') return;
-      const line = lineOf(src, node);
-      const property = child(left, 'property');
-      if (left.computed === true || !property) {
-        notes.push({ line, message: "writes innerHTML through a computed property (`el['innerHTML']`); left alone" });
-        return;
-      }
-      const operator = stringField(node, 'operator');
-      if (operator !== '=' && operator !== '+=') {
-        notes.push({ line, message: `updates innerHTML with \`${operator}\`; left alone` });
-        return;
-      }
-      const parent = path.parent?.node as AstNode | undefined;
-      if (parent?.type !== 'ExpressionStatement' || parent.expression !== node) {
-        notes.push({ line, message: 'the innerHTML assignment is used as a value, not as a statement; left alone' });
-        return;
-      }
-      if (right.type === 'AssignmentExpression') {
-        notes.push({ line, message: 'assigns the value of another assignment (`a.innerHTML = b.innerHTML = ...`); left alone' });
-        return;
-      }
-      const object = child(left, 'object');
-      const target = object ? src.text.slice(src.start(object), src.end(object)) : '';
-      const analysis = analyseValue(src, right, TEXT_STATE, escapers);
-      if (analysis.kind === 'plain' || analysis.kind === 'markup') {
-        // The content of a <script> or <style> element is code either way: textContent or escaping would not make it safe.
-        if (words(target).some((word) => /^(script|style|css|stylesheet)$/.test(word))) {
-          notes.push({ line, message: `\`${target}\` may be a <script> or <style> element, whose text is code; left alone` });
-          return;
-        }
-      }
-      switch (analysis.kind) {
-        case 'constant':
-        case 'escaped':
-          return;
-        case 'unsure':
-          notes.push({ line, message: `${analysis.reason}; left alone` });
-          return;
-        case 'markup':
-          if (analysis.wraps.length > 0) sites.push({ path, wraps: analysis.wraps });
-          return;
-        case 'plain': {
-          // A <template>'s innerHTML fills its content fragment; textContent would not.
-          if (/templ|tmpl|tpl/i.test(target)) {
-            notes.push({ line, message: `\`${target}\` may be a <template> element, whose innerHTML fills its content; left alone` });
-            return;
-          }
-          if (operator === '=') writeAsText(run, property);
-          else appendAsText(run, node, left, property, right);
-        }
-      }
-    });
-
-  if (sites.length > 0) escapeSites(run, program, sites);
+  for (const node of walk(program)) {
+    if (node.type !== 'AssignmentExpression') continue;
+    const left = child(node, 'left');
+    if (!left || memberName(left) !== 'innerHTML' || (left.type !== 'MemberExpression' && left.type !== 'OptionalMemberExpression')) continue;
+    sink(run, node, left);
+  }
+  escapeWraps(run, program);
   return { edits, notes };
 }
 
-/** `el.innerHTML = value` → `el.textContent = value`. */
-function writeAsText(run: Run, property: AstNode): void {
+/** Looks at one `x.innerHTML = …` / `+= …`, wherever it stands. */
+function sink(run: Run, node: AstNode, left: AstNode): void {
+  const { src, scopes, prov } = run;
+  const right = child(node, 'right');
+  const property = child(left, 'property');
+  if (!right || !property) return;
+  if (left.computed === true) {
+    const p = prov.of(right);
+    if (!isInert(p) && (p.data || p.unknown)) note(run, node, "writes innerHTML through a computed property (`el['innerHTML']`); left alone");
+    return;
+  }
+  const operator = stringField(node, 'operator');
+  if (operator !== '=' && operator !== '+=') {
+    note(run, node, `updates innerHTML with \`${operator}\`; left alone`);
+    return;
+  }
+  if (bare(right).type === 'AssignmentExpression') {
+    note(run, node, 'assigns the value of another assignment (`a.innerHTML = b.innerHTML = ...`); left alone');
+    return;
+  }
+  // `a.innerHTML = b.innerHTML = x`: the outer assignment says why both are left.
+  let outer = scopes.parentOf(node);
+  while (outer?.type === 'ParenthesizedExpression') outer = scopes.parentOf(outer);
+  if (outer?.type === 'AssignmentExpression' && memberName(child(outer, 'left') ?? outer) === 'innerHTML') return;
+  const value: Prov = prov.of(right);
+  if (isInert(value)) return;
+  const object = child(left, 'object');
+  const target = object ? src.text.slice(src.start(object), src.end(object)) : '';
+  // The content of a <script> or <style> element is code either way: textContent or escaping would not make it safe.
+  if (words(target).some((word) => /^(script|style|css|stylesheet)$/.test(word))) {
+    note(run, node, `\`${target}\` may be a <script> or <style> element, whose text is code; left alone`);
+    return;
+  }
+  const textOnly = !value.markup && !value.escaped && !value.unknown;
+  const parsed = object ? parserUse(run, node, object, textOnly) : undefined;
+  if (parsed) {
+    note(run, node, `innerHTML is used as a parser here (\`${parsed}\` is read after it); left alone`);
+    return;
+  }
+  if (textOnly && value.guess) {
+    note(run, node, `\`${quote(src, right)}\` is built from fields of objects this file does not build; as the whole innerHTML it may be markup or text; left alone`);
+    return;
+  }
+  if (textOnly) {
+    // A <template>'s innerHTML fills its content fragment; textContent would not.
+    if (/templ|tmpl|tpl/i.test(target)) {
+      note(run, node, `\`${target}\` may be a <template> element, whose innerHTML fills its content; left alone`);
+      return;
+    }
+    if (operator === '=') writeAsText(run, node, property);
+    else appendAsText(run, node, left, property, right);
+    return;
+  }
+  // Escaped values and sanitiser output need no change, but are not safe everywhere: the plan reports those places.
+  addPlan(run, run.finder.plan(right));
+}
+
+function addPlan(run: Run, plan: Plan): void {
+  for (const wrap of plan.wraps) if (!run.wraps.has(wrap.node)) run.wraps.set(wrap.node, wrap);
+  for (const problem of plan.problems) problemNote(run, problem);
+}
+
+function problemNote(run: Run, problem: Problem): void {
+  note(run, problem.node, `${problem.reason}; left alone, so it still reaches innerHTML unescaped`);
+}
+
+/**
+ * The element's parsed content is read after the write (`d.textContent`,
+ * `el.firstChild`, or for a plain value `el.querySelector(…)`): innerHTML is
+ * used to parse, and what it parses is meant to be markup.
+ */
+function parserUse(run: Run, node: AstNode, object: AstNode, textOnly: boolean): string | undefined {
+  const { src, scopes } = run;
+  const target = src.text.slice(src.start(object), src.end(object));
+  const fn = scopes.functionOf(node);
+  const body = fn.type === 'Program' ? fn : child(fn, 'body');
+  if (!body) return undefined;
+  const end = src.end(node);
+  for (const n of walk(body)) {
+    if (n.start < end || (n.type !== 'MemberExpression' && n.type !== 'OptionalMemberExpression')) continue;
+    const name = memberName(n);
+    if (!name || !(textOnly ? PARSED_READS : PARSED_TEXT_READS).has(name)) continue;
+    const o = child(n, 'object');
+    if (!o || src.text.slice(src.start(o), src.end(o)) !== target) continue;
+    // `el.innerHTML = …` again is a write, not a read.
+    const parent = scopes.parentOf(n);
+    if (parent?.type === 'AssignmentExpression' && child(parent, 'left') === n) continue;
+    return `${target}.${name}`;
+  }
+  return undefined;
+}
+
+/** `el.innerHTML = value` → `el.textContent = value`, in any position: the assignment's value is the same. */
+function writeAsText(run: Run, node: AstNode, property: AstNode): void {
+  const id = `text@${run.src.start(node)}`;
   run.edits.push({
     start: run.src.start(property),
     end: run.src.end(property),
     text: 'textContent',
-    safety: 'safe',
-    description: 'innerHTML = value -> textContent: the value is shown as text, never parsed as HTML',
+    safety: 'review',
+    change: id,
+    description: 'innerHTML = data -> textContent: the value is shown as text, never parsed as HTML',
   });
+}
+
+/** Whether the value of an expression that is a concise arrow body is thrown away by what calls the arrow. */
+function arrowValueDiscarded(run: Run, arrow: AstNode): boolean {
+  let holder = arrow;
+  let parent = run.scopes.parentOf(arrow);
+  while (parent && parent.type === 'ParenthesizedExpression') {
+    holder = parent;
+    parent = run.scopes.parentOf(parent);
+  }
+  if (!parent || (parent.type !== 'CallExpression' && parent.type !== 'OptionalCallExpression')) return false;
+  const callee = child(parent, 'callee');
+  const args = children(parent, 'arguments');
+  const name = callee ? (memberName(callee) ?? dottedName(callee)) : undefined;
+  if (!name) return false;
+  if (name === 'forEach' || name === 'setTimeout' || name === 'setInterval' || name === 'requestAnimationFrame') return args[0] === holder;
+  if (name === 'addEventListener') return args[1] === holder;
+  return false;
 }
 
 /** `el.innerHTML += value` → `el.insertAdjacentText('beforeend', value)`: appends text, keeps existing children. */
 function appendAsText(run: Run, node: AstNode, left: AstNode, property: AstNode, right: AstNode): void {
   const { src } = run;
-  const line = lineOf(src, node);
   const object = child(left, 'object');
   const objectText = object ? src.text.slice(src.start(object), src.end(object)) : '';
   // `const root = this.attachShadow(…)`: any name may hold a ShadowRoot once the file makes one.
-  if (/shadow/i.test(objectText) || run.src.text.includes('attachShadow')) {
-    run.notes.push({ line, message: `\`${objectText}\` may be a ShadowRoot, which has no insertAdjacentText(); left alone` });
+  if (/shadow/i.test(objectText) || src.text.includes('attachShadow')) {
+    note(run, node, `\`${objectText}\` may be a ShadowRoot, which has no insertAdjacentText(); left alone`);
     return;
   }
   // Tokens and nodes share the file's positions, so the operator is the first token between them.
   const operator = tokensBetween(run.tokens, property.end, right.start)[0];
   if (!operator || operator.value !== '+=' || isComment(operator)) {
-    run.notes.push({ line, message: 'a comment or parenthesis stands between innerHTML and `+=`; left alone' });
+    note(run, node, 'a comment or parenthesis stands between innerHTML and `+=`; left alone');
     return;
   }
+  let holder = node;
+  let parent = run.scopes.parentOf(node);
+  while (parent?.type === 'ParenthesizedExpression') {
+    holder = parent;
+    parent = run.scopes.parentOf(parent);
+  }
   const q = run.style.quote;
-  const what = "innerHTML += value -> insertAdjacentText('beforeend', value): appends the value as text";
-  run.edits.push(
-    { start: src.start(property), end: src.end(operator), text: `insertAdjacentText(${q}beforeend${q},`, safety: 'safe', description: what },
-    { start: src.end(node), end: src.end(node), text: ')', safety: 'safe', description: what },
-  );
+  const what = "innerHTML += data -> insertAdjacentText('beforeend', data): appends the value as text";
+  const change = `append@${src.start(node)}`;
+  const edit = (start: number, end: number, text: string): Edit => ({ start, end, text, safety: 'review', change, description: what });
+  const call = edit(src.start(property), src.end(operator), `insertAdjacentText(${q}beforeend${q},`);
+  if (parent?.type === 'ExpressionStatement') {
+    run.edits.push(call, edit(src.end(node), src.end(node), ')'));
+    return;
+  }
+  // `(t) => (box.innerHTML += t)` passed to forEach: the arrow's value is thrown away, so a block body keeps what it does.
+  if (parent?.type === 'ArrowFunctionExpression' && child(parent, 'body') === holder && arrowValueDiscarded(run, parent)) {
+    // Babel marks `(…)` around the body instead of making a node of it: the parentheses go with the body.
+    const parenStart = typeof node.extra?.parenStart === 'number' ? (node.extra.parenStart as number) : undefined;
+    const closing = parenStart !== undefined ? tokensBetween(run.tokens, src.end(node), src.end(parent))[0] : undefined;
+    const nested = parenStart !== undefined && /^\(\s*\(/.test(src.text.slice(parenStart));
+    if (!nested && (parenStart === undefined || (closing && tokenLabel(closing) === ')'))) {
+      const start = parenStart ?? src.start(holder);
+      const end = closing ? src.end(closing) : src.end(holder);
+      const receiver = src.text.slice(src.start(node), src.start(property));
+      run.edits.push(edit(start, src.start(property), `{ ${receiver}`), call, edit(src.end(node), end, `)${run.style.semicolon} }`));
+      return;
+    }
+  }
+  note(run, node, 'appends data with `innerHTML +=` where the value of the expression is used; insertAdjacentText() returns nothing, so it is left alone');
 }
 
-/**
- * The project's own escape helper, when it is in scope and its source shows
- * it escapes what this site needs (`&`, `<` and the quote of every attribute
- * a value lands in) and renders values like the template did. Otherwise a
- * note says why it is not reused, and the codemod adds its own helper.
- */
-function reusableHelper(run: Run, site: MarkupSite): string | undefined {
-  const found = projectHelperInScope(site.path);
-  if (!found) return undefined;
-  const check = run.checks.get(found.declaration) ?? checkEscaper(found.declaration, () => undefined);
-  const needed = new Set(['&', '<', ...site.wraps.flatMap((wrap) => (wrap.quote ? [wrap.quote] : []))]);
-  const missing = [...needed].filter((ch) => !check.escapes.has(ch));
-  if (check.exact && missing.length === 0) return found.name;
-  const unreadable = check.escapes.size === 0 && check.problem !== undefined;
-  const why = [
-    ...(missing.length > 0 && !unreadable ? [`it does not escape ${missing.map((ch) => `\`${ch}\``).join(', ')}`] : []),
-    ...(check.exact ? [] : [check.problem ?? 'it may render values differently']),
-  ].join(', and ');
-  const line = lineOf(run.src, found.declaration);
-  const message = `the file's \`${found.name}()\` is not reused: ${why}; an escape helper of shipshape's is added instead`;
-  if (!run.notes.some((note) => note.line === line && note.message === message)) run.notes.push({ line, message });
+/** The project's escapers the codemod may call at `site`: declared in the config, imported from a known package, or a checked function of this file. */
+function projectEscaper(run: Run, site: AstNode, quoteChar: string | undefined): Escaper | undefined {
+  const { scopes } = run;
+  for (const name of run.declaredEscapers) {
+    const head = name.split('.')[0]!;
+    if (!scopes.lookup(site, head)) return { callee: name, escapes: new Set(['&', '<', '>', '"', "'"]) };
+  }
+  for (const binding of scopes.bindings) {
+    if (binding.kind !== 'import') continue;
+    const { source, imported } = binding.imported!;
+    const known = packageEscaper(source, imported);
+    if (known?.wrap && scopes.lookup(site, binding.name) === binding) return { callee: binding.name, escapes: known.escapes };
+    if ((imported === 'default' || imported === '*') && ['lodash', 'underscore', 'lodash-es'].includes(source) && scopes.lookup(site, binding.name) === binding) {
+      return { callee: `${binding.name}.escape`, escapes: new Set(['&', '<', '>', '"', "'"]) };
+    }
+    const summary = run.lookup?.(source, imported);
+    if (summary?.returns === 'escaped' && scopes.lookup(site, binding.name) === binding) {
+      const escapes = new Set(summary.escapes ?? ['&', '<', '>', '"', "'"]);
+      if (escapes.has('&') && escapes.has('<') && escapes.has('"') && escapes.has("'")) return { callee: binding.name, escapes };
+    }
+  }
+  for (const e of run.fileEscapers) {
+    if (scopes.lookup(site, e.binding.name) !== e.binding) continue;
+    if (!e.check.exact || !e.check.escapes.has('&') || !e.check.escapes.has('<')) continue;
+    if (quoteChar && !e.check.escapes.has(quoteChar)) continue;
+    return { callee: e.binding.name, escapes: e.check.escapes, fileFunction: true };
+  }
   return undefined;
 }
 
-/** Wraps the data of every markup site in the escape helper, adding the helper when the file has none in reach. */
-function escapeSites(run: Run, program: AstNode, sites: readonly MarkupSite[]): void {
-  const { ctx, src } = run;
-  const existing = sites.map((site) => reusableHelper(run, site));
-  let names: string[];
-  let helper: { name: string; kind: HelperKind } | undefined;
-  if (existing.every((name): name is string => name !== undefined)) {
-    names = existing;
-  } else {
-    const name = [PROJECT_HELPERS[0], FALLBACK_HELPER].find((candidate) => !nameInUse(ctx, candidate));
-    if (!name) {
-      for (const site of sites) {
-        run.notes.push({
-          line: lineOf(src, site.path.node as unknown as AstNode),
-          message: `needs an escape helper, but \`escapeHtml\` and \`${FALLBACK_HELPER}\` are both taken in this file; left alone`,
-        });
-      }
-      return;
-    }
-    helper = { name, kind: usesPageUtils(ctx) ? 'utils' : 'plain' };
-    names = sites.map(() => name);
+/** Why a file escaper named like one is not reused, for a note next to it. */
+function notReused(run: Run, quotes: ReadonlySet<string>): void {
+  for (const e of run.fileEscapers) {
+    if (!ESCAPER_NAMES.has(e.binding.name)) continue;
+    const needed = new Set(['&', '<', ...quotes]);
+    const missing = [...needed].filter((ch) => !e.check.escapes.has(ch));
+    if (e.check.exact && missing.length === 0) continue;
+    const unreadable = e.check.escapes.size === 0 && e.check.problem !== undefined;
+    const why = [
+      ...(missing.length > 0 && !unreadable ? [`it does not escape ${missing.map((ch) => `\`${ch}\``).join(', ')}`] : []),
+      ...(e.check.exact ? [] : [e.check.problem ?? 'it may render values differently']),
+    ].join(', and ');
+    note(run, e.declaration, `the file's \`${e.binding.name}()\` is not reused: ${why}; an escape helper of shipshape's is added instead`);
   }
-  for (const [index, site] of sites.entries()) {
-    const name = names[index]!;
-    for (const { node: wrap } of site.wraps) {
-      // A comma expression would split into two arguments: keep it one.
-      const sequence = wrap.type === 'SequenceExpression';
-      const what = `escapes \`${quote(src, wrap)}\` before it is put into markup`;
-      const start = src.start(wrap);
-      const end = src.end(wrap);
-      run.edits.push(
-        { start, end: start, text: `${name}(${sequence ? '(' : ''}`, safety: 'safe', description: what },
-        { start: end, end, text: `${sequence ? ')' : ''})`, safety: 'safe', description: what },
-      );
+}
+
+/** Whether `name` is written anywhere in the file as a variable (not as a property name). */
+function nameInUse(run: Run, name: string): boolean {
+  if (!run.src.text.includes(name)) return false;
+  if (run.scopes.bindings.some((b) => b.name === name)) return true;
+  for (const n of walk(run.scopes.program)) {
+    if (n.type !== 'Identifier' || stringField(n, 'name') !== name) continue;
+    const parent = run.scopes.parentOf(n);
+    if (!parent) return true;
+    if ((parent.type === 'MemberExpression' || parent.type === 'OptionalMemberExpression') && child(parent, 'property') === n) {
+      if (parent.computed === true) return true;
+      continue;
     }
+    if (/Property|Method/.test(parent.type) && child(parent, 'key') === n && parent.computed !== true) continue;
+    return true;
+  }
+  return false;
+}
+
+/** The file already calls the page's `Utils.escapeHtml` (the shape the project's seed pages build on). */
+function usesPageUtils(run: Run): boolean {
+  if (!run.src.text.includes('Utils') || !run.src.text.includes('escapeHtml')) return false;
+  for (const n of walk(run.scopes.program)) {
+    if (n.type !== 'MemberExpression' || memberName(n) !== 'escapeHtml') continue;
+    const object = child(n, 'object');
+    if (object && ((object.type === 'Identifier' && object.name === 'Utils') || memberName(object) === 'Utils')) return true;
+  }
+  return false;
+}
+
+/**
+ * The outermost function with a block body around every node (an IIFE that
+ * wraps the script, or the one function that holds every site), or the program.
+ */
+function commonFunction(run: Run, nodes: readonly AstNode[]): AstNode {
+  const chains = nodes.map((node) => {
+    const chain: AstNode[] = [];
+    for (let n: AstNode | undefined = node; n; n = run.scopes.parentOf(n)) {
+      if ((isFunction(n) && child(n, 'body')?.type === 'BlockStatement') || n.type === 'Program') chain.unshift(n);
+    }
+    return chain;
+  });
+  const outer = chains[0]?.[1];
+  return outer && chains.every((c) => c[1] === outer) ? outer : run.scopes.program;
+}
+
+/** Wraps every data value in an escaper: the project's where it has one, else a helper added where no page global is made. */
+function escapeWraps(run: Run, program: AstNode): void {
+  const { src } = run;
+  if (run.wraps.size === 0) return;
+  const needHelper: Wrap[] = [];
+  const chosen = new Map<Wrap, string>();
+  const found = new Map<Wrap, Escaper>();
+  for (const wrap of run.wraps.values()) {
+    const escaper = projectEscaper(run, wrap.node, wrap.quote);
+    if (escaper) found.set(wrap, escaper);
+    else needHelper.push(wrap);
+  }
+  let helper: { name: string; at: { at: number; text: string } } | undefined;
+  if (needHelper.length > 0) {
+    notReused(run, new Set(needHelper.flatMap((w) => (w.quote ? [w.quote] : []))));
+    const name = HELPER_NAMES.find((candidate) => !nameInUse(run, candidate));
+    // One escaper per file where the codemod adds its own: the file's function is not reused beside it.
+    const all = [...needHelper, ...[...found].filter(([, e]) => e.fileFunction).map(([w]) => w)];
+    const wide = name ? helperPlace(run, program, all) : undefined;
+    const place = wide ?? (name ? helperPlace(run, program, needHelper) : undefined);
+    if (!name || !place) {
+      const why = !name
+        ? `needs an escape helper, but \`escapeHtml\` and \`${FALLBACK_HELPER}\` are both taken in this file`
+        : "needs an escape helper, and in this classic script no function holds every value to escape: a helper at the top level would become a global of the page (declare the page's escaper under `escape` in the config file)";
+      for (const wrap of needHelper) note(run, wrap.node, `\`${quote(src, wrap.node)}\` ${why}; left alone`);
+    } else {
+      const kind: HelperKind = usesPageUtils(run) ? 'utils' : 'plain';
+      helper = { name, at: place(name, kind) };
+      for (const wrap of wide ? all : needHelper) chosen.set(wrap, name);
+    }
+  }
+  for (const [wrap, escaper] of found) if (!chosen.has(wrap)) chosen.set(wrap, escaper.callee);
+  for (const [wrap, callee] of chosen) {
+    const node = wrap.node;
+    // A comma expression would split into two arguments: keep it one.
+    const sequence = node.type === 'SequenceExpression';
+    const what = `escapes \`${quote(src, node)}\` where it enters markup`;
+    const start = src.start(node);
+    const end = src.end(node);
+    const id = `escape@${start}`;
+    run.edits.push(
+      { start, end: start, text: `${callee}(${sequence ? '(' : ''}`, safety: 'review', change: id, description: what },
+      { start: end, end, text: `${sequence ? ')' : ''})`, safety: 'review', change: id, description: what },
+    );
   }
   if (!helper) return;
-  const comments: Range[] = run.tokens.filter(isComment).map((t) => ({ start: src.start(t), end: src.end(t) }));
-  const source = helperSource(helper.name, helper.kind, run.style);
-  const ranges = sites.map((site) => {
-    const node = site.path.node as unknown as AstNode;
-    return { start: src.start(node), end: src.end(node) };
-  });
-  const wrapper = wrapperScope(src, program, ranges);
-  const insertion = wrapper
-    ? helperInsertion(src.text, wrapper.scope, comments, indentLines(source, wrapper.indent, run.style.eol), run.style.eol)
-    : helperInsertion(src.text, programScope(src, program), comments, source, run.style.eol);
+  const helperChanges = [...chosen.entries()].filter(([, callee]) => callee === helper.name).map(([wrap]) => `escape@${src.start(wrap.node)}`);
   run.edits.push({
-    start: insertion.at,
-    end: insertion.at,
-    text: insertion.text,
+    start: helper.at.at,
+    end: helper.at.at,
+    text: helper.at.text,
     safety: 'safe',
+    supports: helperChanges,
     description: `adds the ${helper.name}() helper the escaped values go through`,
   });
+}
+
+/** Where the helper goes: the top of a module, or the body of the innermost function around every use in a classic script. */
+function helperPlace(run: Run, program: AstNode, wraps: readonly Wrap[]): ((name: string, kind: HelperKind) => { at: number; text: string }) | undefined {
+  const { src } = run;
+  const comments: Range[] = run.tokens.filter(isComment).map((t) => ({ start: src.start(t), end: src.end(t) }));
+  if (run.scopes.moduleScoped) {
+    return (name, kind) => helperInsertion(src.text, programScope(src, program), comments, helperSource(name, kind, run.style), run.style.eol);
+  }
+  const fn = commonFunction(run, wraps.map((w) => w.node));
+  if (fn.type === 'Program') return undefined;
+  const scope = functionScope(src, fn);
+  if (!scope) return undefined;
+  return (name, kind) =>
+    helperInsertion(src.text, scope.scope, comments, indentLines(helperSource(name, kind, run.style), scope.indent, run.style.eol), run.style.eol);
 }
 
 export const codemod = defineCodemod({
   meta: {
     id: 'js/innerhtml-to-textcontent',
-    version: '1.0.0',
+    version: '2.0.0',
     title: 'Stop HTML injection through innerHTML',
     language: 'javascript',
     extensions: ['.js', '.mjs', '.cjs', '.jsx', '.ts', '.tsx'],
     phrase: 'innerHTML values escaped or set as text',
     summary:
-      'Writes plain values assigned to innerHTML as text (textContent, insertAdjacentText) and escapes the data interpolated into HTML templates.',
+      'Follows where each value written to innerHTML comes from; writes plain data as text (textContent, insertAdjacentText) and escapes data where it enters markup.',
     fixes: [
       { tool: 'codeql', ruleId: 'js/xss' },
       { tool: 'codeql', ruleId: 'js/xss-through-dom' },
