@@ -1,3 +1,4 @@
+import type { Collection, JSCodeshift } from 'jscodeshift';
 import type { Parser } from 'web-tree-sitter';
 import { applyEdits, changesConfined, lineAt, sortEdits } from './edits.js';
 import { jsApi, jsParserFor, parseJs } from './javascript.js';
@@ -12,6 +13,7 @@ import type {
   CodemodNote,
   Edit,
   JsCodemod,
+  JsContext,
   PythonCodemod,
   SkipReason,
   SourceFile,
@@ -111,20 +113,41 @@ function parse(engine: EngineContext, file: SourceFile, language: 'python' | 'ja
       dispose: () => tree.delete(),
     };
   }
+  const parsed = parseJsFile(file);
+  if (!parsed.ok) return parsed;
+  return {
+    ok: true,
+    run: (codemod, base) => (codemod as JsCodemod).transform(jsContext(file, parsed, codemod.meta.id, base.project, base.role)),
+    dispose: () => undefined,
+  };
+}
+
+function parseJsFile(file: SourceFile): { ok: true; j: JSCodeshift; root: Collection } | { ok: false; message: string } {
   const parserName = jsParserFor(file.path);
-  const j = jsApi(parserName);
-  let root: ReturnType<typeof parseJs>;
   try {
-    root = parseJs(parserName, file.text);
+    return { ok: true, j: jsApi(parserName), root: parseJs(parserName, file.text) };
   } catch (error) {
     const loc = (error as { loc?: { line: number; column: number } }).loc;
     const where = loc ? ` at line ${loc.line}, column ${loc.column + 1}` : '';
     return { ok: false, message: `syntax error${where}` };
   }
+}
+
+function jsContext(file: SourceFile, parsed: { j: JSCodeshift; root: Collection }, codemod: string, project: Project, role: RoleInfo): JsContext {
   return {
-    ok: true,
-    run: (codemod, base) => (codemod as JsCodemod).transform({ file, j, root: () => root, ...base, options: base.project.options(codemod.meta.id) }),
-    dispose: () => undefined,
+    file,
+    j: parsed.j,
+    root: () => parsed.root,
+    project,
+    role,
+    options: project.options(codemod),
+    load(path) {
+      const text = project.readText(path);
+      if (text === null) return null;
+      const other: SourceFile = { path, text, eol: text.includes('\r\n') ? '\r\n' : '\n' };
+      const result = parseJsFile(other);
+      return result.ok ? jsContext(other, result, codemod, project, project.role(path)) : null;
+    },
   };
 }
 

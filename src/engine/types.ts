@@ -136,6 +136,12 @@ export interface JsContext extends ContextBase {
   j: JSCodeshift;
   /** Parsed lazily and shared by every JS codemod that reads this text. */
   root(): Collection;
+  /**
+   * The context of another JavaScript file of the project, parsed now (for
+   * summaries of what it exports); null when it cannot be read or parsed.
+   * Not cached: callers remember what they derive from it.
+   */
+  load(path: string): JsContext | null;
 }
 
 interface CodemodBase {

@@ -167,11 +167,53 @@ function analyse(ctx: JsContext, program: AstNode, options: ReturnType<typeof re
     return b?.init;
   };
   const fileEscapers = findFileEscapers(scopes, constants);
-  const lookup = safeLookup(options.lookup);
+  const lookup = safeLookup(options.lookup ?? projectLookup(ctx));
   const escaperMap = new Map<Binding, ReadonlySet<string>>();
   for (const e of fileEscapers) if (e.check.escapes.has('&') && e.check.escapes.has('<')) escaperMap.set(e.binding, e.check.escapes);
   const prov = new Provenance({ src, scopes, declarations: options.declarations, lookup, fileEscapers: escaperMap });
   return { src, scopes, fileEscapers, lookup, prov };
+}
+
+const JS_EXTENSIONS = ['', '.js', '.mjs', '.cjs', '.ts', '.jsx', '.tsx', '/index.js', '/index.mjs', '/index.ts'];
+
+/** The project file a relative import specifier of `from` names, or null (a package, or not in the project). */
+export function resolveImport(ctx: JsContext, from: string, specifier: string): string | null {
+  if (!specifier.startsWith('./') && !specifier.startsWith('../')) return null;
+  const parts = from.split('/').slice(0, -1);
+  for (const part of specifier.split('/')) {
+    if (part === '..') {
+      if (parts.length === 0) return null;
+      parts.pop();
+    } else if (part !== '.' && part !== '') parts.push(part);
+  }
+  const base = parts.join('/');
+  return JS_EXTENSIONS.map((ext) => base + ext).find((candidate) => ctx.project.files.has(candidate)) ?? null;
+}
+
+/** Files whose exports are being summarised: an import cycle meets its own file here and gets no summary. */
+const summarising = new Set<string>();
+
+/**
+ * Summaries of what the project's own modules export, read through the
+ * project model: `import { icon } from './icons.js'` is markup when
+ * `icon()` returns markup there. Each module is summarised once per run.
+ */
+function projectLookup(ctx: JsContext): SummaryLookup {
+  return (specifier, exported) => {
+    const target = resolveImport(ctx, ctx.file.path, specifier);
+    if (!target || summarising.has(target)) return undefined;
+    const summaries = ctx.project.memo(`innerhtml:exports:${target}`, () => {
+      const other = ctx.load(target);
+      if (!other) return new Map<string, Summary>();
+      summarising.add(target);
+      try {
+        return summarizeExports(other);
+      } finally {
+        summarising.delete(target);
+      }
+    });
+    return summaries.get(exported);
+  };
 }
 
 /**
