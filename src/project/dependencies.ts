@@ -67,37 +67,37 @@ export class Dependencies {
   }
 
   /** Declarations of `name` in a manifest and the requirement files it includes. */
-  private declarationsIn(manifest: Manifest, name: string, seen: Set<string>): Declaration[] {
+  private declarationsIn(manifest: Manifest, name: string, ecosystem: Declaration['ecosystem'], seen: Set<string>): Declaration[] {
     if (seen.has(manifest.path)) return [];
     seen.add(manifest.path);
-    const own = manifest.declarations.filter((d) => d.name === name);
+    const own = manifest.declarations.filter((d) => d.name === name && d.ecosystem === ecosystem);
     const included = manifest.includes.flatMap((path) => {
       const inc = this.byPath.get(path);
-      return inc ? this.declarationsIn(inc, name, seen) : [];
+      return inc ? this.declarationsIn(inc, name, ecosystem, seen) : [];
     });
     return [...own, ...included];
   }
 
-  status(file: string, rawName: string): DependencyStatus {
-    const name = normaliseName(rawName);
-    const key = `${dirOf(file)}\0${name}`;
+  status(file: string, rawName: string, ecosystem: Declaration['ecosystem'] = 'pypi'): DependencyStatus {
+    const name = ecosystem === 'pypi' ? normaliseName(rawName) : rawName.toLowerCase();
+    const key = `${dirOf(file)}\0${ecosystem}\0${name}`;
     const cached = this.memo.get(key);
     if (cached) return cached;
-    const result = this.compute(file, name);
+    const result = this.compute(file, name, ecosystem);
     this.memo.set(key, result);
     return result;
   }
 
-  private compute(file: string, name: string): DependencyStatus {
-    const pinned = this.pinned.get(name);
+  private compute(file: string, name: string, ecosystem: Declaration['ecosystem']): DependencyStatus {
+    const pinned = ecosystem === 'pypi' ? this.pinned.get(name) : undefined;
     const searched: string[] = [];
     let declarations: Declaration[] = [];
     let declaredAt: string | null = null;
     for (let dir = dirOf(file); ; dir = dirOf(dir)) {
       const manifests = this.byDir.get(dir) ?? [];
-      searched.push(...manifests.map((m) => m.path));
+      searched.push(...manifests.filter((m) => (m.kind === 'package.json') === (ecosystem === 'npm')).map((m) => m.path));
       const seen = new Set<string>();
-      const found = manifests.flatMap((m) => this.declarationsIn(m, name, seen));
+      const found = manifests.flatMap((m) => this.declarationsIn(m, name, ecosystem, seen));
       if (found.length > 0) {
         // A runtime declaration outranks one for development only.
         const runtime = found.filter((d) => !d.dev);

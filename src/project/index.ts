@@ -45,7 +45,8 @@ export interface Project {
   readonly problems: readonly string[];
   readonly python: PythonModules;
   role(path: string): RoleInfo;
-  dependency(path: string, name: string): DependencyStatus;
+  /** What the nearest manifest says of a package: a Python one by default, an npm one from package.json. */
+  dependency(path: string, name: string, ecosystem?: 'pypi' | 'npm'): DependencyStatus;
   check(path: string, requirement: Requirement): RequirementCheck;
   importStyle(path: string): ImportStyle;
   /** A codemod's options from the config file (`codemods: { <id>: {...} }`), or an empty object. */
@@ -139,7 +140,7 @@ export function buildProject(input: ProjectInput): Project {
     problems.push(...manifest.problems);
     manifests.push(manifest);
   }
-  const installed = new Set(manifests.flatMap((m) => m.declarations.map((d) => d.name.replace(/-/g, '_'))));
+  const installed = new Set(manifests.flatMap((m) => m.declarations.filter((d) => d.ecosystem === 'pypi').map((d) => d.name.replace(/-/g, '_'))));
   const python = new PythonModules(files, [...manifests.flatMap((m) => m.packageRoots), ...overrides.pythonRoots], installed);
   const roles = new Roles({
     overrides: overrides.roles,
@@ -188,7 +189,7 @@ export function buildProject(input: ProjectInput): Project {
     problems,
     python,
     role: (path) => roles.of(path),
-    dependency: (path, name) => dependencies.status(path, name),
+    dependency: (path, name, ecosystem) => dependencies.status(path, name, ecosystem),
     check: (path, requirement) => dependencies.check(path, requirement),
     importStyle(path) {
       const dir = dirOf(path);

@@ -12,8 +12,10 @@ export interface Declaration {
   spec: string;
   /** The versions it allows, or null when the constraint could not be read (a URL, a path, a typo). */
   range: Range | null;
-  /** Declared for development only (a dev group, dev-packages, requirements-dev.txt). */
+  /** Declared for development only (a dev group, dev-packages, requirements-dev.txt, devDependencies). */
   dev: boolean;
+  /** Python packages (PyPI) or JavaScript packages (npm, from package.json). */
+  ecosystem: 'pypi' | 'npm';
 }
 
 /** A command a manifest installs: `name = "pkg.cli:main"`. */
@@ -26,7 +28,7 @@ export interface EntryPoint {
 
 export interface Manifest {
   path: string;
-  kind: 'pyproject' | 'requirements' | 'setup.cfg' | 'setup.py' | 'pipfile';
+  kind: 'pyproject' | 'requirements' | 'setup.cfg' | 'setup.py' | 'pipfile' | 'package.json';
   declarations: Declaration[];
   scripts: EntryPoint[];
   /** Folders (repository-relative) the manifest says hold its packages (`src`). */
@@ -99,7 +101,7 @@ export function parseRequirement(text: string): { name: string; spec: string; ur
 }
 
 function declaration(name: string, spec: string, manifest: string, flavour: 'pep440' | 'poetry', dev: boolean, url = false): Declaration {
-  return { name: normaliseName(name), manifest, spec, range: url ? null : rangeOf(spec, flavour), dev };
+  return { name: normaliseName(name), manifest, spec, range: url ? null : rangeOf(spec, flavour), dev, ecosystem: 'pypi' };
 }
 
 function entryPoint(name: string, target: string, manifest: string): EntryPoint | null {
@@ -407,6 +409,33 @@ function parseSetupPy(path: string, text: string, parser: Parser | undefined): M
   return manifest;
 }
 
+/**
+ * package.json: the npm packages a JavaScript project declares. Their version
+ * ranges are npm's, which no codemod needs yet: only which packages are there
+ * (an escaper the project already depends on is imported, not copied).
+ */
+function parsePackageJson(path: string, text: string): Manifest {
+  const manifest: Manifest = { path, kind: 'package.json', declarations: [], scripts: [], packageRoots: [], includes: [], problems: [] };
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    manifest.problems.push(`${path} is not valid JSON: ${(error as Error).message.split('\n')[0]}`);
+    return manifest;
+  }
+  for (const [section, dev] of [
+    ['dependencies', false],
+    ['devDependencies', true],
+    ['peerDependencies', false],
+  ] as const) {
+    for (const [name, spec] of Object.entries(table(table(doc)?.[section]) ?? {})) {
+      if (typeof spec !== 'string') continue;
+      manifest.declarations.push({ name: name.toLowerCase(), manifest: path, spec, range: null, dev, ecosystem: 'npm' });
+    }
+  }
+  return manifest;
+}
+
 const REQUIREMENTS = /^(?:.*[-_.])?requirements?(?:[-_.].*)?\.(?:txt|in|lock)$/i;
 
 /** Which manifest or lock a repository path is, if any. */
@@ -416,6 +445,7 @@ export function manifestKind(path: string): Manifest['kind'] | LockFile['kind'] 
   if (base === 'setup.cfg') return 'setup.cfg';
   if (base === 'setup.py') return 'setup.py';
   if (base === 'Pipfile') return 'pipfile';
+  if (base === 'package.json') return 'package.json';
   if (base === 'poetry.lock' || base === 'uv.lock' || base === 'Pipfile.lock' || base === 'pdm.lock') return base;
   if (REQUIREMENTS.test(base) || /(^|\/)requirements\/[^/]+\.(txt|in)$/.test(path)) return 'requirements';
   return null;
@@ -431,6 +461,8 @@ export function parseManifest(path: string, text: string, parser?: Parser): Mani
       return parseSetupPy(path, text, parser);
     case 'pipfile':
       return parsePipfile(path, text);
+    case 'package.json':
+      return parsePackageJson(path, text);
     default:
       return parseRequirementsFile(path, text);
   }

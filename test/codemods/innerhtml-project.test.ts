@@ -43,6 +43,17 @@ describe('innerHTML with imports from the project', () => {
     expect(report.codemods[0]!.notes.map((n) => n.message).join('\n')).toContain('tr("saved")');
   });
 
+  it('a project that depends on escape-html imports it instead of growing a private escaper', async () => {
+    const module = "import { render } from './render.js';\nconst row = JSON.parse(localStorage.getItem('row'));\nrender(row);\ndocument.querySelector('#t').innerHTML = `<td>${row.name}</td>`;\n";
+    const dir = tree({ 'package.json': '{ "type": "module", "dependencies": { "escape-html": "^1.0.3" } }\n', 'src/table.js': module, 'src/render.js': 'export function render() {}\n' });
+    execFileSync('git', ['init', '-q'], { cwd: dir });
+    const out = await runCli(['run', '--write', '--allow', 'review', '--codemod', 'js/innerhtml-to-textcontent'], { cwd: dir });
+    expect(out.code, out.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'src/table.js'), 'utf8')).toBe(
+      "import { render } from './render.js';\nimport escapeHtml from 'escape-html';\nconst row = JSON.parse(localStorage.getItem('row'));\nrender(row);\ndocument.querySelector('#t').innerHTML = `<td>${escapeHtml(row.name)}</td>`;\n",
+    );
+  });
+
   it('without the module in the project, an imported helper is unknown and its slot is left as it is', async () => {
     const dir = tree({ 'web/page.js': page, 'package.json': '{ "type": "module" }\n' });
     execFileSync('git', ['init', '-q'], { cwd: dir });

@@ -146,6 +146,13 @@ describe('dependencies', () => {
     expect(p.check('app.py', REQ2)).toEqual({ met: 'unknown', reason: 'no manifest pins pydantic (read requirements.txt)' });
   });
 
+  it('keeps npm packages from package.json apart from Python ones', () => {
+    const p = project({ 'package.json': '{ "dependencies": { "escape-html": "^1.0.3" }, "devDependencies": { "pydantic": "1.0.0" } }\n', 'web/app.js': '', 'app.py': '' });
+    expect(p.dependency('web/app.js', 'escape-html', 'npm')).toMatchObject({ kind: 'declared', declarations: [{ spec: '^1.0.3', ecosystem: 'npm' }] });
+    expect(p.dependency('app.py', 'escape-html').kind).toBe('absent');
+    expect(p.check('app.py', REQ2)).toEqual({ met: 'unknown', reason: 'no manifest pins pydantic' });
+  });
+
   it('takes the installed version from the config file over everything', () => {
     const p = project({ '.github/shipshape.yml': 'dependencies:\n  pydantic: "2.5.0"\n', 'requirements.txt': 'pydantic<2\n', 'app.py': '' });
     expect(p.check('app.py', REQ2)).toEqual({ met: 'yes', source: '.github/shipshape.yml: pydantic 2.5.0' });

@@ -128,6 +128,8 @@ interface Run {
   declaredEscapers: readonly string[];
   /** The data values to escape, by node (a value reached from several sinks is escaped once). */
   wraps: Map<AstNode, Wrap>;
+  /** Whether the project's nearest package.json depends on an npm package. */
+  dependsOn(name: string): boolean;
 }
 
 function lineOf(src: Source, node: AstNode): number {
@@ -278,6 +280,7 @@ function transform(ctx: JsContext): TransformResult {
     lookup,
     declaredEscapers: [...options.declarations.escape],
     wraps: new Map(),
+    dependsOn: (name) => ctx.project.dependency(ctx.file.path, name, 'npm').kind !== 'absent',
   };
 
   for (const node of walk(program)) {
@@ -564,8 +567,13 @@ function escapeWraps(run: Run, program: AstNode): void {
     if (escaper) found.set(wrap, escaper);
     else needHelper.push(wrap);
   }
-  let helper: { name: string; at: { at: number; text: string } } | undefined;
-  if (needHelper.length > 0) {
+  let helper: { name: string; at: { at: number; text: string }; description: string } | undefined;
+  const imported = needHelper.length > 0 ? escapeHtmlImport(run, program) : undefined;
+  if (imported) {
+    // The project already depends on escape-html: import it rather than add a private copy.
+    helper = imported;
+    for (const wrap of needHelper) chosen.set(wrap, imported.name);
+  } else if (needHelper.length > 0) {
     notReused(run, new Set(needHelper.flatMap((w) => (w.quote ? [w.quote] : []))));
     const name = HELPER_NAMES.find((candidate) => !nameInUse(run, candidate));
     // One escaper per file where the codemod adds its own: the file's function is not reused beside it.
@@ -579,7 +587,7 @@ function escapeWraps(run: Run, program: AstNode): void {
       for (const wrap of needHelper) note(run, wrap.node, `\`${quote(src, wrap.node)}\` ${why}; left alone`);
     } else {
       const kind: HelperKind = usesPageUtils(run) ? 'utils' : 'plain';
-      helper = { name, at: place(name, kind) };
+      helper = { name, at: place(name, kind), description: `adds the ${name}() helper the escaped values go through` };
       for (const wrap of wide ? all : needHelper) chosen.set(wrap, name);
     }
   }
@@ -605,8 +613,29 @@ function escapeWraps(run: Run, program: AstNode): void {
     text: helper.at.text,
     safety: 'safe',
     supports: helperChanges,
-    description: `adds the ${helper.name}() helper the escaped values go through`,
+    description: helper.description,
   });
+}
+
+/**
+ * `import escapeHtml from 'escape-html'` for an ES module of a project that
+ * depends on escape-html (which escapes & < > " ' as the helper would), placed
+ * after the file's last import; undefined when that does not fit.
+ */
+function escapeHtmlImport(run: Run, program: AstNode): { name: string; at: { at: number; text: string }; description: string } | undefined {
+  const body = children(program, 'body');
+  const imports = body.filter((n) => n.type === 'ImportDeclaration');
+  const esm = imports.length > 0 || body.some((n) => n.type === 'ExportNamedDeclaration' || n.type === 'ExportDefaultDeclaration' || n.type === 'ExportAllDeclaration');
+  if (!esm || !run.dependsOn('escape-html') || nameInUse(run, 'escapeHtml')) return undefined;
+  const { src, style } = run;
+  const line = `import escapeHtml from ${style.quote}escape-html${style.quote}${style.semicolon}`;
+  const last = imports.at(-1);
+  if (!last) return { name: 'escapeHtml', at: { at: 0, text: `${line}${style.eol}` }, description: 'imports escapeHtml from escape-html, which the project depends on' };
+  const end = src.end(last);
+  const lineEnd = src.text.indexOf('\n', end);
+  const at = lineEnd === -1 ? src.text.length : lineEnd + 1;
+  const text = lineEnd === -1 ? `${style.eol}${line}` : `${line}${style.eol}`;
+  return { name: 'escapeHtml', at: { at, text }, description: 'imports escapeHtml from escape-html, which the project depends on' };
 }
 
 /** Where the helper goes: the top of a module, or the body of the innermost function around every use in a classic script. */
