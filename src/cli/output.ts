@@ -69,7 +69,10 @@ export function formatSummary(report: RunReport, c: Colors, mode: 'dry-run' | 'w
   const s = report.summary;
   const out: string[] = [];
   for (const codemod of report.codemods) {
-    for (const note of codemod.notes) out.push(`${c.yellow('left alone')} ${quotePath(note.path)}:${note.line} ${c.dim(`[${codemod.id}]`)} ${note.message}`);
+    for (const note of codemod.notes) {
+      const label = note.remains ? c.red('still open') : c.yellow('left alone');
+      out.push(`${label} ${quotePath(note.path)}:${note.line} ${c.dim(`[${codemod.id}]`)} ${note.message}`);
+    }
     for (const held of codemod.held) {
       out.push(`${c.yellow('held')} ${quotePath(held.path)}:${held.line} ${c.dim(`[${codemod.id}]`)} ${held.safety} change not applied (${held.description}); use --allow review`);
     }
@@ -111,6 +114,9 @@ export function formatPlan(plan: Plan, c: Colors): string {
       for (const file of item.files) {
         const count = item.findings.filter((f) => f.path === file).length;
         out.push(`${pad}  ${file} ${c.dim(`(${count} finding${count === 1 ? '' : 's'})`)}`);
+        for (const f of item.findings.filter((x) => x.path === file && x.remains)) {
+          out.push(`${pad}    ${c.yellow('partly fixed')} ${f.path}:${f.startLine}: ${shorten(f.remains!, 140)}`);
+        }
       }
     } else if (item.reason) {
       out.push(`${pad}why: ${shorten(item.reason, 160)}`);

@@ -97,6 +97,12 @@ export interface Edit {
 export interface Note {
   line: number;
   message: string;
+  /**
+   * The problem at this line is still there after this codemod's changes
+   * (one slot of a statement it could not fix beside others it did): a
+   * finding here is not fixed, whatever else changed on the line.
+   */
+  remains?: boolean;
 }
 
 export interface TransformResult {

@@ -21,6 +21,8 @@ export interface Finding {
   url?: string;
   /** The input file (and, for SARIF, the run/result index) it was read from, for error messages. */
   source: string;
+  /** Set by the planner when the codemod fixes part of it only: what remains, and why. */
+  remains?: string;
 }
 
 /** A finding that could not be accepted, and why (shown to the user; the rest still goes on). */

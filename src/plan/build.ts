@@ -75,6 +75,9 @@ class Planner {
     if (wholeFile && first) return { ok: true, finding: { ...finding, startLine: first.line, endLine: detection.edits.at(-1)!.endLine } };
     const end = finding.endLine ?? finding.startLine;
     if (confirms(detection, finding.startLine, end)) return { ok: true, finding };
+    // Part of it is fixed, part remains (one slot of several left alone): it goes with its item, saying what remains.
+    const remains = detection.notes.find((n) => n.remains && n.line >= finding.startLine && n.line <= end);
+    if (remains && detection.edits.some((e) => e.line <= end && e.endLine >= finding.startLine)) return { ok: true, finding: { ...finding, remains: remains.message } };
     const lines = end !== finding.startLine ? `${finding.startLine}-${end}` : `${finding.startLine}`;
     const ruleNote = codemod.meta.fixes.find((f) => f.note && ruleMatches(f, finding.tool, finding.ruleId))?.note;
     const reason =

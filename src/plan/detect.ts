@@ -83,12 +83,17 @@ export async function repositoryFiles(repo: string): Promise<Discovery> {
   return { root: dir, files, git: found.git };
 }
 
-/** Whether a detection confirms a finding on lines [start, end]: an edit overlaps them. */
+/**
+ * Whether a detection confirms a finding on lines [start, end]: an edit
+ * overlaps them, and no note says the problem there remains after it.
+ */
 export function confirms(detection: Detection, startLine: number, endLine = startLine): boolean {
+  if (detection.notes.some((n) => n.remains && n.line >= startLine && n.line <= endLine)) return false;
   return detection.edits.some((e) => e.line <= endLine && e.endLine >= startLine);
 }
 
-/** The codemod's own reason for leaving lines [start, end] alone, if it gave one. */
+/** The codemod's own reason for leaving lines [start, end] alone, if it gave one (a problem that remains first). */
 export function leftAloneReason(detection: Detection, startLine: number, endLine = startLine): string | undefined {
-  return detection.notes.find((n) => n.line >= startLine && n.line <= endLine)?.message;
+  const inRange = detection.notes.filter((n) => n.line >= startLine && n.line <= endLine);
+  return (inRange.find((n) => n.remains) ?? inRange[0])?.message;
 }

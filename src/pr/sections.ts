@@ -104,7 +104,7 @@ function findingRow(f: Finding): string {
     prose(clip(oneLine(f.tool), CELL_MAX)),
     code(clip(f.ruleId, CELL_MAX)),
     url ? `[${where}](${url})` : where,
-    prose(clip(firstLine(f.message), CELL_MAX)),
+    prose(clip(firstLine(f.message), CELL_MAX)) + (f.remains ? ` — **partly fixed**: ${prose(clip(oneLine(f.remains), CELL_MAX))}` : ''),
   ];
   return `| ${cells.map(cell).join(' | ')} |`;
 }

@@ -136,9 +136,9 @@ function lineOf(src: Source, node: AstNode): number {
   return lineAt(src.text, src.start(node));
 }
 
-function note(run: Run, node: AstNode, message: string): void {
+function note(run: Run, node: AstNode, message: string, remains = false): void {
   const line = lineOf(run.src, node);
-  if (!run.notes.some((n) => n.line === line && n.message === message)) run.notes.push({ line, message });
+  if (!run.notes.some((n) => n.line === line && n.message === message)) run.notes.push(remains ? { line, message, remains } : { line, message });
 }
 
 function isModuleHint(ctx: JsContext): boolean {
@@ -356,7 +356,7 @@ function addPlan(run: Run, plan: Plan): void {
 }
 
 function problemNote(run: Run, problem: Problem): void {
-  note(run, problem.node, `${problem.reason}; left alone, so it still reaches innerHTML unescaped`);
+  note(run, problem.node, `${problem.reason}; left alone, so it still reaches innerHTML unescaped`, true);
 }
 
 /**
