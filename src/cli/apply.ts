@@ -5,6 +5,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { applyPlan, type ApplyResult, type Caps } from '../apply/index.js';
 import type { EngineContext } from '../engine/transform.js';
 import type { Codemod } from '../engine/types.js';
+import { repoDirectory } from './args.js';
 import { UsageError } from '../engine/files.js';
 import { createGitHubForge } from '../forge/github/index.js';
 import { createLocalForge } from '../forge/local/forge.js';
@@ -37,9 +38,10 @@ export function forgeFor(opts: Pick<ApplyCliOptions, 'repo' | 'forge'>, cwd: str
     if (!token) throw new UsageError('--forge github needs a token in GITHUB_TOKEN');
     return createGitHubForge({ repository: opts.repo, token, apiUrl: env.GITHUB_API_URL, serverUrl: env.GITHUB_SERVER_URL });
   }
-  const dir = resolve(cwd, opts.repo);
-  if (!existsSync(join(dir, '.git'))) throw new UsageError(`${opts.repo} is not the top of a git repository (the local forge pushes branches into it)`);
-  return createLocalForge(dir);
+  if (OWNER_NAME.test(opts.repo) && !existsSync(resolve(cwd, opts.repo))) {
+    throw new UsageError(`--repo ${opts.repo}: no such directory (for a GitHub repository add --forge github)`);
+  }
+  return createLocalForge(repoDirectory(opts.repo, cwd, { needGit: true, purpose: 'the local forge pushes branches into it' }));
 }
 
 export async function runApply(

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { codemods as allCodemods, findCodemod } from '../../codemods/index.js';
 import { UsageError } from '../engine/files.js';
+import { repoDirectory } from './args.js';
 import { createEngine } from '../engine/index.js';
 import { quotePath, runCodemods, WRITE_FAILURES } from '../engine/run.js';
 import { InputError } from '../findings/types.js';
@@ -173,6 +174,7 @@ Exit codes: 0 done, 1 --check found changes, 2 usage error or bad input, 3 a fil
     .action(async (opts: { repo: string; plan?: string; findings: string[]; bot: string; srcRoot?: string; json?: boolean; verbose?: boolean }) => {
       // Read from where the user is; name files in messages the way the user wrote them.
       const resolveIn = (p: string) => relative(process.cwd(), resolve(io.cwd, p)) || '.';
+      repoDirectory(opts.repo, io.cwd, { needGit: false, purpose: '' });
       const plan = await planRepository({
         repo: resolveIn(opts.repo),
         planFile: opts.plan ? resolveIn(opts.plan) : undefined,
