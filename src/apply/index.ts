@@ -174,7 +174,7 @@ function verification(built: Built): PrInput['verification'] {
   return checks;
 }
 
-function prInput(part: Part, branch: string, base: { branch: string; sha: string }, built: Built, diffStat: PrInput['diffStat']): PrInput {
+function prInput(forge: Forge, part: Part, branch: string, base: { branch: string; sha: string }, built: Built, diffStat: PrInput['diffStat']): PrInput {
   const files = new Set(part.files);
   return {
     item: part.item,
@@ -200,6 +200,7 @@ function prInput(part: Part, branch: string, base: { branch: string; sha: string
     diffStat,
     verification: verification(built),
     findings: part.item.findings.filter((f) => files.has(f.path)),
+    fileLink: forge.fileLink ? (path, start, end) => forge.fileLink!(path, base.sha, start, end) : undefined,
   };
 }
 
@@ -261,7 +262,7 @@ async function applyPart(ctx: {
   const diffStat = await ws.diffStat();
   if (diffStat.length === 0) return { ...outcome, action: 'unchanged', reason: 'nothing to change on the base branch', pr: open ? ref(open) : undefined };
 
-  const input = prInput(part, branch, base, built, diffStat);
+  const input = prInput(options.forge, part, branch, base, built, diffStat);
   const title = prTitle(input);
   const body = prBody(input, options.forge.maxBodyLength);
   if (options.dryRun) {

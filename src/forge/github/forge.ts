@@ -1,6 +1,6 @@
 import { Octokit } from '@octokit/rest';
 import { TOOL_VERSION } from '../../version.js';
-import { ForgeError, type Forge, type GitRemote, type Issue, type NewPullRequest, type PullRequest } from '../types.js';
+import { encodePath, ForgeError, type Forge, type GitRemote, type Issue, type NewPullRequest, type PullRequest } from '../types.js';
 import { gitAuthEnv } from '../../workspace/git.js';
 import { redact, retryDefaults, secretForms, withRetries, type RequestContext, type RetryOptions } from './request.js';
 
@@ -165,6 +165,10 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge {
     repository,
     remote(): GitRemote {
       return { url: `${serverUrl}/${owner}/${repo}.git`, env: gitAuthEnv(token) };
+    },
+    fileLink(path, sha, startLine, endLine) {
+      const lines = endLine !== undefined && endLine !== startLine ? `#L${startLine}-L${endLine}` : `#L${startLine}`;
+      return `${serverUrl}/${owner}/${repo}/blob/${sha}/${encodePath(path)}${lines}`;
     },
     async defaultBranch(): Promise<string> {
       const { data } = await octokit.rest.repos.get({ owner, repo });
