@@ -161,7 +161,15 @@ export function formatPlan(plan: Plan, c: Colors, verbose = false): string {
   }
   const automatable = plan.items.filter((i) => i.automatable).length;
   out.push('');
-  out.push(c.bold(`${automatable} of ${plan.items.length} items automatable, ${plan.items.length - automatable} need a human; ${plan.notConfirmed.length} findings not confirmed, ${plan.unhandled.reduce((n, u) => n + u.findings.length, 0)} with no codemod, ${plan.rejected.length} rejected`));
+  const noCodemod = plan.unhandled.reduce((n, u) => n + u.findings.length, 0);
+  out.push(c.bold(`${automatable} of ${plan.items.length} items automatable, ${plan.items.length - automatable} need a human; ${plan.notConfirmed.length} findings not confirmed, ${noCodemod} with no codemod, ${plan.rejected.length} rejected`));
+  // Every finding given ends in one place: an item, not confirmed, or no codemod.
+  const given = plan.items.flatMap((i) => i.findings.filter((f) => f.tool !== 'plan'));
+  const total = given.length + plan.notConfirmed.length + noCodemod;
+  if (total > 0) {
+    const inItems = plan.items.filter((i) => i.findings.some((f) => f.tool !== 'plan')).length;
+    out.push(`${plural(total, 'finding')}: ${given.length} to fix in ${plural(inItems, 'item')}, ${plan.notConfirmed.length} not confirmed, ${noCodemod} with no codemod`);
+  }
   const notConfirmed = verbose
     ? plan.notConfirmed.map((n) => ({ first: n, all: [n] }))
     : groupBy(plan.notConfirmed, (n) => `${n.finding.tool}\0${n.finding.ruleId}\0${reasonShape(n.reason)}`);
