@@ -66,7 +66,11 @@ export function formatScope(report: RunReport, c: Colors): string[] {
 
 /** A note's reason without the values it names: notes with the same shape group together. */
 export function reasonShape(message: string): string {
-  return message.replace(/`[^`]*`/g, '`…`').replace(/\b\d+\b/g, '#');
+  return message
+    .replace(/`[^`]*`/g, '`…`')
+    .replace(/\b(class|subclass|base|function|def|module)\s+[A-Za-z_][\w.]*/g, '$1 …')
+    .replace(/[\w./-]+\.(py|js|mjs|cjs|ts|tsx|jsx)\b/g, '…')
+    .replace(/\b\d+\b/g, '#');
 }
 
 export interface Grouped<T> {
