@@ -36,6 +36,11 @@ export interface Issue {
 export interface GitRemote {
   url: string;
   env: Record<string, string>;
+  /**
+   * Fresh credentials for the next network command (clone, fetch, push). Short-lived tokens
+   * (GitHub App installation tokens last an hour) are asked for again before each one.
+   */
+  refresh?: () => Promise<Record<string, string>>;
 }
 
 export interface Forge {
