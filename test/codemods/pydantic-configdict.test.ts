@@ -102,9 +102,9 @@ describe('pydantic-configdict: small rewrites', () => {
       'import pydantic as pd\nfrom pydantic import ConfigDict\n\n\nclass A(pd.BaseModel):\n    model_config = ConfigDict(from_attributes=True)\n',
     ],
     [
-      'adds an import line when BaseModel comes from pydantic.main',
+      'adds an import line, in sorted position, when BaseModel comes from pydantic.main',
       MODEL('        orm_mode = True\n', 'from pydantic.main import BaseModel\n'),
-      'from pydantic.main import BaseModel\nfrom pydantic import ConfigDict\n\n\nclass A(BaseModel):\n    model_config = ConfigDict(from_attributes=True)\n',
+      'from pydantic import ConfigDict\nfrom pydantic.main import BaseModel\n\n\nclass A(BaseModel):\n    model_config = ConfigDict(from_attributes=True)\n',
     ],
     [
       'converts a model defined in a function, at its indentation',

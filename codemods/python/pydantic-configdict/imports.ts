@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
-import type { Edit, SourceFile } from '../../api.js';
-import { fromImportsOf, importInsertionPoint, insertIntoFromImport, mergeableFromImport, topLevelImports } from '../lib/imports.js';
-import { insertLines, lineEndAfterBreak, namedChildren } from '../lib/syntax.js';
+import type { Edit, ImportStyle, SourceFile } from '../../api.js';
+import { addImport, fromImportsOf, insertIntoFromImport, mergeableFromImport, topLevelImports } from '../lib/imports.js';
+import { lineEndAfterBreak, namedChildren } from '../lib/syntax.js';
 import type { ModelResolver } from './models.js';
 
 export type NameSource = { local: string; edit: Edit | null } | { conflict: string };
@@ -9,11 +9,21 @@ export type NameSource = { local: string; edit: Edit | null } | { conflict: stri
 /**
  * How the file will name `name` from `module`: an existing import of it, or
  * a new one (merged into a `from <module> import` line or on a line of its
- * own). A file that already uses the name for something else gets no import.
+ * own, where the project's import style puts it). A file that already uses
+ * the name for something else gets no import.
  * `arrives` says the name comes with another edit (the moved BaseSettings
  * import), so only the name's availability is checked.
  */
-export function provideName(file: SourceFile, root: Node, resolver: ModelResolver, module: string, name: string, limit: number, arrives = false): NameSource {
+export function provideName(
+  file: SourceFile,
+  root: Node,
+  style: ImportStyle,
+  resolver: ModelResolver,
+  module: string,
+  name: string,
+  limit: number,
+  arrives = false,
+): NameSource {
   const imported = fromImportsOf(topLevelImports(root), name).find((i) => i.module === module);
   if (imported) {
     const { local } = imported;
@@ -29,8 +39,7 @@ export function provideName(file: SourceFile, root: Node, resolver: ModelResolve
     module,
   );
   if (target) return { local: name, edit: insertIntoFromImport(file, target, name, description) };
-  const at = importInsertionPoint(root, file.text);
-  return { local: name, edit: insertLines(file, at, [`from ${module} import ${name}`], description) };
+  return { local: name, edit: addImport(file, root, style, { module, name }, description) };
 }
 
 function importedNames(stmt: Node): Node[] {
