@@ -285,12 +285,12 @@ describe('python/print-to-logging: the logger line', () => {
   });
 
   it('puts the logger at the top of a module with no imports and no docstring', () => {
-    expect(run('def f():\n    print("a")\n').output).toBe('import logging\n\nlogger = logging.getLogger(__name__)\n\ndef f():\n    logger.info("a")\n');
+    expect(run('def f():\n    print("a")\n').output).toBe('import logging\n\nlogger = logging.getLogger(__name__)\n\n\ndef f():\n    logger.info("a")\n');
   });
 
   it('keeps the shebang and encoding lines first', () => {
     expect(run('#!/usr/bin/env python\n# coding: utf-8\ndef f():\n    print("a")').output).toBe(
-      '#!/usr/bin/env python\n# coding: utf-8\nimport logging\n\nlogger = logging.getLogger(__name__)\n\ndef f():\n    logger.info("a")',
+      '#!/usr/bin/env python\n# coding: utf-8\nimport logging\n\nlogger = logging.getLogger(__name__)\n\n\ndef f():\n    logger.info("a")',
     );
   });
 

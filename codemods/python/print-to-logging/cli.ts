@@ -16,9 +16,11 @@ import { cliReason, importsCliLibrary } from './scope.js';
 
 /** Why a function's prints are command output. */
 export interface CliReach {
-  /** The entry point that reaches it: `check() (src/shop/cli.py:14), a CLI command (@main.command)`. */
+  /** The entry point that reaches it: `check() in src/shop/cli.py:14`. */
   entry: string;
-  /** The function that calls it, when it is not the entry point itself. */
+  /** Why that is an entry point: `check() is a CLI command (@main.command)`. */
+  why: string;
+  /** The function that calls this one, when it is not the entry point itself; null for the entry point. */
   caller: string | null;
 }
 
@@ -69,7 +71,7 @@ export function indexModule(root: Node, path: string): FileIndex {
   }
   const base = path.split('/').at(-1);
   const moduleCalls = base === '__main__.py' ? moduleLevel.flatMap((s) => callees(model, s)) : [];
-  if (moduleCalls.length > 0) entries.push({ fn: MODULE_CODE, reason: `${path} runs as python -m` });
+  if (moduleCalls.length > 0) entries.push({ fn: MODULE_CODE, reason: `${path} is what python -m runs` });
   return { functions, entries, moduleCalls };
 }
 
@@ -118,9 +120,9 @@ function resolveCall(reader: ModuleReader, file: string, ref: Reference, hops = 
   return { file: location.file, fn: name };
 }
 
-function entryLabel(file: string, fn: string, line: number | undefined, reason: string): string {
-  if (fn === MODULE_CODE) return `${file} (module code run by python -m)`;
-  return `${fn}() (${file}${line ? `:${line}` : ''}): ${reason}`;
+function entryLabel(file: string, fn: string, line: number | undefined): string {
+  if (fn === MODULE_CODE) return `the module code of ${file}`;
+  return `${fn}() in ${file}${line ? `:${line}` : ''}`;
 }
 
 /** Follows calls from the entry points, breadth first; the first entry to reach a function names it. */
@@ -138,14 +140,15 @@ function reach(reader: ModuleReader, starts: { file: string; fn: string; reason:
     inFile.set(fn, r);
     queue.push({ file, fn, reach: r });
   };
-  for (const s of starts) add(s.file, s.fn, { entry: entryLabel(s.file, s.fn, index(s.file)?.functions.get(s.fn)?.line, s.reason), caller: null });
+  for (const s of starts) add(s.file, s.fn, { entry: entryLabel(s.file, s.fn, index(s.file)?.functions.get(s.fn)?.line), why: s.reason, caller: null });
   for (let item = queue.shift(); item; item = queue.shift()) {
     const idx = index(item.file);
     const calls = item.fn === MODULE_CODE ? (idx?.moduleCalls ?? []) : (idx?.functions.get(item.fn)?.calls ?? []);
     for (const ref of calls) {
       const target = resolveCall(reader, item.file, ref);
       if (!target || !index(target.file)?.functions.has(target.fn)) continue;
-      add(target.file, target.fn, { entry: item.reach.entry, caller: item.fn === MODULE_CODE ? null : `${item.fn}()` });
+      // A direct call from the entry point names the entry; a call from a helper names the helper.
+      add(target.file, target.fn, { ...item.reach, caller: item.reach.caller === null ? item.reach.entry : `${item.fn}()` });
     }
   }
   return out;
@@ -161,7 +164,7 @@ function projectEntries(reader: ModuleReader): { file: string; fn: string; reaso
     for (const script of m.scripts) {
       const file = project.python.fileOfModule(script.module);
       const fn = script.func?.split('.')[0];
-      if (file && fn) starts.push({ file, fn, reason: `console script "${script.name}" (${script.manifest})` });
+      if (file && fn) starts.push({ file, fn, reason: `${fn}() is the console script "${script.name}" (${script.manifest})` });
     }
   }
   for (const file of [...project.files].sort()) {

@@ -334,16 +334,26 @@ function planLogger(root: Node, text: string): LoggerPlan {
   return { kind: 'new', name: 'logger', definedAt: block.end, addImport: !block.imports.some(importsLogging) };
 }
 
-function isBlankLineAt(text: string, at: number): boolean {
-  const end = text.indexOf('\n', at);
-  return /^[ \t]*\r?$/.test(text.slice(at, end === -1 ? text.length : end));
+/**
+ * Blank lines to add after the logger line at `at` so that what follows
+ * keeps the spacing the style asks for: two before a def or class, one
+ * before anything else, counting the blank lines already there.
+ */
+function blankLinesAfter(root: Node, text: string, at: number): string[] {
+  if (at >= text.length) return [];
+  const blanks = /^(?:[ \t]*\r?\n)*/.exec(text.slice(at))![0].split('\n').length - 1;
+  const next = namedChildren(root).find((c) => c.startIndex >= at);
+  const wanted = next && DEFINITIONS.has(next.type) ? 2 : 1;
+  return Array.from({ length: Math.max(0, wanted - blanks) }, () => '');
 }
+
+const DEFINITIONS: ReadonlySet<string> = new Set(['function_definition', 'class_definition', 'decorated_definition']);
 
 /** `import logging` where the file's import style puts it, and the logger after the last import (never between imports). */
 function headerEdits(ctx: PythonContext, plan: Extract<LoggerPlan, { kind: 'new' }>, changes: readonly string[]): Edit[] {
   const { file, root } = ctx;
   const at = plan.definedAt;
-  const after = at < file.text.length && !isBlankLineAt(file.text, at) ? [''] : [];
+  const after = blankLinesAfter(root, file.text, at);
   const edits: Edit[] = [];
   if (plan.addImport) edits.push(addImport(file, root, ctx.project.importStyle(file.path), { module: 'logging' }, 'add import logging'));
   edits.push(insertLines(file, at, ['', LOGGER_LINE, ...after], 'add a module logger'));
@@ -379,10 +389,9 @@ function keepReason(c: Conversion, importTime: ReadonlySet<number>, cli: Readonl
   const name = fn?.childForFieldName('name')?.text;
   const reach = name ? cli.get(name) : undefined;
   if (!reach) return null;
-  const via = reach.caller ? `, through ${reach.caller}` : '';
-  return reach.caller === null && reach.entry.startsWith(`${name}()`)
-    ? `print() is command output: ${reach.entry}`
-    : `print() is command output: ${name}() is called by the command-line entry point ${reach.entry}${via}`;
+  if (reach.caller === null) return `print() is command output: ${reach.why}`;
+  const through = reach.caller === reach.entry ? '' : `${reach.caller}, reached from `;
+  return `print() is command output: ${name}() is called by ${through}${reach.entry} (${reach.why})`;
 }
 
 function transform(ctx: PythonContext): TransformResult {
