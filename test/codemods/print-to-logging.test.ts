@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codemod } from '../../codemods/python/print-to-logging/index.js';
 import type { EngineContext, ScopeNote } from '../../src/engine/transform.js';
 import type { CodemodNote } from '../../src/engine/types.js';
+import type { RunReport } from '../../src/engine/run.js';
+import { runCli } from '../helpers/cli.js';
 import { describeFixtures, testEngine, transformBytes } from '../helpers/fixtures.js';
 
 describeFixtures(codemod);
@@ -532,5 +534,73 @@ describe('python/print-to-logging: behaviour', () => {
     const { stdout, stderr } = result;
     expect(stdout).toBe('');
     expect(stderr.split('\n').filter(Boolean)).toEqual(['upload failed for Zoë 😀', 'old_api is deprecated', 'Warning: careful 3', 'Error: bad % value']);
+  });
+});
+
+describe('python/print-to-logging: command-line output through helpers', () => {
+  it.each([
+    [
+      'a helper a click command calls',
+      'import click\n\n\ndef fail(msg):\n    print("Error:", msg)\n\n\n@click.command()\ndef go():\n    fail("bad")\n',
+      5,
+      'print() is command output: fail() is called by go() in app/service.py:9 (go() is a CLI command (@click.command))',
+    ],
+    [
+      'a helper of a helper',
+      'import argparse\n\n\ndef show(x):\n    print(x)\n\n\ndef report(x):\n    show(x)\n\n\ndef main():\n    report(argparse.ArgumentParser().parse_args())\n',
+      5,
+      'show() is called by report(), reached from main() in app/service.py:12',
+    ],
+  ])('leaves prints alone in %s', (_name, source, line, reason) => {
+    const result = run(source);
+    expect(result.kind).toBe('unchanged');
+    expect(result.notes).toEqual([expect.objectContaining({ line, message: expect.stringContaining(reason) })]);
+  });
+
+  it('converts a helper no command calls, in the same module as a command', () => {
+    const source = 'import click\n\n\ndef fail(msg):\n    print("Error:", msg)\n\n\ndef sync():\n    print("synced")\n\n\n@click.command()\ndef go():\n    fail("bad")\n';
+    const result = run(source);
+    expect(result.output).toContain('    logger.info("synced")');
+    expect(result.output).toContain('    print("Error:", msg)');
+  });
+
+  describe('across the project', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'shipshape-print-cli-'));
+      const tree: Record<string, string> = {
+        'pyproject.toml': '[project]\nname = "tool"\nversion = "1"\n\n[project.scripts]\ntool = "tool.entry:run"\n',
+        'tool/__init__.py': '',
+        // A console script whose target does not look like a command: its helpers print for the terminal.
+        'tool/entry.py': 'from tool.util import say\n\n\ndef run():\n    say("hello")\n',
+        'tool/util.py': 'def say(text):\n    print(text)\n\n\ndef log_only(text):\n    print(text)\n',
+        // python -m tool runs __main__.py: what it calls is command output too.
+        'tool/__main__.py': 'from tool import helpers\n\nhelpers.banner()\n',
+        'tool/helpers.py': 'from .deep import emit\n\n\ndef banner():\n    emit("Tool 1.0")\n',
+        'tool/deep.py': 'def emit(text):\n    print(text)\n',
+        // Application code calling the same kind of helper: converted.
+        'tool/service.py': 'from tool.util import log_only\n\n\ndef handle():\n    log_only("handled")\n',
+      };
+      for (const [path, text] of Object.entries(tree)) {
+        execFileSync('mkdir', ['-p', join(dir, path, '..')]);
+        writeFileSync(join(dir, path), text);
+      }
+      execFileSync('git', ['init', '-q'], { cwd: dir });
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('leaves prints alone in helpers that console scripts and __main__.py reach, in other modules', async () => {
+      const cli = await runCli(['run', '--json', '--allow', 'review', '--codemod', 'python/print-to-logging'], { cwd: dir });
+      expect(cli.code, cli.stderr).toBe(0);
+      const report = JSON.parse(cli.stdout) as RunReport;
+      const notes = report.codemods[0]!.notes.map((n) => `${n.path}:${n.line} ${n.message}`);
+      expect(notes).toEqual([
+        'tool/deep.py:2 print() is command output: emit() is called by banner(), reached from the module code of tool/__main__.py (tool/__main__.py is what python -m runs)',
+        'tool/util.py:2 print() is command output: say() is called by run() in tool/entry.py:4 (run() is the console script "tool" (pyproject.toml))',
+      ]);
+      expect(report.files.filter((f) => f.status === 'changed').map((f) => f.path)).toEqual(['tool/util.py']);
+      const changed = report.files.find((f) => f.path === 'tool/util.py');
+      expect(changed?.status === 'changed' && changed.changes.map((c) => c.line)).toEqual([6]);
+    });
   });
 });
