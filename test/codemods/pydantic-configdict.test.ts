@@ -102,9 +102,9 @@ describe('pydantic-configdict: small rewrites', () => {
       'import pydantic as pd\nfrom pydantic import ConfigDict\n\n\nclass A(pd.BaseModel):\n    model_config = ConfigDict(from_attributes=True)\n',
     ],
     [
-      'adds an import line when BaseModel comes from pydantic.main',
+      'adds an import line, in sorted position, when BaseModel comes from pydantic.main',
       MODEL('        orm_mode = True\n', 'from pydantic.main import BaseModel\n'),
-      'from pydantic.main import BaseModel\nfrom pydantic import ConfigDict\n\n\nclass A(BaseModel):\n    model_config = ConfigDict(from_attributes=True)\n',
+      'from pydantic import ConfigDict\nfrom pydantic.main import BaseModel\n\n\nclass A(BaseModel):\n    model_config = ConfigDict(from_attributes=True)\n',
     ],
     [
       'converts a model defined in a function, at its indentation',
@@ -174,7 +174,27 @@ describe('pydantic-configdict: small rewrites', () => {
     [
       'quotes Extra members like the file (single quotes here)',
       "from pydantic import BaseModel, Extra\n\nNAME = 'a'\n\n\nclass A(BaseModel):\n    class Config:\n        extra = Extra.forbid\n",
-      "from pydantic import BaseModel, ConfigDict, Extra\n\nNAME = 'a'\n\n\nclass A(BaseModel):\n    model_config = ConfigDict(extra='forbid')\n",
+      "from pydantic import BaseModel, ConfigDict\n\nNAME = 'a'\n\n\nclass A(BaseModel):\n    model_config = ConfigDict(extra='forbid')\n",
+    ],
+    [
+      'drops an Extra import that only the converted Config read',
+      'from pydantic import Extra\nfrom pydantic import BaseModel\n\n\nclass A(BaseModel):\n    class Config:\n        extra = Extra.forbid\n',
+      'from pydantic import ConfigDict\nfrom pydantic import BaseModel\n\n\nclass A(BaseModel):\n    model_config = ConfigDict(extra=\'forbid\')\n',
+    ],
+    [
+      'drops Extra from the middle of a list',
+      'from pydantic import BaseModel, Extra, Field\n\n\nclass A(BaseModel):\n    x: int = Field(1)\n\n    class Config:\n        extra = Extra.allow\n',
+      'from pydantic import BaseModel, ConfigDict, Field\n\n\nclass A(BaseModel):\n    x: int = Field(1)\n\n    model_config = ConfigDict(extra=\'allow\')\n',
+    ],
+    [
+      'drops Extra from a list with one name per line',
+      'from pydantic import (\n    BaseModel,\n    Extra,\n)\n\n\nclass A(BaseModel):\n    class Config:\n        extra = Extra.ignore\n',
+      'from pydantic import (\n    BaseModel,\n    ConfigDict,\n)\n\n\nclass A(BaseModel):\n    model_config = ConfigDict(extra=\'ignore\')\n',
+    ],
+    [
+      'keeps an Extra import that other code still reads',
+      'from pydantic import BaseModel, Extra\n\nDEFAULT = Extra.forbid\n\n\nclass A(BaseModel):\n    class Config:\n        extra = Extra.forbid\n',
+      'from pydantic import BaseModel, ConfigDict, Extra\n\nDEFAULT = Extra.forbid\n\n\nclass A(BaseModel):\n    model_config = ConfigDict(extra=\'forbid\')\n',
     ],
   ])('%s', (_name, input, expected) => {
     const result = run(input);

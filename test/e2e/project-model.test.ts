@@ -305,3 +305,52 @@ describe('the same app: secrets and the sqlite engine', () => {
     expect(check.code, check.stdout).toBe(0);
   });
 });
+
+describe('print-to-logging on the same app', () => {
+  const PRINTS = ['--codemod', 'python/print-to-logging'];
+
+  it('keeps CLI output and import-time prints, converts application prints, and files its import where isort would', async () => {
+    const dir = copyApp();
+    const run = await runCli(['run', '--json', '--allow', 'review', ...PRINTS], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    const r = JSON.parse(run.stdout) as RunReport;
+    expect(schemaErrors('run-report.schema.json', r)).toBe('');
+    expect(changed(r)).toEqual(['src/shop/reporting.py', 'src/shop/services/sync.py']);
+    const changes = r.files.flatMap((f) => (f.status === 'changed' ? f.changes.map((c) => `${f.path}:${c.line} ${c.description} (${c.safety})`) : []));
+    expect(changes).toEqual([
+      'src/shop/reporting.py:7 print() -> logger.info() (review)',
+      'src/shop/services/sync.py:11 print() -> logger.info() (review)',
+      'src/shop/services/sync.py:21 print() -> logger.error() (in an except block) (review)',
+    ]);
+    expect(r.codemods[0]!.notes.map((n) => `${n.path}:${n.line} ${n.message}`)).toEqual([
+      'src/shop/deprecated.py:2 print() runs at import time, before the application configures logging: as a log record it would not be shown',
+      'src/shop/reporting.py:3 print() is command output: report_error() is called by check() in src/shop/cli.py:14 (check() is a CLI command (@main.command))',
+    ]);
+    // The console script's own module is CLI output by role.
+    expect(r.scope.filter((s) => s.kind === 'role').map((s) => [s.reason, s.paths])).toEqual([['scripts', ['src/shop/cli.py']]]);
+  });
+
+  it('writes import logging in sorted position and the logger after the last import; the CLI still prints and the service logs', async () => {
+    const dir = copyApp();
+    const before = files(dir);
+    const write = await runCli(['run', '--write', '--allow', 'review', ...PRINTS], { cwd: dir });
+    expect(write.code, write.stderr).toBe(0);
+    const sync = readFileSync(join(dir, 'src/shop/services/sync.py'), 'utf8');
+    expect(sync.startsWith('import json\nimport logging\nimport os\nfrom pathlib import Path\n\nfrom shop.reporting import record_sync\n\nlogger = logging.getLogger(__name__)\n\n\ndef sync(')).toBe(true);
+    const after = files(dir);
+    for (const path of ['src/shop/cli.py', 'src/shop/deprecated.py']) expect(after.get(path)?.equals(before.get(path)!), path).toBe(true);
+    const code = [
+      'import logging, sys',
+      'from pathlib import Path',
+      'logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s %(message)s", stream=sys.stdout)',
+      'from click.testing import CliRunner',
+      'from shop.cli import main',
+      'from shop.services.sync import failed',
+      'print("CLI:", CliRunner().invoke(main, ["check", "b@d"]).output.strip())',
+      'failed(Path("/nonexistent/x"), RuntimeError("disk"))',
+    ].join('\n');
+    const out = spawnSync('python3', ['-c', code], { cwd: dir, env: { PATH: process.env.PATH, PYTHONPATH: join(dir, 'src') }, encoding: 'utf8' });
+    expect(out.stderr).toBe('');
+    expect(out.stdout.split('\n')).toEqual(["CLI: Error: bad SKU 'b@d'", 'ERROR shop.services.sync could not remove /nonexistent/x: disk', '']);
+  });
+});
