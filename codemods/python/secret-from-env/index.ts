@@ -7,7 +7,7 @@ import { stringValue } from '../lib/strings.js';
 import { insertLines, lineEndAfterBreak, lineOf, lineStart, namedChildren, startsLine, unparenthesized } from '../lib/syntax.js';
 import { offWithoutEnvironment } from './flags.js';
 import { argumentRemoval, hasComment, isEmptyLiteral, isStringish, literalCopies, literalReplacement, readLiteral, type SecretLiteral } from './literals.js';
-import { FLAG_NAMES, importsTestFramework, isBooleanExpression, isFlagName, isSecretName, isTestPath, settingsLayer, type SettingsLayer } from './names.js';
+import { FLAG_NAMES, importsTestFramework, isBooleanExpression, isFlagName, isSecretName, settingsLayer, type SettingsLayer } from './names.js';
 import { classifyClasses, envNaming, type ClassKind, type SettingsClass } from './settings.js';
 
 const HELPER = '_dev_only_secret';
@@ -750,7 +750,8 @@ function transform(ctx: PythonContext): TransformResult {
   findOtherHolders(m, found);
   const byLine = (a: Note, b: Note): number => a.line - b.line;
 
-  if (isTestPath(file.path) || importsTestFramework(root)) return { edits: [], notes: found.testNotes.sort(byLine) };
+  // Test paths never get here (their role is `tests`); a module importing pytest or unittest is one too.
+  if (importsTestFramework(root)) return { edits: [], notes: found.testNotes.sort(byLine) };
 
   const notes = found.notes;
   const sites = [...found.sites];
