@@ -4,6 +4,7 @@ import type { EngineContext } from '../engine/transform.js';
 import type { Codemod, Safety } from '../engine/types.js';
 import type { Forge, PullRequest } from '../forge/types.js';
 import { BRANCH_PREFIX, branchName, prBody, prTitle, type PrInput } from '../pr/index.js';
+import { accountFindings, type FindingsAccount } from '../plan/account.js';
 import type { Plan, SprintItem } from '../plan/types.js';
 import type { BotIdentity, Workspace } from '../workspace/types.js';
 import { withWorkspace } from '../workspace/index.js';
@@ -108,6 +109,11 @@ export interface ItemOutcome {
   /** The plan's Rollback line for the item. */
   rollback: string | null;
   pr?: { number: number; url: string };
+  /** How many of the findings given (not the plan's own references) this PR fixes. */
+  findings?: number;
+  /** Dry run: the pull request's body and the patch it would carry, for review before anything is pushed. */
+  body?: string;
+  patch?: string;
 }
 
 export interface ApplyResult {
@@ -118,6 +124,8 @@ export interface ApplyResult {
   dryRun: boolean;
   items: ItemOutcome[];
   needsHuman: { key: string; title: string; reason: string }[];
+  /** Every finding given, in one state: in an item, not confirmed (with its reason), no codemod, or rejected. */
+  findings: FindingsAccount;
   dashboard?: string;
 }
 
@@ -276,6 +284,7 @@ async function applyPart(ctx: {
     codemods: item.codemods,
     rollback: item.rollback,
     ...(part.total > 1 ? { part: { index: part.index, total: part.total } } : {}),
+    findings: item.findings.filter((f) => f.tool !== 'plan' && part.files.includes(f.path)).length,
   };
   const say = (event: Omit<ItemEvent, 'kind' | 'key' | 'part' | 'branch'>) =>
     options.onEvent?.({ kind: 'item', key: item.key, ...(part.total > 1 ? { part: { index: part.index, total: part.total } } : {}), branch, ...event });
@@ -315,7 +324,7 @@ async function applyPart(ctx: {
   const body = prBody(input, options.forge.maxBodyLength);
   if (options.dryRun) {
     say({ step: open ? 'would-update' : 'would-open', title });
-    return { ...outcome, action: 'dry-run', title, pr: open ? ref(open) : undefined };
+    return { ...outcome, action: 'dry-run', title, pr: open ? ref(open) : undefined, body, patch: await ws.patch() };
   }
 
   const treeUnchanged = remote !== null && (await ws.sameTree(remote.sha));
@@ -391,6 +400,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
     dryRun: Boolean(options.dryRun),
     items: [],
     needsHuman: [],
+    findings: { total: 0, inItems: 0, items: 0, notConfirmed: [], noCodemod: [], rejected: 0 },
   };
   const baseBranch = options.base ?? (await options.forge.defaultBranch());
   let plan: Plan | undefined;
@@ -399,6 +409,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
     result.base = base;
     plan = await options.plan(ws.dir);
     result.needsHuman = plan.items.filter((i) => !i.automatable).map((i) => ({ key: i.key, title: i.title, reason: i.reason ?? '' }));
+    result.findings = accountFindings(plan);
     const unknown = (options.items ?? []).filter((key) => !plan!.items.some((i) => i.key === key));
     if (unknown.length > 0) throw new ApplyError(`no sprint item ${unknown.join(', ')} in the plan (items: ${plan.items.map((i) => i.key).join(', ')})`);
     const wanted = (i: SprintItem) => !options.items?.length || options.items.includes(i.key);

@@ -1,15 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { ApplyResult } from '../apply/index.js';
 import type { EngineContext } from '../engine/transform.js';
 import type { Codemod } from '../engine/types.js';
 import { repoDirectory } from './args.js';
-import { UsageError } from '../engine/files.js';
+import { UsageError, writeFileAtomic } from '../engine/files.js';
 import type { ForgeTarget } from '../forge/registry.js';
 import { describeEvent, runApplyJob } from '../jobs/apply.js';
-import type { Colors } from './output.js';
+import { colorDiff, formatFindings, plural, type Colors } from './output.js';
 
 export interface ApplyCliOptions {
   repo: string;
@@ -77,7 +78,19 @@ export async function runApply(
   );
 }
 
-export function formatApply(result: ApplyResult, c: Colors): string {
+/** The body's opening paragraphs (before its first heading): what a reviewer reads first. */
+function bodyLead(body: string): string[] {
+  const head = body.split(/^## /m)[0] ?? '';
+  return head.split('\n').filter((l) => l.trim() && !l.startsWith('<!--')).slice(0, 6);
+}
+
+/** Pull requests fixed or (in a dry run) to be fixed, and how many given findings they close. */
+function fixedCounts(result: ApplyResult): { findings: number; prs: number } {
+  const counted = result.items.filter((o) => o.action !== 'failed' && o.action !== 'skipped' && o.action !== 'closed');
+  return { findings: counted.reduce((n, o) => n + (o.findings ?? 0), 0), prs: counted.length };
+}
+
+export function formatApply(result: ApplyResult, c: Colors, opts: { verbose?: boolean; drafts?: ReadonlyMap<string, string> } = {}): string {
   const out: string[] = [];
   const mark: Record<string, string> = {
     created: c.green('opened'),
@@ -94,6 +107,16 @@ export function formatApply(result: ApplyResult, c: Colors): string {
     out.push(`${mark[o.action]} ${c.bold(`${o.key}${part}`)} ${o.title} → ${o.branch}${pr}`);
     out.push(`    ${o.codemods.join(', ')}: ${o.files.join(', ')}`);
     if (o.reason) out.push(`    ${c.dim(o.reason)}`);
+    if (o.action !== 'dry-run') continue;
+    const draft = opts.drafts?.get(o.branch);
+    if (draft) {
+      out.push(`    draft: ${draft}.md, patch: ${draft}.patch`);
+    } else {
+      if (o.body) out.push(...bodyLead(o.body).map((l) => `    ${c.dim(l)}`));
+      // The diff itself: the patch's mail headers are for `git am`, not for reading.
+      const diff = o.patch?.slice(Math.max(0, o.patch.indexOf('diff --git'))).replace(/\n-- \n[\s\S]*$|\n$/, '');
+      if (diff) out.push('', colorDiff(diff, c), '');
+    }
   }
   if (result.needsHuman.length > 0) {
     out.push('', `${result.needsHuman.length} item(s) need a human: ${result.needsHuman.map((n) => n.key).join(', ')} (see \`shipshape plan\`)`);
@@ -105,8 +128,29 @@ export function formatApply(result: ApplyResult, c: Colors): string {
         (result.dryRun ? ` (dry run: nothing pushed, ${count('dry-run')} would be opened or updated)` : ''),
     ),
   );
+  const fixed = fixedCounts(result);
+  const left = result.findings.inItems - fixed.findings;
+  const inItems = `${fixed.findings} ${result.dryRun ? 'would be fixed' : 'fixed'} in ${plural(fixed.prs, 'PR')}${left > 0 ? `, ${left} in items not opened (see above)` : ''}`;
+  out.push(...formatFindings(result.findings, c, { verbose: opts.verbose, inItems }));
   if (result.dashboard) out.push(`dashboard: ${result.dashboard}`);
   return out.join('\n');
+}
+
+/**
+ * `apply --dry-run --output DIR`: each pull request's body and patch as
+ * files, named after its branch; returns branch → path without extension.
+ */
+export async function writeDrafts(result: ApplyResult, dir: string): Promise<Map<string, string>> {
+  await mkdir(dir, { recursive: true });
+  const written = new Map<string, string>();
+  for (const o of result.items) {
+    if (o.action !== 'dry-run' || o.body === undefined) continue;
+    const stem = join(dir, o.branch.replace(/\//g, '--'));
+    await writeFileAtomic(`${stem}.md`, o.body, 0o644);
+    await writeFileAtomic(`${stem}.patch`, o.patch ?? '', 0o644);
+    written.set(o.branch, stem);
+  }
+  return written;
 }
 
 /** The folder that holds package.json, from dist/src/cli or src/cli. */

@@ -15,7 +15,7 @@ import { WorkspaceError } from '../workspace/types.js';
 import { planRepository } from '../plan/index.js';
 import type { Codemod, Safety } from '../engine/types.js';
 import { TOOL_VERSION } from '../version.js';
-import { formatApply, runApply, runDemo, type ApplyCliOptions } from './apply.js';
+import { formatApply, runApply, runDemo, writeDrafts, type ApplyCliOptions } from './apply.js';
 import { colorDiff, colorsFor, formatCodemodTable, formatPlan, formatSummary } from './output.js';
 
 /**
@@ -204,20 +204,27 @@ Exit codes: 0 done, 1 --check found changes, 2 usage error or bad input, 3 a fil
     .option('--max-files <n>', 'files per pull request; larger items are split into parts', positiveInt, 10)
     .option('--max-lines <n>', 'changed lines per pull request; larger items are split into parts', positiveInt, 500)
     .option('--json', 'print the run as JSON (schemas/apply.schema.json)')
+    .option('--output <dir>', 'with --dry-run: write each pull request\'s body (.md) and patch (.patch) into this folder instead of printing the diffs')
+    .option('-v, --verbose', 'list every finding not acted on (by default findings with the same rule and reason are one line with a count)')
     .addHelpText(
       'after',
       `
+With --dry-run every branch is built and verified as for real; each pull
+request's title, summary and diff are printed (or written with --output).
+
 The local forge (default) needs no account: branches are pushed into the local
 repository and each pull request is written to .shipshape/prs/<branch>.md plus
 a .patch. Your checkout, index and current branch are not touched. The GitHub
 forge reads GITHUB_TOKEN, and GITHUB_API_URL / GITHUB_SERVER_URL when set
 (GitHub Enterprise Server, GitHub Actions).`,
     )
-    .action(async (opts: ApplyCliOptions & { json?: boolean }) => {
+    .action(async (opts: ApplyCliOptions & { json?: boolean; output?: string; verbose?: boolean }) => {
+      if (opts.output && !opts.dryRun) throw new UsageError('--output goes with --dry-run (a real run publishes the pull requests)');
       const progress = io.stderr.isTTY && !opts.json ? (m: string) => io.stderr.write(`${m}\n`) : undefined;
       const result = await runApply(opts, { cwd: io.cwd, env: io.env, codemods: allCodemods, engine: await createEngine(), onEvent: progress });
+      const drafts = opts.output ? await writeDrafts(result, resolve(io.cwd, opts.output)) : undefined;
       if (opts.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      else io.stdout.write(`${formatApply(result, colorsFor(io.stdout, io.env))}\n`);
+      else io.stdout.write(`${formatApply(result, colorsFor(io.stdout, io.env), { verbose: opts.verbose, drafts })}\n`);
       if (result.items.some((i) => i.action === 'failed')) setExit(EXIT.failed);
     });
 

@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import type { Codemod } from '../engine/types.js';
 import { quotePath, WRITE_FAILURES, type RunReport } from '../engine/run.js';
+import { accountFindings, type FindingsAccount } from '../plan/account.js';
 import type { Plan } from '../plan/types.js';
 
 export type Colors = ReturnType<typeof pc.createColors>;
@@ -32,7 +33,7 @@ export function formatCodemodTable(codemods: readonly Codemod[], c: Colors): str
   return [`${'ID'.padEnd(width)}  SAFETY  KIND      TITLE`, ...lines, '', 'What each fixes:', ...details].join('\n');
 }
 
-function plural(n: number, word: string): string {
+export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
@@ -139,6 +140,29 @@ function shorten(text: string, max: number): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
+/**
+ * Where every finding given went, for people: one line that adds up
+ * (`97 findings: 18 to fix in 1 item, 75 not confirmed, 4 with no codemod`),
+ * then the findings not acted on, grouped by reason unless `verbose`.
+ */
+export function formatFindings(account: FindingsAccount, c: Colors, opts: { verbose?: boolean; inItems?: string }): string[] {
+  if (account.total === 0) return [];
+  const rejected = account.rejected > 0 ? `, ${account.rejected} rejected` : '';
+  const inItems = opts.inItems ?? `${account.inItems} to fix in ${plural(account.items, 'item')}`;
+  const out = [`${plural(account.total, 'finding')}: ${inItems}, ${account.notConfirmed.length} not confirmed, ${account.noCodemod.length} with no codemod${rejected}`];
+  const notConfirmed = opts.verbose ? account.notConfirmed.map((n) => ({ first: n, all: [n] })) : groupBy(account.notConfirmed, (n) => `${n.tool}\0${n.ruleId}\0${reasonShape(n.reason)}`);
+  for (const { first: n, all } of notConfirmed) {
+    const more = moreLikeIt(all.slice(1).map((x) => `${x.path}:${x.line}`));
+    out.push(`${c.yellow('not confirmed')} ${n.path}:${n.line} [${n.tool} ${n.ruleId}] ${n.reason}${c.dim(more)}`);
+  }
+  for (const { first: u, all } of groupBy(account.noCodemod, (u) => `${u.tool}\0${u.ruleId}`)) {
+    const shown = opts.verbose ? all : all.slice(0, 3);
+    const places = shown.map((f) => `${f.path}:${f.line}`).join(', ') + (shown.length < all.length ? ', …' : '');
+    out.push(`${c.yellow('no codemod')} ${u.tool} ${u.ruleId}: no codemod handles this rule (${plural(all.length, 'finding')}: ${places})`);
+  }
+  return out;
+}
+
 /** `shipshape plan` for people: one block per sprint item, then what was not confirmed, unhandled or rejected. */
 export function formatPlan(plan: Plan, c: Colors, verbose = false): string {
   const out: string[] = [];
@@ -165,27 +189,9 @@ export function formatPlan(plan: Plan, c: Colors, verbose = false): string {
   }
   const automatable = plan.items.filter((i) => i.automatable).length;
   out.push('');
-  const noCodemod = plan.unhandled.reduce((n, u) => n + u.findings.length, 0);
-  out.push(c.bold(`${automatable} of ${plan.items.length} items automatable, ${plan.items.length - automatable} need a human; ${plan.notConfirmed.length} findings not confirmed, ${noCodemod} with no codemod, ${plan.rejected.length} rejected`));
-  // Every finding given ends in one place: an item, not confirmed, or no codemod.
-  const given = plan.items.flatMap((i) => i.findings.filter((f) => f.tool !== 'plan'));
-  const total = given.length + plan.notConfirmed.length + noCodemod;
-  if (total > 0) {
-    const inItems = plan.items.filter((i) => i.findings.some((f) => f.tool !== 'plan')).length;
-    out.push(`${plural(total, 'finding')}: ${given.length} to fix in ${plural(inItems, 'item')}, ${plan.notConfirmed.length} not confirmed, ${noCodemod} with no codemod`);
-  }
-  const notConfirmed = verbose
-    ? plan.notConfirmed.map((n) => ({ first: n, all: [n] }))
-    : groupBy(plan.notConfirmed, (n) => `${n.finding.tool}\0${n.finding.ruleId}\0${reasonShape(n.reason)}`);
-  for (const { first: n, all } of notConfirmed) {
-    const more = moreLikeIt(all.slice(1).map((x) => `${x.finding.path}:${x.finding.startLine}`));
-    out.push(`${c.yellow('not confirmed')} ${n.finding.path}:${n.finding.startLine} [${n.finding.tool} ${n.finding.ruleId}] ${n.reason}${c.dim(more)}`);
-  }
-  for (const u of plan.unhandled) {
-    const shown = verbose ? u.findings : u.findings.slice(0, 3);
-    const places = shown.map((f) => `${f.path}:${f.startLine}`).join(', ') + (shown.length < u.findings.length ? ', …' : '');
-    out.push(`${c.yellow('needs a human')} ${u.tool} ${u.ruleId}: no codemod handles this rule (${plural(u.findings.length, 'finding')}: ${places})`);
-  }
+  const account = accountFindings(plan);
+  out.push(c.bold(`${automatable} of ${plan.items.length} items automatable, ${plan.items.length - automatable} need a human`));
+  out.push(...formatFindings(account, c, { verbose }));
   for (const r of plan.rejected) out.push(`${c.magenta('rejected')} ${r.source}: ${r.reason}`);
   for (const w of plan.warnings) out.push(`${c.dim('warning')} ${w}`);
   return out.join('\n');
