@@ -453,7 +453,7 @@ function transform(ctx: PythonContext): TransformResult {
 export const codemod = defineCodemod({
   meta: {
     id: 'python/print-to-logging',
-    version: '1.0.0',
+    version: '1.1.0',
     title: 'Replace print() in application modules with a module logger',
     language: 'python',
     extensions: ['.py'],
