@@ -2,14 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { applyPlan, type ApplyResult, type Caps } from '../apply/index.js';
+import type { ApplyResult } from '../apply/index.js';
 import type { EngineContext } from '../engine/transform.js';
 import type { Codemod } from '../engine/types.js';
+import { repoDirectory } from './args.js';
 import { UsageError } from '../engine/files.js';
-import { createGitHubForge } from '../forge/github/index.js';
-import { createLocalForge } from '../forge/local/forge.js';
-import type { Forge } from '../forge/types.js';
-import { planRepository } from '../plan/index.js';
+import type { ForgeTarget } from '../forge/registry.js';
+import { describeEvent, runApplyJob } from '../jobs/apply.js';
 import type { Colors } from './output.js';
 
 export interface ApplyCliOptions {
@@ -29,42 +28,53 @@ export interface ApplyCliOptions {
 
 const OWNER_NAME = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/;
 
-/** The forge a CLI run publishes to: the local repository, or GitHub with GITHUB_TOKEN. */
-export function forgeFor(opts: Pick<ApplyCliOptions, 'repo' | 'forge'>, cwd: string, env: NodeJS.ProcessEnv): Forge {
+/** Where a CLI run publishes: the local repository, or GitHub with GITHUB_TOKEN as the token provider. */
+export function targetFor(opts: Pick<ApplyCliOptions, 'repo' | 'forge'>, cwd: string, env: NodeJS.ProcessEnv): ForgeTarget {
   if (opts.forge === 'github') {
     if (!OWNER_NAME.test(opts.repo)) throw new UsageError(`--forge github needs --repo owner/name, not "${opts.repo}"`);
     const token = env.GITHUB_TOKEN;
     if (!token) throw new UsageError('--forge github needs a token in GITHUB_TOKEN');
-    return createGitHubForge({ repository: opts.repo, token, apiUrl: env.GITHUB_API_URL, serverUrl: env.GITHUB_SERVER_URL });
+    return { forge: 'github', repository: opts.repo, token: async () => token, apiUrl: env.GITHUB_API_URL, serverUrl: env.GITHUB_SERVER_URL };
   }
-  const dir = resolve(cwd, opts.repo);
-  if (!existsSync(join(dir, '.git'))) throw new UsageError(`${opts.repo} is not the top of a git repository (the local forge pushes branches into it)`);
-  return createLocalForge(dir);
+  if (OWNER_NAME.test(opts.repo) && !existsSync(resolve(cwd, opts.repo))) {
+    throw new UsageError(`--repo ${opts.repo}: no such directory (for a GitHub repository add --forge github)`);
+  }
+  return { forge: 'local', dir: repoDirectory(opts.repo, cwd, { needGit: true, purpose: 'the local forge pushes branches into it' }) };
 }
 
+/** `shipshape apply`: the options become an apply job; its events become progress lines. */
 export async function runApply(
   opts: ApplyCliOptions,
   ctx: { cwd: string; env: NodeJS.ProcessEnv; codemods: readonly Codemod[]; engine: EngineContext; onEvent?: (m: string) => void },
 ): Promise<ApplyResult> {
-  const forge = forgeFor(opts, ctx.cwd, ctx.env);
+  const target = targetFor(opts, ctx.cwd, ctx.env);
   // Plan and findings files are the user's, read from where the user is; inside the clone
   // only repository-relative paths count. A local checkout's absolute paths map onto the clone.
-  const planFile = opts.plan ? resolve(ctx.cwd, opts.plan) : undefined;
-  const findingsFiles = opts.findings.map((f) => resolve(ctx.cwd, f));
   const srcRoot = opts.srcRoot ?? (opts.forge === 'local' ? resolve(ctx.cwd, opts.repo) : undefined);
-  const caps: Partial<Caps> = { openPrs: opts.maxOpen, filesPerPr: opts.maxFiles, linesPerPr: opts.maxLines };
-  return applyPlan({
-    forge,
-    codemods: ctx.codemods,
-    engine: ctx.engine,
-    items: opts.item,
-    dryRun: opts.dryRun,
-    dashboard: opts.dashboard,
-    caps,
-    onEvent: ctx.onEvent,
-    plan: (dir) =>
-      planRepository({ repo: dir, planFile, findingsFiles, botLogin: opts.bot, srcRoot, codemods: ctx.codemods, engine: ctx.engine }),
-  });
+  const print = ctx.onEvent;
+  return runApplyJob(
+    {
+      target,
+      plan: opts.plan ? { file: resolve(ctx.cwd, opts.plan) } : undefined,
+      findingsFiles: opts.findings.map((f) => resolve(ctx.cwd, f)),
+      items: opts.item,
+      dryRun: opts.dryRun,
+      dashboard: opts.dashboard,
+      botLogin: opts.bot,
+      srcRoot,
+      caps: { openPrs: opts.maxOpen, filesPerPr: opts.maxFiles, linesPerPr: opts.maxLines },
+    },
+    {
+      codemods: ctx.codemods,
+      engine: ctx.engine,
+      onEvent: print
+        ? (event) => {
+            const line = describeEvent(event);
+            if (line !== null) print(line);
+          }
+        : undefined,
+    },
+  );
 }
 
 export function formatApply(result: ApplyResult, c: Colors): string {

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { codemods as allCodemods, findCodemod } from '../../codemods/index.js';
 import { UsageError } from '../engine/files.js';
+import { repoDirectory } from './args.js';
 import { createEngine } from '../engine/index.js';
 import { quotePath, runCodemods, WRITE_FAILURES } from '../engine/run.js';
 import { InputError } from '../findings/types.js';
@@ -118,13 +119,14 @@ Exit codes: 0 done, 1 --check found changes, 2 usage error or bad input, 3 a fil
     .option('--check', 'exit 1 if any file would change; writes nothing')
     .option('--json', 'print the versioned JSON run report on stdout instead of a diff')
     .option('--max-bytes <n>', 'skip files larger than this many bytes (at least 1)', positiveInt, 1024 * 1024)
+    .option('-v, --verbose', 'list every place left alone (by default places with the same reason are one line with a count)')
     .addOption(new Option('--allow <safety>', 'also apply edits of this risk level (edits riskier than "safe" are held by default)').choices(['safe', 'review']).default('safe'))
     .addHelpText(
       'after',
       '\nExit codes: 0 done, 1 --check found changes, 2 usage error, 3 --write could not write a file\n' +
         '(read-only, or changed on disk during the run: it is kept as it is and named; the others are written).',
     )
-    .action(async (paths: string[], opts: { codemod: string[]; write?: boolean; check?: boolean; json?: boolean; maxBytes: number; allow: Safety }) => {
+    .action(async (paths: string[], opts: { codemod: string[]; write?: boolean; check?: boolean; json?: boolean; verbose?: boolean; maxBytes: number; allow: Safety }) => {
       if (opts.write && opts.check) throw new UsageError('--write and --check cannot be combined');
       const codemods = selectCodemods(opts.codemod);
       const mode = opts.check ? 'check' : opts.write ? 'write' : 'dry-run';
@@ -152,7 +154,7 @@ Exit codes: 0 done, 1 --check found changes, 2 usage error or bad input, 3 a fil
           if (mode === 'write') io.stdout.write(`${c.green('wrote')} ${quotePath(file.path)} (${file.codemods.join(', ')})\n`);
           else io.stdout.write(`${colorDiff(file.diff, c)}${file.diff.endsWith('\n') ? '' : '\n'}`);
         }
-        io.stderr.write(`${formatSummary(report, colorsFor(io.stderr, io.env), mode)}\n`);
+        io.stderr.write(`${formatSummary(report, colorsFor(io.stderr, io.env), mode, opts.verbose)}\n`);
       }
       if (mode === 'check' && report.summary.changed > 0) setExit(EXIT.changes);
       if (report.files.some((f) => f.status === 'skipped' && WRITE_FAILURES.has(f.reason))) setExit(EXIT.failed);
@@ -167,10 +169,12 @@ Exit codes: 0 done, 1 --check found changes, 2 usage error or bad input, 3 a fil
     .option('--bot <login>', 'review bot whose comments count as findings', 'coderabbitai[bot]')
     .option('--src-root <dir>', 'where the repository was checked out when the findings were made (absolute paths under it are mapped onto --repo)')
     .option('--json', 'print the plan as JSON (schemas/plan.schema.json)')
+    .option('-v, --verbose', 'list every finding not confirmed (by default findings with the same rule and reason are one line with a count)')
     .addHelpText('after', '\nWith neither --plan nor --findings, every codemod scans the repository and proposes one item.')
-    .action(async (opts: { repo: string; plan?: string; findings: string[]; bot: string; srcRoot?: string; json?: boolean }) => {
+    .action(async (opts: { repo: string; plan?: string; findings: string[]; bot: string; srcRoot?: string; json?: boolean; verbose?: boolean }) => {
       // Read from where the user is; name files in messages the way the user wrote them.
       const resolveIn = (p: string) => relative(process.cwd(), resolve(io.cwd, p)) || '.';
+      repoDirectory(opts.repo, io.cwd, { needGit: false, purpose: '' });
       const plan = await planRepository({
         repo: resolveIn(opts.repo),
         planFile: opts.plan ? resolveIn(opts.plan) : undefined,
@@ -181,7 +185,7 @@ Exit codes: 0 done, 1 --check found changes, 2 usage error or bad input, 3 a fil
         engine: await createEngine(),
       });
       if (opts.json) io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
-      else io.stdout.write(`${formatPlan(plan, colorsFor(io.stdout, io.env))}\n`);
+      else io.stdout.write(`${formatPlan(plan, colorsFor(io.stdout, io.env), opts.verbose)}\n`);
     });
 
   program

@@ -64,14 +64,53 @@ export function formatScope(report: RunReport, c: Colors): string[] {
   return out;
 }
 
-/** The closing lines of a run, for stderr: counts, files left alone and why, skipped files. */
-export function formatSummary(report: RunReport, c: Colors, mode: 'dry-run' | 'write' | 'check'): string {
+/** A note's reason without the values it names: notes with the same shape group together. */
+export function reasonShape(message: string): string {
+  return message
+    .replace(/`[^`]*`/g, '`…`')
+    .replace(/\b(class|subclass|base|function|def|module)\s+[A-Za-z_][\w.]*/g, '$1 …')
+    .replace(/[\w./-]+\.(py|js|mjs|cjs|ts|tsx|jsx)\b/g, '…')
+    .replace(/\b\d+\b/g, '#');
+}
+
+export interface Grouped<T> {
+  first: T;
+  all: T[];
+}
+
+/** Items grouped by a key, in order of first appearance. */
+export function groupBy<T>(items: readonly T[], key: (item: T) => string): Grouped<T>[] {
+  const groups = new Map<string, Grouped<T>>();
+  for (const item of items) {
+    const k = key(item);
+    const g = groups.get(k);
+    if (g) g.all.push(item);
+    else groups.set(k, { first: item, all: [item] });
+  }
+  return [...groups.values()];
+}
+
+/** ` (and 58 more like it: a.py:3, b.py:9, …; --verbose lists each)` after a group's first line. */
+function moreLikeIt(places: readonly string[]): string {
+  if (places.length === 0) return '';
+  const shown = places.slice(0, 2).join(', ');
+  return ` (and ${places.length} more like it: ${shown}${places.length > 2 ? ', …' : ''}; --verbose lists each)`;
+}
+
+/**
+ * The closing lines of a run, for stderr: counts, places left alone and why,
+ * skipped files. Notes that give the same reason are one line with a count
+ * unless `verbose`.
+ */
+export function formatSummary(report: RunReport, c: Colors, mode: 'dry-run' | 'write' | 'check', verbose = false): string {
   const s = report.summary;
   const out: string[] = [];
   for (const codemod of report.codemods) {
-    for (const note of codemod.notes) {
+    const groups = verbose ? codemod.notes.map((n) => ({ first: n, all: [n] })) : groupBy(codemod.notes, (n) => `${n.remains ? 'open' : 'alone'}\0${reasonShape(n.message)}`);
+    for (const { first: note, all } of groups) {
       const label = note.remains ? c.red('still open') : c.yellow('left alone');
-      out.push(`${label} ${quotePath(note.path)}:${note.line} ${c.dim(`[${codemod.id}]`)} ${note.message}`);
+      const more = moreLikeIt(all.slice(1).map((n) => `${quotePath(n.path)}:${n.line}`));
+      out.push(`${label} ${quotePath(note.path)}:${note.line} ${c.dim(`[${codemod.id}]`)} ${note.message}${c.dim(more)}`);
     }
     for (const held of codemod.held) {
       out.push(`${c.yellow('held')} ${quotePath(held.path)}:${held.line} ${c.dim(`[${codemod.id}]`)} ${held.safety} change not applied (${held.description}); use --allow review`);
@@ -101,7 +140,7 @@ function shorten(text: string, max: number): string {
 }
 
 /** `shipshape plan` for people: one block per sprint item, then what was not confirmed, unhandled or rejected. */
-export function formatPlan(plan: Plan, c: Colors): string {
+export function formatPlan(plan: Plan, c: Colors, verbose = false): string {
   const out: string[] = [];
   const width = Math.max(4, ...plan.items.map((i) => i.key.length));
   for (const item of plan.items) {
@@ -126,9 +165,27 @@ export function formatPlan(plan: Plan, c: Colors): string {
   }
   const automatable = plan.items.filter((i) => i.automatable).length;
   out.push('');
-  out.push(c.bold(`${automatable} of ${plan.items.length} items automatable, ${plan.items.length - automatable} need a human; ${plan.notConfirmed.length} findings not confirmed, ${plan.unhandled.reduce((n, u) => n + u.findings.length, 0)} with no codemod, ${plan.rejected.length} rejected`));
-  for (const n of plan.notConfirmed) out.push(`${c.yellow('not confirmed')} ${n.finding.path}:${n.finding.startLine} [${n.finding.tool} ${n.finding.ruleId}] ${n.reason}`);
-  for (const u of plan.unhandled) out.push(`${c.yellow('needs a human')} ${u.tool} ${u.ruleId}: no codemod handles this rule (${u.findings.length} finding${u.findings.length === 1 ? '' : 's'}: ${u.findings.slice(0, 3).map((f) => `${f.path}:${f.startLine}`).join(', ')})`);
+  const noCodemod = plan.unhandled.reduce((n, u) => n + u.findings.length, 0);
+  out.push(c.bold(`${automatable} of ${plan.items.length} items automatable, ${plan.items.length - automatable} need a human; ${plan.notConfirmed.length} findings not confirmed, ${noCodemod} with no codemod, ${plan.rejected.length} rejected`));
+  // Every finding given ends in one place: an item, not confirmed, or no codemod.
+  const given = plan.items.flatMap((i) => i.findings.filter((f) => f.tool !== 'plan'));
+  const total = given.length + plan.notConfirmed.length + noCodemod;
+  if (total > 0) {
+    const inItems = plan.items.filter((i) => i.findings.some((f) => f.tool !== 'plan')).length;
+    out.push(`${plural(total, 'finding')}: ${given.length} to fix in ${plural(inItems, 'item')}, ${plan.notConfirmed.length} not confirmed, ${noCodemod} with no codemod`);
+  }
+  const notConfirmed = verbose
+    ? plan.notConfirmed.map((n) => ({ first: n, all: [n] }))
+    : groupBy(plan.notConfirmed, (n) => `${n.finding.tool}\0${n.finding.ruleId}\0${reasonShape(n.reason)}`);
+  for (const { first: n, all } of notConfirmed) {
+    const more = moreLikeIt(all.slice(1).map((x) => `${x.finding.path}:${x.finding.startLine}`));
+    out.push(`${c.yellow('not confirmed')} ${n.finding.path}:${n.finding.startLine} [${n.finding.tool} ${n.finding.ruleId}] ${n.reason}${c.dim(more)}`);
+  }
+  for (const u of plan.unhandled) {
+    const shown = verbose ? u.findings : u.findings.slice(0, 3);
+    const places = shown.map((f) => `${f.path}:${f.startLine}`).join(', ') + (shown.length < u.findings.length ? ', …' : '');
+    out.push(`${c.yellow('needs a human')} ${u.tool} ${u.ruleId}: no codemod handles this rule (${plural(u.findings.length, 'finding')}: ${places})`);
+  }
   for (const r of plan.rejected) out.push(`${c.magenta('rejected')} ${r.source}: ${r.reason}`);
   for (const w of plan.warnings) out.push(`${c.dim('warning')} ${w}`);
   return out.join('\n');

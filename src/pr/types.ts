@@ -63,6 +63,8 @@ export interface PrInput {
   verification: VerificationCheck[];
   /** The confirmed findings this PR closes (for a part, a subset of item.findings). */
   findings: Finding[];
+  /** A link to a finding's lines at the base commit (the forge's); plain text without it. */
+  fileLink?: (path: string, startLine: number, endLine?: number) => string;
 }
 
 /**

@@ -45,14 +45,28 @@ const DOC_DIRS = new Set(['docs', 'doc', 'docs_src', 'documentation', 'examples'
 const SCRIPT_DIRS = new Set(['scripts', 'script', 'bin']);
 const SCRIPT_FILES = new Set(['__main__.py', 'manage.py', 'setup.py', 'noxfile.py', 'fabfile.py']);
 
+/** Folders of layered settings modules (Django `settings/`, Flask `config/`). */
+const SETTINGS_DIRS = new Set(['settings', 'config', 'configs', 'conf', 'configuration']);
+
 function testFile(base: string): boolean {
   return (
     base === 'conftest.py' ||
     base === 'tests.py' ||
+    base === 'test.py' ||
     /^test_.*\.py$/.test(base) ||
     /_tests?\.py$/.test(base) ||
     /\.(test|spec)\.[cm]?[jt]sx?$/.test(base)
   );
+}
+
+/** A copy to fill in (`config.example.py`, `settings.sample.py`, `.env.template.py`), not code that runs. */
+function exampleFile(base: string): boolean {
+  return /\.(?:example|sample|template|dist)\.[a-z]+$/i.test(base) || /^(?:[a-z0-9]+_)*(?:settings|config)_(?:example|sample)\.py$/i.test(base);
+}
+
+/** A script that builds or serves the documentation (`scripts/docs.py`, `scripts/build_docs.py`, `mkdocs_hooks.py`). */
+function docsScript(base: string): boolean {
+  return /^(?:(?:build|gen|generate|make|update|serve|deploy|publish)_)?(?:docs?|mkdocs|sphinx)(?:_[a-z0-9]+)*\.py$/i.test(base);
 }
 
 export interface RoleInputs {
@@ -107,12 +121,20 @@ export class Roles {
     const tests = under(TEST_DIRS);
     if (tests) return { role: 'tests', reason: `under ${tests}/` };
     if (testFile(base)) return { role: 'tests', reason: `${base} is a test module` };
+    // `settings/testing.py`: the settings the test suite runs with.
+    const settingsDir = dirs.at(-1);
+    if (settingsDir && SETTINGS_DIRS.has(settingsDir.toLowerCase()) && /^testing\.py$/i.test(base)) {
+      return { role: 'tests', reason: `${settingsDir}/${base} holds the test settings` };
+    }
+    if (exampleFile(base)) return { role: 'docs', reason: `${base} is an example to copy` };
     // A docs or examples folder is never a package of the application itself.
     const docs = dirs.findIndex((d, i) => DOC_DIRS.has(d.toLowerCase()) && !this.isPackage(dirs.slice(0, i + 1).join('/')));
     if (docs !== -1) return { role: 'docs', reason: `under ${dirs[docs]}/ (documentation and examples)` };
     const script = this.scriptFiles.get(path);
     if (script) return { role: 'scripts', reason: `console script "${script.name}" (${script.manifest})` };
     const scripts = under(SCRIPT_DIRS);
+    // A docs build script (under scripts/ or at the top) imports the app with dummy settings.
+    if ((scripts || dirs.length === 0) && docsScript(base)) return { role: 'docs', reason: `${base} builds the documentation` };
     if (scripts) return { role: 'scripts', reason: `under ${scripts}/` };
     if (SCRIPT_FILES.has(base)) return { role: 'scripts', reason: `${base} is a script entry point` };
     return { role: 'app', reason: 'application code' };

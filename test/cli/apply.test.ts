@@ -49,13 +49,19 @@ describe('shipshape apply', () => {
   it.each([
     [['apply', '--forge', 'github', '--repo', 'acme/app'], 2, 'needs a token in GITHUB_TOKEN'],
     [['apply', '--forge', 'github', '--repo', './local'], 2, 'needs --repo owner/name'],
-    [['apply', '--repo', 'backend', '--plan', 'SPRINT_PLAN.md'], 2, 'is not the top of a git repository'],
+    [['apply', '--repo', 'backend', '--plan', 'SPRINT_PLAN.md'], 2, '--repo backend: not the top of a git repository'],
+    [['apply', '--repo', 'no/such/dir', '--plan', 'SPRINT_PLAN.md'], 2, '--repo no/such/dir: no such directory'],
+    [['apply', '--repo', 'acme/app', '--plan', 'SPRINT_PLAN.md'], 2, '--repo acme/app: no such directory (for a GitHub repository add --forge github)'],
+    [['apply', '--repo', 'SPRINT_PLAN.md', '--plan', 'SPRINT_PLAN.md'], 2, '--repo SPRINT_PLAN.md: not a directory'],
+    [['plan', '--repo', 'missing', '--plan', 'SPRINT_PLAN.md'], 2, '--repo missing: no such directory'],
+    [['plan', '--repo', 'SPRINT_PLAN.md'], 2, '--repo SPRINT_PLAN.md: not a directory'],
     [['apply', '--plan', 'SPRINT_PLAN.md', '--item', '9.9'], 2, 'no sprint item 9.9'],
     [['apply', '--forge', 'gitlab'], 2, "argument 'gitlab' is invalid"],
   ])('%j exits %i with one clear line', async (argv, code, message) => {
     const r = await runCli(argv, { cwd: repo, env: { PATH: process.env.PATH } });
     expect(r.code).toBe(code);
     expect(r.stderr).toContain(message);
+    expect(r.stderr.trim().split('\n').filter((l) => !l.startsWith('(run with --help'))).toHaveLength(1);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -25,6 +25,21 @@ describe('shipshape run', () => {
     expect(readFileSync(join(cwd, 'app.py'), 'utf8')).toBe(PRINTY);
   });
 
+  it('places left alone for the same reason are one line with a count; --verbose lists each', async () => {
+    const progress = 'def tick(n):\n    print(".", end="")\n    print(n, end="")\n';
+    const cwd = project({ 'a.py': progress, 'b.py': `import sys\n\n\n${progress}` });
+    const r = await runCli(['run', '.'], { cwd });
+    expect(r.code).toBe(0);
+    const alone = r.stderr.split('\n').filter((l) => l.startsWith('left alone'));
+    expect(alone).toHaveLength(1);
+    expect(alone[0]).toMatch(/^left alone a\.py:2 .*\(and 3 more like it: a\.py:3, b\.py:5, …; --verbose lists each\)$/);
+    expect(r.stderr).toContain('4 places left alone');
+    const v = await runCli(['run', '.', '--verbose'], { cwd });
+    const each = v.stderr.split('\n').filter((l) => l.startsWith('left alone'));
+    expect(each.map((l) => l.split(' ')[2])).toEqual(['a.py:2', 'a.py:3', 'b.py:5', 'b.py:6']);
+    expect(v.stderr).not.toContain('more like it');
+  });
+
   it('colours the diff on a TTY unless NO_COLOR is set', async () => {
     const cwd = project({ 'app.py': PRINTY });
     expect((await runCli(['run', ...REVIEW], { cwd, tty: true })).stdout).toContain('\x1b[');

@@ -8,9 +8,8 @@ import type { EngineContext, ScopeNote } from '../../src/engine/transform.js';
 import type { CodemodNote } from '../../src/engine/types.js';
 import type { RunReport } from '../../src/engine/run.js';
 import { runCli } from '../helpers/cli.js';
-import { describeFixtures, testEngine, transformBytes } from '../helpers/fixtures.js';
+import { testEngine, transformBytes } from '../helpers/fixtures.js';
 
-describeFixtures(codemod);
 
 let engine: EngineContext;
 beforeAll(async () => {

@@ -6,9 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codemod } from '../../codemods/python/pydantic-configdict/index.js';
 import type { EngineContext } from '../../src/engine/transform.js';
 import type { Note } from '../../src/engine/types.js';
-import { describeFixtures, fixtureCases, testEngine, transformBytes } from '../helpers/fixtures.js';
+import { fixtureCases, testEngine, transformBytes } from '../helpers/fixtures.js';
 
-describeFixtures(codemod);
 
 let engine: EngineContext;
 beforeAll(async () => {

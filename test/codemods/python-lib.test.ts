@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import type { Node, Parser } from 'web-tree-sitter';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bindingIdentifiers, importBindings, parameterNames, scopeBindings } from '../../codemods/python/lib/bindings.js';
+import { bindingIdentifiers, importBindings } from '../../codemods/python/lib/bindings.js';
 import {
   addImport,
   allImports,
@@ -14,6 +14,7 @@ import {
   mergeableFromImport,
   topLevelImports,
 } from '../../codemods/python/lib/imports.js';
+import { SemanticModel, type Scope } from '../../codemods/python/lib/semantic.js';
 import { stringDelimiters, stringValue } from '../../codemods/python/lib/strings.js';
 import { descendantsOfType, lineOf, namedChildren } from '../../codemods/python/lib/syntax.js';
 import type { Edit, SourceFile } from '../../src/engine/types.js';
@@ -94,57 +95,63 @@ describe('lib/strings: stringValue reads a literal as Python does', () => {
 });
 
 /** `name:kind[:module[:name]][=value]` for every binding of a scope, sorted: a readable table cell. */
-function describeBindings(scope: Node): string[] {
+function describeBindings(scope: Scope): string[] {
   const out: string[] = [];
-  for (const [name, list] of scopeBindings(scope)) {
+  for (const [name, list] of scope.bindings) {
     for (const b of list) {
       let cell = `${name}:${b.kind}`;
-      if (b.kind === 'module-import') cell += `:${b.module}`;
-      if (b.kind === 'from-import') cell += `:${b.module}:${b.name}`;
-      if (b.kind === 'other' && b.value) cell += `=${b.value.text}`;
+      if (b.kind === 'import') cell += `:${'.'.repeat(b.level)}${b.module}${b.imported === null ? '' : `:${b.imported}`}`;
+      if (b.kind === 'assignment' && b.value) cell += `=${b.value.text}`;
       out.push(cell);
     }
   }
   return out.sort();
 }
 
-describe('lib/bindings: scopeBindings', () => {
+describe('lib/semantic: what one scope binds', () => {
   it.each([
-    ['plain and dotted imports', 'import os.path, sys\n', ['os:module-import:os', 'sys:module-import:sys']],
-    ['aliased import', 'import os.path as p\n', ['p:module-import:os.path']],
-    ['from-imports with an alias', 'from a.b import c, d as e\n', ['c:from-import:a.b:c', 'e:from-import:a.b:d']],
+    ['plain and dotted imports', 'import os.path, sys\n', ['os:import:os', 'sys:import:sys']],
+    ['aliased import', 'import os.path as p\n', ['p:import:os.path']],
+    ['from-imports with an alias', 'from a.b import c, d as e\n', ['c:import:a.b:c', 'e:import:a.b:d']],
+    ['relative from-import', 'from ..m import n\n', ['n:import:..m:n']],
     ['star import binds nothing known', 'from m import *\n', []],
-    ['plain assignment keeps its value', 'DEBUG = True\n', ['DEBUG:other=True']],
-    ['annotated assignment', 'DEBUG: bool = False\n', ['DEBUG:other=False']],
+    ['plain assignment keeps its value', 'DEBUG = True\n', ['DEBUG:assignment=True']],
+    ['annotated assignment', 'DEBUG: bool = False\n', ['DEBUG:assignment=False']],
     ['augmented and tuple targets have no value', 'x += 1\na, *b = c\n', ['a:other', 'b:other', 'x:other']],
-    ['chained assignment', 'x = y = 1\n', ['x:other', 'y:other=1']],
+    ['chained assignment', 'x = y = 1\n', ['x:assignment', 'y:assignment=1']],
     ['attributes and subscripts bind nothing', 'a.b = 1\nc[0] = 2\n', []],
-    ['def and class', 'def f(x):\n    y = 1\nclass C:\n    z = 2\n', ['C:class', 'f:other']],
+    ['def and class', 'def f(x):\n    y = 1\nclass C:\n    z = 2\n', ['C:class', 'f:function']],
     ['decorated class', '@dataclass\nclass C:\n    pass\n', ['C:class']],
     ['loop and with targets', 'for i, (j, k) in x:\n    pass\nwith f() as (*m, n), g() as (o):\n    pass\n', ['i:other', 'j:other', 'k:other', 'm:other', 'n:other', 'o:other']],
     ['except target', 'try:\n    pass\nexcept E as e:\n    pass\n', ['e:other']],
-    ['walrus, but not inside a lambda', 'if (n := 1):\n    pass\ng = lambda: (m := 2)\n', ['g:other=lambda: (m := 2)', 'n:other']],
-    ['lambda parameters are their own scope', 'f = lambda a: a\n', ['f:other=lambda a: a']],
-    ['global and nonlocal', 'global G\n', ['G:other']],
-    ['imports inside if/try count', 'try:\n    import ujson as json\nexcept ImportError:\n    import json\n', ['json:module-import:json', 'json:module-import:ujson']],
+    ['walrus, but not inside a lambda', 'if (n := 1):\n    pass\ng = lambda: (m := 2)\n', ['g:assignment=lambda: (m := 2)', 'n:other']],
+    ['walrus in a comprehension binds here', '[y for x in z if (y := x)]\n', ['y:other']],
+    ['lambda parameters are their own scope', 'f = lambda a: a\n', ['f:assignment=lambda a: a']],
+    ['global at module level declares, binds nothing', 'global G\n', []],
+    ['a function declaring a name global binds it here', 'def f():\n    global G\n    G = 1\n', ['G:assignment=1', 'f:function']],
+    ['imports inside if/try count', 'try:\n    import ujson as json\nexcept ImportError:\n    import json\n', ['json:import:json', 'json:import:ujson']],
   ])('%s', (_name, source, expected) => {
-    expect(describeBindings(parse(source))).toEqual(expected);
+    expect(describeBindings(SemanticModel.build(parse(source)).module)).toEqual(expected);
   });
 
   it('a class body is a scope of its own', () => {
-    const cls = descendantsOfType(parse('class C:\n    X = 1\n    def m(self):\n        Y = 2\n'), 'class_definition')[0]!;
-    expect(describeBindings(cls.childForFieldName('body')!)).toEqual(['X:other=1', 'm:other']);
+    const model = SemanticModel.build(parse('class C:\n    X = 1\n    def m(self):\n        Y = 2\n'));
+    const body = model.nodes('class_definition')[0]!.childForFieldName('body')!;
+    expect(describeBindings(model.scopeOf(body.namedChildren[0]!))).toEqual(['X:assignment=1', 'm:function']);
   });
 
   it.each([
     ['def f(a, b=1, *c, d: int, e: int = 2, **g): pass', ['a', 'b', 'c', 'd', 'e', 'g']],
     ['def f(a, /, *, b): pass', ['a', 'b']],
     ['f = lambda x, y=0: x', ['x', 'y']],
-  ])('parameterNames(%s)', (source, expected) => {
-    const fn = descendantsOfType(parse(`${source}\n`), ['function_definition', 'lambda'])[0]!;
-    expect(parameterNames(fn)).toEqual(expected);
+  ])('parameters of %s', (source, expected) => {
+    const model = SemanticModel.build(parse(`${source}\n`));
+    const fn = model.scopes.find((scope) => scope.kind === 'function' || scope.kind === 'lambda')!;
+    expect(describeBindings(fn).filter((cell) => cell.endsWith(':parameter'))).toEqual(expected.map((name) => `${name}:parameter`));
   });
+});
 
+describe('lib/bindings: importBindings', () => {
   it.each([
     ['import a . b', [{ kind: 'module-import', local: 'a', module: 'a' }]],
     ['from . import x as y', [{ kind: 'from-import', local: 'y', module: '.', name: 'x' }]],

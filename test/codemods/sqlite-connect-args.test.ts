@@ -6,9 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codemod } from '../../codemods/python/sqlite-connect-args/index.js';
 import { transformSource, type EngineContext } from '../../src/engine/transform.js';
 import type { Note } from '../../src/engine/types.js';
-import { describeFixtures, fixtureCases, testEngine } from '../helpers/fixtures.js';
+import { fixtureCases, testEngine } from '../helpers/fixtures.js';
 
-describeFixtures(codemod);
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const PCM_OPS = join(ROOT, 'fixtures', 'repos', 'pcm-ops');
@@ -53,6 +52,11 @@ describe('python/sqlite-connect-args small rewrites', () => {
       'a comment above the first sqlalchemy import stays attached to it',
       '# ORM\nfrom sqlalchemy.orm import Session\nfrom sqlmodel import create_engine\ne = create_engine(URL, connect_args={"check_same_thread": False})\n',
       `# ORM\nfrom sqlalchemy.orm import Session\nfrom sqlmodel import create_engine\nfrom sqlalchemy.engine import make_url\ne = create_engine(URL, connect_args={"check_same_thread": False} if ${GUARD('URL')} else {})\n`,
+    ],
+    [
+      'create_engine and make_url bound as parameters of another function: the module-level call is still guarded',
+      'from sqlalchemy import create_engine\ndef fake(create_engine, make_url):\n    return create_engine(make_url)\ne = create_engine(URL, connect_args={"check_same_thread": False})\n',
+      `from sqlalchemy import create_engine\nfrom sqlalchemy.engine import make_url\ndef fake(create_engine, make_url):\n    return create_engine(make_url)\ne = create_engine(URL, connect_args={"check_same_thread": False} if ${GUARD('URL')} else {})\n`,
     ],
     [
       'an existing make_url import from sqlalchemy is reused',
@@ -169,6 +173,19 @@ describe('python/sqlite-connect-args leaves these alone, with a note', () => {
     ['engine options in a mapping', 'from sqlalchemy import create_engine\nOPTS = dict(connect_args=dict(check_same_thread=False))\ne = create_engine(URL, **OPTS)\n', 2, 'as the connect_args entry of a dict(...) of engine options'],
     ['connect_args set through a subscript', 'from sqlalchemy import create_engine\ndef f(url, **kw):\n    kw["connect_args"] = {"check_same_thread": False}\n    return create_engine(url, **kw)\n', 3, 'through kw["connect_args"]'],
     ['make_url possibly rebound by a later star import', 'from sqlalchemy import create_engine\nfrom sqlalchemy.engine import make_url\nfrom .compat import *\ne = create_engine(URL, connect_args={"check_same_thread": False})\n', 4, '`from .compat import *` on line 3 may rebind'],
+    [
+      'create_engine rebound in the function the call is in',
+      'from sqlalchemy import create_engine\ndef f(url):\n    create_engine = make_fake()\n    return create_engine(url, connect_args={"check_same_thread": False})\n',
+      4,
+      '`create_engine` is assigned or defined in f(), not only imported',
+    ],
+    [
+      'make_url bound by the function around the call',
+      'from sqlalchemy import create_engine\ndef f(url, make_url):\n    return create_engine(url, connect_args={"check_same_thread": False})\n',
+      3,
+      '`make_url` is bound in f() (line 2)',
+    ],
+    ['dict rebound in a comprehension around the call', 'import sqlalchemy as sa\nes = [sa.create_engine(u, connect_args=dict(check_same_thread=False)) for dict in KINDS]\n', 2, '`dict` is redefined in the comprehension on line 2'],
     ['an earlier sqlite guard in the same function', 'from sqlalchemy import create_engine\ndef f(url):\n    if "sqlite" not in url:\n        return create_engine(url)\n    return create_engine(url, connect_args={"check_same_thread": False})\n', 5, 'the condition on line 3 already mentions sqlite'],
   ])('%s', (_name, input, line, reason) => {
     const result = run(input);
@@ -575,6 +592,20 @@ describe('python/sqlite-connect-args behaviour (recording SQLAlchemy stand-in)',
     const original = calls(before, 'backend.db.session', url);
     expect(original[0]!.args).toEqual([url]);
     expectSameBehaviour(original, calls(after, 'backend.db.session', url), url);
+  });
+
+  it.each(URLS)('names rebound inside one function change only that function, for %s', (url) => {
+    const source = fixtureCases(codemod.meta.id).find((c) => c.name === 'per-scope-shadowing')!.input.toString('utf8');
+    const rewritten = run(source);
+    expect(rewritten.notes.map((n) => n.line)).toEqual([17, 27, 32]);
+    const before = calls(write(join(dir, 'before-scopes'), { 'scopes.py': source }), 'scopes', url);
+    const after = calls(write(join(dir, 'after-scopes'), { 'scopes.py': rewritten.output }), 'scopes', url);
+    // The module's engine, its async engine and sa.create_engine in one function are guarded;
+    // the functions with their own make_url and dict keep what they passed; the fake engine records nothing.
+    expect(before.map((c) => c.fn)).toEqual(['create_engine', 'create_async_engine', 'create_engine', 'create_engine', 'create_engine']);
+    expectSameBehaviour(before.slice(0, 3), after.slice(0, 3), url);
+    expect(after.slice(3)).toEqual(before.slice(3));
+    expect(before[3]!.kwargs.connect_args).toHaveProperty('check_same_thread');
   });
 
   it('every rewritten fixture still compiles', () => {

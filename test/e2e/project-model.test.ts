@@ -247,6 +247,65 @@ describe('a monorepo with two manifests', () => {
   });
 });
 
+describe('the same app: secrets and the sqlite engine', () => {
+  const SECURITY = join('src', 'shop', 'core', 'security.py');
+  let dir: string;
+  let before: Map<string, Buffer>;
+  let dry: RunReport;
+
+  beforeAll(async () => {
+    dir = copyApp();
+    before = files(dir);
+    const codemods = ['--codemod', 'python/secret-from-env', '--codemod', 'python/sqlite-connect-args'];
+    const run = await runCli(['run', '--json', '--allow', 'review', ...codemods], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    dry = JSON.parse(run.stdout) as RunReport;
+    expect((await runCli(['run', '--write', '--allow', 'review', ...codemods], { cwd: dir })).code).toBe(0);
+  });
+
+  it('moves the hardcoded key to the environment and leaves the empty-default SSO secret (feature off) as it is', () => {
+    expect(changed(dry)).toEqual(['src/shop/core/security.py', 'src/shop/db.py']);
+    const text = readFileSync(join(dir, SECURITY), 'utf8');
+    expect(text).not.toContain('shop-dev-secret-3f9a1c');
+    expect(text).toContain('SSO_CLIENT_SECRET = os.environ.get("SHOP_SSO_CLIENT_SECRET", "")\n');
+    expect(text).toContain('# Signs session cookies.\nSECRET_KEY = ');
+    // Changing where a secret comes from changes behaviour on purpose: a reviewer reads it.
+    expect(dry.files.find((f) => f.path === 'src/shop/core/security.py')).toMatchObject({ changes: [{ safety: 'review' }] });
+    for (const [path, bytes] of before) {
+      if (!changed(dry).includes(path)) expect(files(dir).get(path)?.equals(bytes), path).toBe(true);
+    }
+  });
+
+  it('the rewritten settings read the key, refuse to start without it, and keep SSO off by default', () => {
+    const probe = 'from shop.core import security as s; print(repr(s.SECRET_KEY), repr(s.SSO_CLIENT_SECRET))';
+    const run = (env: Record<string, string>) =>
+      spawnSync('python3', ['-c', probe], { cwd: dir, env: { PATH: process.env.PATH, PYTHONPATH: join(dir, 'src'), ...env }, encoding: 'utf8' });
+    expect(run({ SECRET_KEY: 'from-env' }).stdout.trim()).toBe("'from-env' ''");
+    const missing = run({});
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toContain('SECRET_KEY must be set in the environment');
+    // A throwaway key only while debugging, different on every start.
+    const a = run({ DEBUG: '1' }).stdout;
+    const b = run({ DEBUG: '1' }).stdout;
+    expect(a).toMatch(/^'[\w-]{20,}' ''$/m);
+    expect(a).not.toBe(b);
+  });
+
+  it('guards check_same_thread on the computed URL, evaluated once', () => {
+    const text = readFileSync(join(dir, 'src', 'shop', 'db.py'), 'utf8');
+    expect(text).toContain('_database_url = os.environ["DATABASE_URL"]\n');
+    expect(text).toContain('engine = create_engine(_database_url, connect_args={"check_same_thread": False} if make_url(_database_url).drivername.startswith("sqlite") else {})\n');
+    expect(text.match(/os\.environ\["DATABASE_URL"\]/g)).toHaveLength(1);
+    const compiled = spawnSync('python3', ['-m', 'py_compile', join(dir, 'src', 'shop', 'db.py')], { encoding: 'utf8' });
+    expect(compiled.stderr).toBe('');
+  });
+
+  it('is done: a second run changes nothing', async () => {
+    const check = await runCli(['run', '--check', '--allow', 'review', '--codemod', 'python/secret-from-env', '--codemod', 'python/sqlite-connect-args'], { cwd: dir });
+    expect(check.code, check.stdout).toBe(0);
+  });
+});
+
 describe('print-to-logging on the same app', () => {
   const PRINTS = ['--codemod', 'python/print-to-logging'];
 

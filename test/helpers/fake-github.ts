@@ -82,8 +82,8 @@ export interface FakeGitHubOptions {
   owner: string;
   repo: string;
   defaultBranch: string;
-  /** When set, requests must carry it (`token X` or `Bearer X`), as GitHub demands; otherwise 401. */
-  token?: string;
+  /** When set, requests must carry it (`token X` or `Bearer X`), as GitHub demands; otherwise 401. A function decides per token (tokens that rotate). */
+  token?: string | ((token: string) => boolean);
 }
 
 /** A failure's body, or a function of the request that builds it (e.g. to echo a header back). */
@@ -888,7 +888,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
 
   function authorized(header: string | undefined): boolean {
     if (options.token === undefined) return true;
-    return header === `token ${options.token}` || header === `Bearer ${options.token}` || header === `bearer ${options.token}`;
+    const match = /^(?:token|bearer) (\S+)$/i.exec(header ?? '');
+    if (!match?.[1]) return false;
+    return typeof options.token === 'string' ? match[1] === options.token : options.token(match[1]);
   }
 
   function send(response: ServerResponse, reply: Reply): void {

@@ -188,6 +188,24 @@ describe('path roles', () => {
     ['manage.py', 'scripts'],
     ['static/vendor/jquery.js', 'vendored'],
     ['static/js/chart.min.js', 'vendored'],
+    // Not application code for a secret: test settings, examples to copy, docs build scripts.
+    ['app/settings/test.py', 'tests'],
+    ['app/settings/testing.py', 'tests'],
+    ['app/settings_test.py', 'tests'],
+    ['conftest.py', 'tests'],
+    ['config.example.py', 'docs'],
+    ['app/settings.sample.py', 'docs'],
+    ['app/core/local_settings_example.py', 'docs'],
+    ['web/config.example.js', 'docs'],
+    ['scripts/docs.py', 'docs'],
+    ['scripts/build_docs.py', 'docs'],
+    ['mkdocs_hooks.py', 'docs'],
+    // ... and what still is.
+    ['app/testing.py', 'app'],
+    ['app/settings/production.py', 'app'],
+    ['app/docs.py', 'app'],
+    ['app/email_template.py', 'app'],
+    ['scripts/seed_example_data.py', 'scripts'],
   ])('%s is %s', (path, role) => {
     expect(p().role(path).role).toBe(role);
   });

@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { dottedText, IMPORT_STATEMENTS } from './imports.js';
-import { descendantsOfType, namedChildren } from './syntax.js';
+import { descendantsOfType } from './syntax.js';
 
 function isField(parent: Node, field: string, child: Node): boolean {
   return parent.childForFieldName(field)?.id === child.id;
@@ -128,103 +128,4 @@ export function importBindings(stmt: Node): ImportBinding[] {
     if (alias) out.push({ kind: 'from-import', local: alias.text, module, name: dottedText(item.childForFieldName('name')), node: stmt });
   }
   return out;
-}
-
-/** How one statement of a scope binds a name. */
-export type ScopeBinding =
-  | ImportBinding
-  | { kind: 'class'; node: Node }
-  /** Anything else; `value` is the right-hand side of a plain `name = value`. */
-  | { kind: 'other'; node: Node; value: Node | null };
-
-export type ScopeBindings = Map<string, ScopeBinding[]>;
-
-/** Nodes that open a scope of their own besides `def` and `class`. */
-const NESTED_SCOPES: ReadonlySet<string> = new Set([
-  'lambda',
-  'list_comprehension',
-  'set_comprehension',
-  'dictionary_comprehension',
-  'generator_expression',
-]);
-
-function add(bindings: ScopeBindings, name: string, binding: ScopeBinding): void {
-  const list = bindings.get(name);
-  if (list) list.push(binding);
-  else bindings.set(name, [binding]);
-}
-
-/** Identifiers bound by an assignment target (`a`, `a, b`, `[a, *b]`); attributes and subscripts bind nothing. */
-function targetNames(target: Node | null): Node[] {
-  if (target?.type === 'identifier') return [target];
-  if (target && TARGET_CONTAINERS.has(target.type)) return namedChildren(target).flatMap(targetNames);
-  return [];
-}
-
-function walk(bindings: ScopeBindings, node: Node): void {
-  const bind = (ids: readonly (Node | null)[], value: Node | null = null): void => {
-    for (const id of ids) if (id) add(bindings, id.text, { kind: 'other', node, value });
-  };
-  switch (node.type) {
-    case 'import_statement':
-    case 'import_from_statement':
-      for (const binding of importBindings(node)) add(bindings, binding.local, binding);
-      return;
-    case 'class_definition': {
-      const name = node.childForFieldName('name');
-      if (name) add(bindings, name.text, { kind: 'class', node });
-      // The body is its own scope; its bases and decorators are evaluated here but bind nothing.
-      return;
-    }
-    case 'function_definition':
-      bind([node.childForFieldName('name')]);
-      return;
-    case 'assignment':
-    case 'augmented_assignment': {
-      const left = node.childForFieldName('left');
-      const right = node.childForFieldName('right');
-      const plain = node.type === 'assignment' && left?.type === 'identifier' && right?.type !== 'assignment';
-      bind(targetNames(left), plain ? right : null);
-      break;
-    }
-    case 'for_statement':
-      bind(targetNames(node.childForFieldName('left')));
-      break;
-    case 'as_pattern_target':
-      bind(namedChildren(node).flatMap(targetNames));
-      return;
-    case 'named_expression':
-      bind([node.childForFieldName('name')]);
-      break;
-    case 'global_statement':
-    case 'nonlocal_statement':
-      bind(namedChildren(node));
-      return;
-    default:
-      if (NESTED_SCOPES.has(node.type)) return;
-  }
-  for (const child of namedChildren(node)) walk(bindings, child);
-}
-
-/**
- * Names bound directly in one scope: the module (`scope` = the root) or a
- * class or function body (`scope` = its block). Nested function and class
- * bodies, lambdas and comprehensions are other scopes and are not entered.
- */
-export function scopeBindings(scope: Node): ScopeBindings {
-  const bindings: ScopeBindings = new Map();
-  for (const child of namedChildren(scope)) walk(bindings, child);
-  return bindings;
-}
-
-/** Parameter names of a function or lambda, which bind in its body's scope. */
-export function parameterNames(fn: Node): string[] {
-  const params = fn.childForFieldName('parameters');
-  if (!params) return [];
-  const names: string[] = [];
-  for (const p of namedChildren(params)) {
-    const id = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? namedChildren(p).find((c) => c.type === 'identifier'));
-    if (id?.type === 'identifier') names.push(id.text);
-  }
-  return names;
 }

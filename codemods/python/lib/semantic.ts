@@ -1,10 +1,12 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { importBindings, isBinding, isNameUse } from './bindings.js';
 import { dottedPath } from './syntax.js';
+import { TreeIndex } from './tree-index.js';
 
 /**
- * One Python semantic model per parsed tree: scopes, the names each binds,
- * every use of every name, and every node by type, from a single walk.
+ * One Python semantic model per parsed tree: scopes, the names each binds
+ * and every use of every name, from a single walk; nodes by type come from
+ * the tree's shared index (TreeIndex).
  * Codemods ask it where a name comes from instead of walking the tree
  * themselves.
  */
@@ -87,15 +89,18 @@ export class SemanticModel {
   readonly scopes: Scope[] = [];
   /** `from m import *` statements, in order. */
   readonly starImports: Node[] = [];
-  private readonly byType = new Map<string, Node[]>();
+  private readonly index: TreeIndex;
   private readonly uses = new Map<string, Node[]>();
   private readonly scopeByNode = new Map<number, Scope>();
   /** Identifiers already handled as a definition or parameter name (not to be classified again). */
   private readonly handled = new Set<number>();
 
   private constructor(readonly root: Node) {
+    this.index = TreeIndex.of(root);
     this.module = this.newScope('module', root, null);
     this.visitChildren(root, this.module);
+    // Imports and parameters are visited out of order: uses are kept in document order.
+    for (const list of this.uses.values()) list.sort((a, b) => a.startIndex - b.startIndex);
   }
 
   private static readonly cache = new WeakMap<Tree, SemanticModel>();
@@ -115,10 +120,14 @@ export class SemanticModel {
     return new SemanticModel(root);
   }
 
-  /** Every named node of one of `types`, in document order. */
+  /** Every named node of one of `types`, in document order (from the tree's shared index). */
   nodes(...types: string[]): Node[] {
-    if (types.length === 1) return this.byType.get(types[0]!) ?? [];
-    return types.flatMap((t) => this.byType.get(t) ?? []).sort((a, b) => a.startIndex - b.startIndex);
+    return this.index.nodes(...types);
+  }
+
+  /** Named descendants of `node` (itself included) of one of `types`, in document order, without a walk. */
+  within(node: Node, ...types: string[]): Node[] {
+    return this.index.within(node, ...types);
   }
 
   /** Identifiers that use `name` as a variable (read or bound), in document order. */
@@ -216,12 +225,6 @@ export class SemanticModel {
     return scope;
   }
 
-  private index(node: Node): void {
-    const list = this.byType.get(node.type);
-    if (list) list.push(node);
-    else this.byType.set(node.type, [node]);
-  }
-
   private bind(scope: Scope, binding: Binding): void {
     // `global x` in a function makes its bindings of x module bindings.
     let target = scope;
@@ -241,7 +244,6 @@ export class SemanticModel {
   /** A definition or parameter name: a use, a binding, and never classified again. */
   private defineName(id: Node | null, scope: Scope, binding: (name: string) => Binding): void {
     if (!id) return;
-    this.index(id);
     this.use(id);
     this.handled.add(id.id);
     this.bind(scope, binding(id.text));
@@ -254,7 +256,6 @@ export class SemanticModel {
   private visit(node: Node, scope: Scope): void {
     switch (node.type) {
       case 'function_definition': {
-        this.index(node);
         this.defineName(node.childForFieldName('name'), scope, (name) => ({ kind: 'function', name, node, scope }));
         const inner = this.newScope('function', node, scope);
         const params = node.childForFieldName('parameters');
@@ -266,7 +267,6 @@ export class SemanticModel {
         return;
       }
       case 'lambda': {
-        this.index(node);
         const inner = this.newScope('lambda', node, scope);
         const params = node.childForFieldName('parameters');
         if (params) this.visitParameters(params, scope, inner);
@@ -275,7 +275,6 @@ export class SemanticModel {
         return;
       }
       case 'class_definition': {
-        this.index(node);
         this.defineName(node.childForFieldName('name'), scope, (name) => ({ kind: 'class', name, node, scope }));
         const inner = this.newScope('class', node, scope);
         for (const child of node.namedChildren) {
@@ -287,7 +286,6 @@ export class SemanticModel {
       case 'import_statement':
       case 'import_from_statement':
       case 'future_import_statement': {
-        this.index(node);
         for (const b of importBindings(node)) {
           const dots = /^\.*/.exec(b.module)![0].length;
           const module = b.module.slice(dots);
@@ -308,29 +306,24 @@ export class SemanticModel {
       }
       case 'global_statement':
       case 'nonlocal_statement':
-        this.index(node);
         for (const id of node.namedChildren) {
           if (id?.type !== 'identifier') continue;
           (node.type === 'global_statement' ? scope.globals : scope.nonlocals).add(id.text);
-          this.index(id);
           this.use(id);
         }
         return;
       case 'identifier':
-        this.index(node);
         if (!isNameUse(node)) return;
         this.use(node);
         if (isBinding(node)) this.bindIdentifier(node, scope);
         return;
       default:
-        this.index(node);
         if (COMPREHENSIONS.has(node.type)) {
           const inner = this.newScope('comprehension', node, scope);
           const first = node.namedChildren.find((c) => c?.type === 'for_in_clause');
           for (const child of node.namedChildren) {
             if (!child) continue;
             if (child.id === first?.id) {
-              this.index(child);
               for (const part of child.namedChildren) {
                 if (part) this.visit(part, isField(child, 'right', part) ? scope : inner);
               }
@@ -347,7 +340,6 @@ export class SemanticModel {
     while (stack.length > 0) {
       const n = stack.pop();
       if (!n) continue;
-      this.index(n);
       if (n.type === 'identifier') {
         if (isNameUse(n)) this.use(n);
         continue;
@@ -357,7 +349,6 @@ export class SemanticModel {
   }
 
   private visitParameters(params: Node, outer: Scope, inner: Scope): void {
-    this.index(params);
     const names = new Set(parameterIdentifiers(params).map((id) => id.id));
     for (const id of parameterIdentifiers(params)) this.defineName(id, inner, (name) => ({ kind: 'parameter', name, node: id, scope: inner }));
     const stack = [...params.namedChildren];
@@ -367,7 +358,6 @@ export class SemanticModel {
       // Defaults and annotations: evaluated where the def or lambda stands.
       if (n.type === 'identifier' || n.type === 'lambda' || COMPREHENSIONS.has(n.type)) this.visit(n, outer);
       else {
-        this.index(n);
         stack.push(...n.namedChildren);
       }
     }

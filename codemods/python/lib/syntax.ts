@@ -1,9 +1,14 @@
 import type { Node } from 'web-tree-sitter';
 import type { Edit, Safety, SourceFile } from '../../api.js';
+import { TreeIndex } from './tree-index.js';
 
-/** Every descendant of `node` (itself included) of one of `types`, in document order. */
+/**
+ * Every named descendant of `node` (itself included) of one of `types`, in
+ * document order. Read from the tree's shared index (built once per tree), so
+ * asking again, or for another type, walks nothing.
+ */
 export function descendantsOfType(node: Node, types: string | readonly string[]): Node[] {
-  return node.descendantsOfType(types as string | string[]).filter((n): n is Node => n !== null);
+  return TreeIndex.of(node).within(node, ...(typeof types === 'string' ? [types] : types));
 }
 
 /** Named children, without the nulls web-tree-sitter's typings allow. */

@@ -90,14 +90,14 @@ function renamedKeys(c: Conversion): Map<string, string> {
 }
 
 /** Why converting `c` alone would change a class that inherits from it and from another class here, or null. */
-function hierarchyConflict(hierarchy: Hierarchy, c: Conversion, conversions: ReadonlyMap<number, Conversion>): string | null {
+function hierarchyConflict(model: SemanticModel, hierarchy: Hierarchy, c: Conversion, conversions: ReadonlyMap<number, Conversion>): string | null {
   const renamed = renamedKeys(c);
   if (renamed.size === 0) return null;
   const subclasses = new Set(hierarchy.subclasses(c.cls).map((n) => n.id));
   for (const other of hierarchy.competitors(c.cls)) {
     const converted = conversions.get(other.id);
     if (!converted) {
-      const override = overriddenKey(other, new Set(renamed.keys()));
+      const override = overriddenKey(model, other, new Set(renamed.keys()));
       if (!override) continue;
       const who = subclasses.has(other.id) ? `its subclass ${override.name}` : `${override.name}, another base of its subclasses,`;
       return override.key
@@ -119,13 +119,13 @@ function hierarchyConflict(hierarchy: Hierarchy, c: Conversion, conversions: Rea
  * another class of its hierarchy gets (see hierarchy.ts).
  */
 function keepHierarchiesConsistent(resolver: ModelResolver, conversions: readonly Conversion[], notes: Note[]): Conversion[] {
-  const hierarchy = new Hierarchy(resolver.model.root);
+  const hierarchy = new Hierarchy(resolver.model);
   const live = new Map(conversions.map((c) => [c.cls.id, c]));
   for (let dropped = true; dropped; ) {
     dropped = false;
     for (const c of [...live.values()]) {
       const conflict =
-        hierarchyConflict(hierarchy, c, live) ?? subclassConflict(resolver.reader, resolver.file, resolver.summaryOf(c.cls), new Set(renamedKeys(c).keys()), decider(resolver.ctx));
+        hierarchyConflict(resolver.model, hierarchy, c, live) ?? subclassConflict(resolver.reader, resolver.file, resolver.summaryOf(c.cls), new Set(renamedKeys(c).keys()), decider(resolver.ctx));
       if (!conflict) continue;
       notes.push({ line: c.line, message: `class ${c.model}: ${conflict}; class Config left alone` });
       live.delete(c.cls.id);

@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
-import { scopeBindings } from '../lib/bindings.js';
-import { definedClass, descendantsOfType, lineOf, namedChildren } from '../lib/syntax.js';
+import type { SemanticModel } from '../lib/semantic.js';
+import { definedClass, lineOf, namedChildren } from '../lib/syntax.js';
 import { RENAMED_KEYS } from './keys.js';
 
 /**
@@ -39,8 +39,8 @@ export class Hierarchy {
   private readonly children = new Map<number, number[]>();
   private readonly memo = new Map<number, Node[]>();
 
-  constructor(root: Node) {
-    const classes = descendantsOfType(root, 'class_definition');
+  constructor(model: SemanticModel) {
+    const classes = model.nodes('class_definition');
     const byName = new Map<string, number[]>();
     for (const node of classes) {
       this.nodes.set(node.id, node);
@@ -51,7 +51,7 @@ export class Hierarchy {
       else byName.set(nameOf(node), [node.id]);
     }
     for (const node of classes) {
-      for (const base of baseIdentifiers(node)) {
+      for (const base of baseIdentifiers(model, node)) {
         for (const parent of byName.get(base) ?? []) {
           if (parent === node.id) continue;
           this.parents.get(node.id)!.push(parent);
@@ -104,14 +104,14 @@ function nameOf(cls: Node): string {
   return cls.childForFieldName('name')?.text ?? '';
 }
 
-function baseIdentifiers(cls: Node): Set<string> {
+function baseIdentifiers(model: SemanticModel, cls: Node): Set<string> {
   const args = cls.childForFieldName('superclasses');
   const names = new Set<string>();
   if (!args) return names;
   for (const arg of namedChildren(args)) {
     // `metaclass=M` names no base; its value could still, so only the keyword is skipped.
     const value = arg.type === 'keyword_argument' ? arg.childForFieldName('value') : arg;
-    if (value) for (const id of descendantsOfType(value, 'identifier')) names.add(id.text);
+    if (value) for (const id of model.within(value, 'identifier')) names.add(id.text);
   }
   return names;
 }
@@ -121,7 +121,7 @@ function baseIdentifiers(cls: Node): Set<string> {
  * spelling) that a kept `class Config` of `node` sets in its v1 spelling:
  * pydantic 2 ignores that spelling, so the converted value takes its place.
  */
-export function overriddenKey(node: Node, renamed: ReadonlySet<string>): Override | null {
+export function overriddenKey(model: SemanticModel, node: Node, renamed: ReadonlySet<string>): Override | null {
   const body = node.childForFieldName('body');
   if (!body || renamed.size === 0) return null;
   const name = nameOf(node);
@@ -132,7 +132,8 @@ export function overriddenKey(node: Node, renamed: ReadonlySet<string>): Overrid
       // A Config inheriting from another class has keys this file may not show.
       if (cls.childForFieldName('superclasses')) return { node, name, line: lineOf(stmt), key: null, v2: first };
       const configBody = cls.childForFieldName('body');
-      const keys = configBody ? [...scopeBindings(configBody).keys()] : [];
+      const inBody = configBody?.namedChildren[0];
+      const keys = inBody ? [...model.scopeOf(inBody).bindings.keys()] : [];
       for (const key of keys) {
         const v2 = v2KeyOf(key);
         if (v2 && renamed.has(v2)) return { node, name, line: lineOf(stmt), key, v2 };

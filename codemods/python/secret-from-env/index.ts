@@ -1,14 +1,13 @@
 import type { Node } from 'web-tree-sitter';
 import { defineCodemod } from '../../api.js';
 import type { Edit, Note, PythonContext, SourceFile, TransformResult } from '../../api.js';
-import { scopeBindings, type ScopeBindings } from '../lib/bindings.js';
 import { appendToFromImport, fromImportsOf, importInsertionPoint, leadingImports, mergeableFromImport } from '../lib/imports.js';
+import { SemanticModel, type Binding } from '../lib/semantic.js';
 import { stringValue } from '../lib/strings.js';
 import { insertLines, lineEndAfterBreak, lineOf, lineStart, namedChildren, startsLine, unparenthesized } from '../lib/syntax.js';
 import { offWithoutEnvironment } from './flags.js';
 import { argumentRemoval, hasComment, isEmptyLiteral, isStringish, literalCopies, literalReplacement, readLiteral, type SecretLiteral } from './literals.js';
-import { FLAG_NAMES, importsTestFramework, isBooleanExpression, isFlagName, isSecretName, isTestPath, settingsLayer, type SettingsLayer } from './names.js';
-import { globalDeclarations, shadowedAt } from './scope.js';
+import { FLAG_NAMES, importsTestFramework, isBooleanExpression, isFlagName, isSecretName, settingsLayer, type SettingsLayer } from './names.js';
 import { classifyClasses, envNaming, type ClassKind, type SettingsClass } from './settings.js';
 
 const HELPER = '_dev_only_secret';
@@ -52,7 +51,9 @@ interface PendingField {
 interface Module {
   file: SourceFile;
   root: Node;
-  bindings: ScopeBindings;
+  /** Scopes, bindings and nodes of the file, shared with the other codemods reading the same tree. */
+  model: SemanticModel;
+  /** Names declared `global` in some function: it may rebind them at module level. */
   globals: Set<string>;
   classes: Map<Node['id'], ClassKind>;
   /** Which layer of a layered configuration this module is, by its name. */
@@ -62,6 +63,30 @@ interface Module {
 /** Why a base settings layer keeps its values (see `settingsLayer`). */
 const BASE_LAYER =
   'this module looks like a base or default settings layer that other settings modules override (settings/base.py, default_settings.py); a deployment may set the value there, under another name, and would fail here';
+
+/** How the module scope binds `name`, in document order. */
+function moduleBindings(m: Module, name: string): Binding[] {
+  return m.model.module.bindings.get(name) ?? [];
+}
+
+/** The node a binding stands at, for lines in notes: the import statement, definition, or bound name. */
+function bindingNode(b: Binding): Node {
+  return b.kind === 'import' ? b.stmt : b.node;
+}
+
+/** Whether `name`, read at `at`, is the module-level name (no function, lambda, comprehension or class body around `at` binds it). */
+function readsModuleName(m: Module, name: string, at: Node): boolean {
+  const found = m.model.lookup(name, at);
+  return found.kind !== 'bound' || found.scope === m.model.module;
+}
+
+/** What `expr` (`os.getenv`, `environ.get`) names inside the `os` module, read where it stands: `getenv`, `environ.get`; else null. */
+function osMember(m: Module, expr: Node | null): string | null {
+  if (!expr) return null;
+  const resolved = m.model.resolve(expr);
+  if (resolved.kind !== 'imported' || resolved.level !== 0 || resolved.module !== 'os') return null;
+  return resolved.path.join('.');
+}
 
 function siteId(env: string, at: Node): string {
   return `${env}@${at.startIndex}`;
@@ -83,14 +108,14 @@ function helperCall(env: string, flag: string | null): string {
  * shadowed by an enclosing function or class body.
  */
 function moduleFlag(m: Module, at: Node): string | null {
-  const names = [...m.bindings.keys()].filter(isFlagName).sort();
+  const names = [...m.model.module.bindings.keys()].filter(isFlagName).sort();
   for (const want of FLAG_NAMES) {
     for (const name of names) {
       if (name.toUpperCase() !== want || m.globals.has(name)) continue;
-      const list = m.bindings.get(name) ?? [];
-      if (!list.every((b) => b.kind === 'other' && b.value !== null && isBooleanExpression(b.value) && offWithoutEnvironment(b.value, (fn) => isGetenv(m, fn)))) continue;
-      if (!list.some((b) => b.node.startIndex < at.startIndex)) continue;
-      if (shadowedAt(at, name)) continue;
+      const list = moduleBindings(m, name);
+      if (!list.every((b) => b.kind === 'assignment' && b.value !== null && isBooleanExpression(b.value) && offWithoutEnvironment(b.value, (fn) => isGetenv(m, fn)))) continue;
+      if (!list.some((b) => bindingNode(b).startIndex < at.startIndex)) continue;
+      if (!readsModuleName(m, name, at)) continue;
       return name;
     }
   }
@@ -147,9 +172,9 @@ function offByDefault(m: Module, name: string): boolean {
 
 /** Whether `name` is bound at module level only by `import <name>` (true), not at all (null), or otherwise (false). */
 function boundToModule(m: Module, name: string): boolean | null {
-  const list = m.bindings.get(name);
-  if (!list || list.length === 0) return m.globals.has(name) ? false : null;
-  return !m.globals.has(name) && list.every((b) => b.kind === 'module-import' && b.module === name);
+  const list = moduleBindings(m, name);
+  if (list.length === 0) return m.globals.has(name) ? false : null;
+  return !m.globals.has(name) && list.every((b) => b.kind === 'import' && b.imported === null && b.level === 0 && b.module === name);
 }
 
 /** Whether the module's leading import block has `import <name>` (so it is bound before any code runs). */
@@ -159,36 +184,19 @@ function leadingImportOf(m: Module, name: string): boolean {
   );
 }
 
-/** True when `fn` is a call target reading an environment variable: `os.getenv`, `os.environ.get`, `getenv` / `environ.get` imported from os. */
+/**
+ * True when `fn` is a call target reading an environment variable: `os.getenv`,
+ * `os.environ.get`, `getenv` / `environ.get` imported from os, resolved where
+ * the call stands (a function that binds `os` itself reads its own `os`).
+ */
 function isGetenv(m: Module, fn: Node | null): boolean {
-  if (!fn) return false;
-  const fromOs = (name: string, imported: string): boolean => {
-    const list = m.bindings.get(name) ?? [];
-    return list.length > 0 && list.every((b) => b.kind === 'from-import' && b.module === 'os' && b.name === imported);
-  };
-  if (fn.type === 'identifier') return fromOs(fn.text, 'getenv');
-  if (fn.type !== 'attribute') return false;
-  const obj = fn.childForFieldName('object');
-  const attr = fn.childForFieldName('attribute')?.text;
-  if (!obj) return false;
-  if (attr === 'getenv') return obj.type === 'identifier' && obj.text === 'os' && boundToModule(m, 'os') === true;
-  if (attr !== 'get') return false;
-  if (obj.type === 'identifier') return fromOs(obj.text, 'environ');
-  if (obj.type !== 'attribute' || obj.childForFieldName('attribute')?.text !== 'environ') return false;
-  const base = obj.childForFieldName('object');
-  return base?.type === 'identifier' && base.text === 'os' && boundToModule(m, 'os') === true;
+  const member = osMember(m, fn);
+  return member === 'getenv' || member === 'environ.get';
 }
 
 /** `os.environ.setdefault` (or `environ.setdefault` with environ imported from os). */
 function isEnvironSetdefault(m: Module, fn: Node | null): boolean {
-  if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'setdefault') return false;
-  const obj = fn.childForFieldName('object');
-  if (obj?.type === 'identifier') {
-    const list = m.bindings.get(obj.text) ?? [];
-    return list.length > 0 && list.every((b) => b.kind === 'from-import' && b.module === 'os' && b.name === 'environ');
-  }
-  const base = obj?.type === 'attribute' && obj.childForFieldName('attribute')?.text === 'environ' ? obj.childForFieldName('object') : null;
-  return base?.type === 'identifier' && base.text === 'os' && boundToModule(m, 'os') === true;
+  return osMember(m, fn) === 'environ.setdefault';
 }
 
 /** Parents under which `a or b` can replace an expression without parentheses. */
@@ -252,8 +260,8 @@ function overriddenInSubclass(m: Module, at: Node): string | null {
   const cls = stmt?.type === 'expression_statement' && stmt.parent?.type === 'block' ? stmt.parent.parent : null;
   const name = assign?.childForFieldName('left');
   if (!cls || cls.type !== 'class_definition' || name?.type !== 'identifier') return null;
-  for (const other of m.root.descendantsOfType('class_definition')) {
-    if (!other || other.id === cls.id) continue;
+  for (const other of m.model.nodes('class_definition')) {
+    if (other.id === cls.id) continue;
     const body = other.childForFieldName('body');
     const again = (body ? namedChildren(body) : []).find(
       (s) => s.type === 'expression_statement' && s.namedChild(0)?.type === 'assignment' && s.namedChild(0)?.childForFieldName('left')?.text === name.text,
@@ -279,8 +287,8 @@ function assignedToSecret(call: Node): boolean {
 
 /** `os.getenv("NAME", "literal")` and `os.getenv("NAME") or "literal"`, anywhere (NAME secret-like, or assigned to a secret-like name). */
 function findGetenvFallbacks(m: Module, found: Found): void {
-  for (const call of m.root.descendantsOfType('call')) {
-    if (call && isEnvironSetdefault(m, call.childForFieldName('function'))) {
+  for (const call of m.model.nodes('call')) {
+    if (isEnvironSetdefault(m, call.childForFieldName('function'))) {
       const [key, value] = namedChildren(call.childForFieldName('arguments') ?? call).filter((a) => a.type !== 'comment');
       const env = key ? stringValue(key) : null;
       const literal = isStringish(value ?? null) ? readLiteral(value!) : null;
@@ -289,7 +297,7 @@ function findGetenvFallbacks(m: Module, found: Found): void {
       }
       continue;
     }
-    if (!call || !isGetenv(m, call.childForFieldName('function'))) continue;
+    if (!isGetenv(m, call.childForFieldName('function'))) continue;
     const argList = call.childForFieldName('arguments');
     const args = argList ? namedChildren(argList).filter((a) => a.type !== 'comment') : [];
     const nameArg = args[0];
@@ -404,11 +412,7 @@ function secretValue(node: Node): SecretValue | null {
 
 /** `from x import *` at module level after `at`: it may bind the name again (a local settings override). */
 function laterStarImport(m: Module, at: Node): Node | null {
-  const star = m.root
-    .descendantsOfType('wildcard_import')
-    .map((w) => w?.parent ?? null)
-    .find((stmt) => stmt !== null && stmt.startIndex > at.endIndex && !insideScope(stmt));
-  return star ?? null;
+  return m.model.starImports.find((stmt) => stmt.startIndex > at.endIndex && !insideScope(stmt)) ?? null;
 }
 
 function insideScope(node: Node): boolean {
@@ -430,9 +434,11 @@ function moduleConstant(m: Module, assign: Node, left: Node, value: SecretValue,
   }
   // Another assignment may be how production sets it (`if ENV == "prod": SECRET_KEY = os.environ["PROD_KEY"]`).
   const declaresOnly = (n: Node): boolean => n.type === 'assignment' && !n.childForFieldName('right');
-  const other = (m.bindings.get(left.text) ?? []).find((b) => b.node.id !== assign.id && !declaresOnly(b.node));
+  const other = moduleBindings(m, left.text)
+    .map(bindingNode)
+    .find((n) => n.id !== left.id && !(n.parent && declaresOnly(n.parent)));
   if (other || m.globals.has(left.text)) {
-    const where = other ? `line ${lineOf(other.node)}` : 'a global statement';
+    const where = other ? `line ${lineOf(other)}` : 'a global statement';
     found.notes.push({ line, message: `${left.text} is also assigned at ${where}; which value production uses is unclear, left alone` });
     return;
   }
@@ -527,8 +533,8 @@ function wrappedLiteral(node: Node): string | null {
 
 /** Assignments of string literals to secret-like names. */
 function findAssignments(m: Module, found: Found): void {
-  for (const assign of m.root.descendantsOfType('assignment')) {
-    if (!assign || assign.parent?.type === 'assignment') continue;
+  for (const assign of m.model.nodes('assignment')) {
+    if (assign.parent?.type === 'assignment') continue;
     const left = assign.childForFieldName('left');
     let right = unparenthesized(assign.childForFieldName('right'));
     if (!left) continue;
@@ -573,8 +579,7 @@ function findAssignments(m: Module, found: Found): void {
  * reported, never rewritten (the owner of the call, function or dict decides where the value comes from).
  */
 function findOtherHolders(m: Module, found: Found): void {
-  for (const node of m.root.descendantsOfType(['keyword_argument', 'default_parameter', 'typed_default_parameter', 'pair', 'pattern_list'])) {
-    if (!node) continue;
+  for (const node of m.model.nodes('keyword_argument', 'default_parameter', 'typed_default_parameter', 'pair', 'pattern_list')) {
     const line = lineOf(node);
     if (node.type === 'keyword_argument') {
       const name = node.childForFieldName('name')?.text ?? '';
@@ -605,12 +610,17 @@ function findOtherHolders(m: Module, found: Found): void {
 
 type Resolved<T> = T | { unsure: string };
 
+/** `from <module> import <name>` (under any local name). */
+function isImportOf(b: Binding, module: string, name: string): boolean {
+  return b.kind === 'import' && b.level === 0 && b.module === module && b.imported === name;
+}
+
 /** How `Field` from `module` will be named here, and the import edit it needs. */
 function resolveField(m: Module, module: string): Resolved<{ name: string; edit: Edit | null; line: string | null }> {
   const leading = leadingImports(m.root);
   const imported = fromImportsOf(leading, 'Field').find((i) => i.module === module);
   if (imported) return fieldIfUnique(m, imported.local, module);
-  const other = (m.bindings.get('Field') ?? []).some((b) => !(b.kind === 'from-import' && b.module === module && b.name === 'Field'));
+  const other = moduleBindings(m, 'Field').some((b) => !isImportOf(b, module, 'Field'));
   if (other || m.globals.has('Field')) return { unsure: '`Field` is already bound to something else in this module' };
   const merge = mergeableFromImport(leading, module);
   if (merge) return { name: 'Field', line: null, edit: appendToFromImport(merge, 'Field', `import Field from ${module}`) };
@@ -618,8 +628,7 @@ function resolveField(m: Module, module: string): Resolved<{ name: string; edit:
 }
 
 function fieldIfUnique(m: Module, name: string, module: string): Resolved<{ name: string; edit: null; line: null }> {
-  const list = m.bindings.get(name) ?? [];
-  if (m.globals.has(name) || !list.every((b) => b.kind === 'from-import' && b.module === module && b.name === 'Field')) {
+  if (m.globals.has(name) || !moduleBindings(m, name).every((b) => isImportOf(b, module, 'Field'))) {
     return { unsure: `\`${name}\` is bound to more than one thing in this module` };
   }
   return { name, edit: null, line: null };
@@ -627,9 +636,9 @@ function fieldIfUnique(m: Module, name: string, module: string): Resolved<{ name
 
 /** Whether the helper already exists (true), is free to add (false), or its name is taken (unsure). */
 function helperState(m: Module): Resolved<boolean> {
-  const list = m.bindings.get(HELPER);
-  if (!list || list.length === 0) return m.globals.has(HELPER) ? { unsure: `\`${HELPER}\` is declared global somewhere` } : false;
-  const def = list[0]!.node;
+  const list = moduleBindings(m, HELPER);
+  if (list.length === 0) return m.globals.has(HELPER) ? { unsure: `\`${HELPER}\` is declared global somewhere` } : false;
+  const def = bindingNode(list[0]!);
   const ours =
     list.length === 1 &&
     def.type === 'function_definition' &&
@@ -690,7 +699,7 @@ function isDirective(comment: Node): boolean {
 function leftovers(m: Module, sites: readonly Site[]): { edits: Edit[]; notes: Note[] } {
   const text = m.file.text;
   const removed = sites.flatMap((s) => s.literal.parts.map((p) => [p.startIndex, p.endIndex] as const));
-  const comments = m.root.descendantsOfType('comment').filter((c): c is Node => c !== null);
+  const comments = m.model.nodes('comment');
   const ranges: { start: number; end: number; ids: string[]; env: string }[] = [];
   const notes: Note[] = [];
   const noted = new Set<number>();
@@ -731,8 +740,9 @@ function leftovers(m: Module, sites: readonly Site[]): { edits: Edit[]; notes: N
 
 function transform(ctx: PythonContext): TransformResult {
   const { file, root } = ctx;
-  const m: Module = { file, root, bindings: scopeBindings(root), globals: globalDeclarations(root), classes: new Map(), layer: settingsLayer(file.path) };
-  m.classes = classifyClasses(root, m.bindings);
+  const model = SemanticModel.of(ctx.tree);
+  const globals = new Set(model.scopes.flatMap((scope) => [...scope.globals]));
+  const m: Module = { file, root, model, globals, classes: classifyClasses(root, model), layer: settingsLayer(file.path) };
 
   const found: Found = { sites: [], fields: [], notes: [], testNotes: [] };
   findAssignments(m, found);
@@ -740,7 +750,8 @@ function transform(ctx: PythonContext): TransformResult {
   findOtherHolders(m, found);
   const byLine = (a: Note, b: Note): number => a.line - b.line;
 
-  if (isTestPath(file.path) || importsTestFramework(root)) return { edits: [], notes: found.testNotes.sort(byLine) };
+  // Test paths never get here (their role is `tests`); a module importing pytest or unittest is one too.
+  if (importsTestFramework(root)) return { edits: [], notes: found.testNotes.sort(byLine) };
 
   const notes = found.notes;
   const sites = [...found.sites];

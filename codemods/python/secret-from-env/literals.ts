@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { stringDelimiters, stringValue } from '../lib/strings.js';
-import { indentAt, lineStart, namedChildren } from '../lib/syntax.js';
+import { descendantsOfType, indentAt, lineStart, namedChildren } from '../lib/syntax.js';
 
 /**
  * A string literal that holds a secret: one plain `str` literal, or plain
@@ -69,7 +69,7 @@ export function literalCopies(literal: SecretLiteral): string[] {
 }
 
 function commentsIn(node: Node): Node[] {
-  return node.descendantsOfType('comment').filter((c): c is Node => c !== null);
+  return descendantsOfType(node, 'comment');
 }
 
 export function hasComment(node: Node): boolean {

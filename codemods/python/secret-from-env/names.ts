@@ -21,15 +21,7 @@ export function isFlagName(name: string): boolean {
   return (FLAG_NAMES as readonly string[]).includes(name.toUpperCase());
 }
 
-/** Test modules legitimately hold fixed keys: by path (pytest/unittest conventions). */
-export function isTestPath(path: string): boolean {
-  const parts = path.split('/');
-  const base = parts.at(-1) ?? '';
-  if (base === 'conftest.py' || /^test_.*\.py$/.test(base) || /_test\.py$/.test(base)) return true;
-  return parts.slice(0, -1).some((dir) => dir === 'tests' || dir === 'test');
-}
-
-/** ... or by content: a module that imports pytest or unittest at top level. */
+/** A test module by its content: it imports pytest or unittest at top level (test paths have the `tests` role). */
 export function importsTestFramework(root: Node): boolean {
   return topLevelImports(root).some((stmt) => importsOf(stmt).some((item) => /^(?:pytest|unittest)(?:\.|$)/.test(item.module)));
 }

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import type { ScopeBindings } from '../lib/bindings.js';
+import type { SemanticModel } from '../lib/semantic.js';
 import { stringValue } from '../lib/strings.js';
 import { definedClass, namedChildren } from '../lib/syntax.js';
 
@@ -27,30 +27,28 @@ const BASE_SETTINGS: Record<string, { version: 'v1' | 'v2'; fieldModule: string 
 
 type BaseRef = { version: 'v1' | 'v2'; fieldModule: string } | { unsure: string } | null;
 
-/** What a superclass expression refers to, judged from the module's bindings. */
-function resolveBase(expr: Node, bindings: ScopeBindings, classes: Map<string, ClassKind>): BaseRef | SettingsClass {
+/** `BaseSettings` of one of BASE_SETTINGS's modules, from the dotted name a base resolves to. */
+function settingsBase(module: string, path: readonly string[]): BaseRef {
+  const full = [module, ...path];
+  if (full.at(-1) !== 'BaseSettings') return null;
+  return BASE_SETTINGS[full.slice(0, -1).join('.')] ?? null;
+}
+
+/** What a superclass expression refers to, resolved where the class statement stands. */
+function resolveBase(expr: Node, model: SemanticModel, classes: Map<string, ClassKind>): BaseRef | SettingsClass {
   if (expr.type === 'identifier') {
     const local = classes.get(expr.text);
     if (local !== undefined) return local;
-    const found = bindings.get(expr.text) ?? [];
-    const kinds = found.map((b) => (b.kind === 'from-import' && b.name === 'BaseSettings' ? BASE_SETTINGS[b.module] ?? null : null));
-    if (kinds.length === 0 || kinds.every((k) => k === null)) return null;
-    const first = kinds[0];
-    if (!first || kinds.some((k) => k === null || k.version !== first.version || k.fieldModule !== first.fieldModule)) {
-      return { unsure: `\`${expr.text}\` is bound to more than one class here` };
-    }
-    return first;
   }
-  if (expr.type === 'attribute' && expr.childForFieldName('attribute')?.text === 'BaseSettings') {
-    const module = expr.childForFieldName('object')?.text ?? '';
-    const ref = BASE_SETTINGS[module];
-    if (!ref) return null;
-    const top = module.split('.')[0]!;
-    const found = bindings.get(top) ?? [];
-    if (found.length > 0 && found.every((b) => b.kind === 'module-import' && b.module === top)) return ref;
-    return null;
-  }
-  return null;
+  if (expr.type !== 'identifier' && !(expr.type === 'attribute' && expr.childForFieldName('attribute')?.text === 'BaseSettings')) return null;
+  const resolved = model.resolve(expr);
+  if (resolved.kind === 'imported') return resolved.level === 0 ? settingsBase(resolved.module, resolved.path) : null;
+  if (resolved.kind !== 'unknown' || expr.type !== 'identifier') return null;
+  // A name bound in more than one way: unsure only when one of them is a settings base.
+  const found = model.lookup(expr.text, expr);
+  if (found.kind !== 'bound') return null;
+  const kinds = found.bindings.map((b) => (b.kind === 'import' && b.imported !== null && b.level === 0 ? settingsBase(b.module, [b.imported]) : null));
+  return kinds.every((k) => k === null) ? null : { unsure: `\`${expr.text}\` is bound to more than one class here` };
 }
 
 /**
@@ -58,7 +56,7 @@ function resolveBase(expr: Node, bindings: ScopeBindings, classes: Map<string, C
  * class (derived from `BaseSettings` directly or through a class of this
  * file), unsure, or not a settings class (null).
  */
-export function classifyClasses(root: Node, bindings: ScopeBindings): Map<Node['id'], ClassKind> {
+export function classifyClasses(root: Node, model: SemanticModel): Map<Node['id'], ClassKind> {
   const byName = new Map<string, ClassKind>();
   const byNode = new Map<Node['id'], ClassKind>();
   for (const cls of namedChildren(root).map(definedClass).filter((c): c is Node => c !== null)) {
@@ -68,7 +66,7 @@ export function classifyClasses(root: Node, bindings: ScopeBindings): Map<Node['
     let kind: ClassKind = null;
     const settingsBases: SettingsClass[] = [];
     for (const base of bases) {
-      const ref = resolveBase(base, bindings, byName);
+      const ref = resolveBase(base, model, byName);
       if (!ref) continue;
       if ('unsure' in ref) {
         kind = ref;

@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { SourceFile } from '../../api.js';
-import { nameUses } from '../lib/bindings.js';
-import { descendantsOfType, dottedPath, indentAt, namedChildren, startsLine } from '../lib/syntax.js';
+import type { SemanticModel } from '../lib/semantic.js';
+import { dottedPath, indentAt, namedChildren, startsLine } from '../lib/syntax.js';
 import { stringValue } from '../lib/strings.js';
 import { shortText } from './urls.js';
 
@@ -129,13 +129,14 @@ function enclosingFunction(node: Node): Node | null {
  * prefixed `_` and unused anywhere in the file), suffixed `_2`, `_3`, … when
  * all are taken. `taken` holds the names other hoists chose, per scope.
  */
-function freeName(root: Node, statement: Node, candidates: readonly string[], taken: Map<number, Set<string>>): string {
+function freeName(model: SemanticModel, statement: Node, candidates: readonly string[], taken: Map<number, Set<string>>): string {
   const fn = enclosingFunction(statement);
-  const scope = fn ?? root;
+  const scope = fn ?? model.root;
   const chosen = taken.get(scope.id) ?? new Set<string>();
   taken.set(scope.id, chosen);
   const names = candidates.map((c) => (fn ? c : `_${c}`));
-  const free = (name: string): boolean => !chosen.has(name) && nameUses(scope, name).length === 0;
+  const inScope = (id: Node): boolean => id.startIndex >= scope.startIndex && id.endIndex <= scope.endIndex;
+  const free = (name: string): boolean => !chosen.has(name) && !model.usesOf(name).some(inScope);
   let name = names.find(free);
   for (let i = 2; name === undefined; i++) if (free(`${names[0]}_${i}`)) name = `${names[0]}_${i}`;
   chosen.add(name);
@@ -147,9 +148,9 @@ function freeName(root: Node, statement: Node, candidates: readonly string[], ta
  * it spans lines (re-indented under the new line when that changes nothing
  * but the layout, as a formatter would put it).
  */
-function hoistedValue(url: Node, indent: string, eol: string): string {
+function hoistedValue(model: SemanticModel, url: Node, indent: string, eol: string): string {
   if (!url.text.includes('\n')) return url.text;
-  const multiLineString = descendantsOfType(url, 'string').some((s) => s.text.includes('\n'));
+  const multiLineString = model.within(url, 'string').some((s) => s.text.includes('\n'));
   if (multiLineString) return `(${url.text})`;
   const shift = indent.length + 4 - url.startPosition.column;
   const lines = url.text.split(/\r?\n/);
@@ -166,9 +167,9 @@ function hoistedValue(url: Node, indent: string, eol: string): string {
  * in which scope; and if so, how. `taken` collects the names already chosen
  * in this file, per scope.
  */
-export function planHoist(file: SourceFile, root: Node, url: Node, taken: Map<number, Set<string>>): HoistPlan {
+export function planHoist(file: SourceFile, model: SemanticModel, url: Node, taken: Map<number, Set<string>>): HoistPlan {
   const { text } = file;
-  if (descendantsOfType(url, ['named_expression', 'yield']).length > 0) {
+  if (model.within(url, 'named_expression', 'yield').length > 0) {
     return { kind: 'refuse', reason: 'the URL expression binds a name (`:=`) or yields, which a separate line would change' };
   }
   let statement: Node | null = null;
@@ -199,6 +200,6 @@ export function planHoist(file: SourceFile, root: Node, url: Node, taken: Map<nu
     return { kind: 'refuse', reason: 'the engine call shares its line with another statement' };
   }
   const indent = indentAt(text, statement.startIndex);
-  const name = freeName(root, statement, namesFor(url, statement), taken);
-  return { kind: 'hoist', hoist: { statement, indent, name, value: hoistedValue(url, indent, file.eol) } };
+  const name = freeName(model, statement, namesFor(url, statement), taken);
+  return { kind: 'hoist', hoist: { statement, indent, name, value: hoistedValue(model, url, indent, file.eol) } };
 }

@@ -11,9 +11,10 @@ import {
   topLevelImports,
 } from '../lib/imports.js';
 import { stringDelimiters, stringValue } from '../lib/strings.js';
-import { descendantsOfType, insertLines, lineEndAfterBreak, lineOf, lineStart, namedChildren, startsLine, unparenthesized } from '../lib/syntax.js';
+import { SemanticModel } from '../lib/semantic.js';
+import { insertLines, lineEndAfterBreak, lineOf, lineStart, namedChildren, startsLine, unparenthesized } from '../lib/syntax.js';
 import { planHoist, type Hoist } from './hoist.js';
-import { bindingsOf, identifiersNamed, onlyImportedFrom, resolveCallee, starImportAfter } from './names.js';
+import { bindingNode, bindingsAt, identifiersNamed, isImportOf, onlyImportedFrom, resolveCallee, starImportAfter, where } from './names.js';
 import { classifyUrl, shortText } from './urls.js';
 
 /** The one connect_args key that only sqlite3 understands (see README for why `timeout`/`uri` are not here). */
@@ -70,7 +71,7 @@ function quoteOf(str: Node): string {
 type TargetResult = { kind: 'target'; target: Target } | { kind: 'none' } | { kind: 'opaque' } | { kind: 'note'; message: string };
 
 /** Finds check_same_thread in a literal `{…}` or `dict(…)` connect_args value. */
-function findTarget(root: Node, written: Node): TargetResult {
+function findTarget(model: SemanticModel, written: Node): TargetResult {
   const value = unparenthesized(written);
   if (value.type === 'dictionary') {
     const entries = namedChildren(value).filter((c) => c.type !== 'comment');
@@ -87,7 +88,8 @@ function findTarget(root: Node, written: Node): TargetResult {
     if (args?.type !== 'argument_list') return { kind: 'opaque' };
     const hit = keyword(args, KEY);
     if (!hit) return { kind: 'none' };
-    if (bindingsOf(root, 'dict').length > 0) return { kind: 'note', message: '`dict` is redefined in this file' };
+    const dict = bindingsAt(model, 'dict', value).scope;
+    if (dict) return { kind: 'note', message: `\`dict\` is redefined ${where(dict)}` };
     const entries = namedChildren(args).filter((c) => c.type !== 'comment');
     const quote = '"';
     if (entries.length === 1) return { kind: 'target', target: { kind: 'whole', value: written, quote } };
@@ -95,7 +97,7 @@ function findTarget(root: Node, written: Node): TargetResult {
     return { kind: 'target', target: { kind: 'entry', entry: hit, entryText, quote } };
   }
   if (value.type === 'conditional_expression') return { kind: 'none' };
-  if (value.type === 'identifier') return constantTarget(root, value);
+  if (value.type === 'identifier') return constantTarget(model, value);
   return { kind: 'opaque' };
 }
 
@@ -111,20 +113,21 @@ function passedAsConnectArgs(id: Node): boolean {
  * holding only check_same_thread, and used nowhere but as connect_args, is
  * guarded where it is passed, like the literal itself.
  */
-function constantTarget(root: Node, name: Node): TargetResult {
-  const bindings = bindingsOf(root, name.text);
-  const only = bindings.length === 1 && bindings[0]!.kind === 'other' ? bindings[0]!.node : null;
+function constantTarget(model: SemanticModel, name: Node): TargetResult {
+  const { scope, bindings } = bindingsAt(model, name.text, name);
+  const only = scope === model.module && bindings.length === 1 && bindings[0]!.kind === 'assignment' ? bindings[0]!.node : null;
   const assign = only?.parent?.type === 'assignment' && only.parent.childForFieldName('left')?.id === only.id ? only.parent : null;
   const atModule = assign?.parent?.type === 'expression_statement' && assign.parent.parent?.type === 'module';
   const right = atModule ? assign!.childForFieldName('right') : null;
   if (!only || !right) return { kind: 'opaque' };
-  const inner = findTarget(root, right);
+  const inner = findTarget(model, right);
   if (inner.kind === 'none' || inner.kind === 'note') return inner;
   if (inner.kind !== 'target') return { kind: 'opaque' };
   if (inner.target.kind === 'entry') {
     return { kind: 'note', message: `connect_args is \`${name.text}\` (line ${lineOf(only)}), which holds other entries too; make ${KEY} sqlite-only where it is defined` };
   }
-  const other = identifiersNamed(root, name.text).find((id) => id.id !== only.id && !passedAsConnectArgs(id));
+  // Other reads of the same module constant (a function's own variable of that name is another variable).
+  const other = identifiersNamed(model, name.text).find((id) => id.id !== only.id && !passedAsConnectArgs(id) && bindingsAt(model, name.text, id).scope === model.module);
   if (other) {
     return { kind: 'note', message: `connect_args is \`${name.text}\` (line ${lineOf(only)}), which line ${lineOf(other)} also uses; a guard where it is passed would not cover that use` };
   }
@@ -161,21 +164,17 @@ function scopeOf(node: Node): Node {
 }
 
 /** The first condition mentioning sqlite that runs before the call in the same scope (an early-return guard, a flag), or null. */
-function earlierSqliteCondition(call: Node): Node | null {
+function earlierSqliteCondition(model: SemanticModel, call: Node): Node | null {
   const scope = scopeOf(call);
-  const stack: Node[] = [scope];
   let found: Node | null = null;
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (node.startIndex >= call.startIndex) continue;
-    if (node !== scope && SCOPES.includes(node.type)) continue;
-    if (GUARDS.includes(node.type)) {
-      const condition = conditionOf(node);
-      if (condition && mentionsSqlite(condition) && condition.endIndex <= call.startIndex) {
-        if (!found || condition.startIndex < found.startIndex) found = condition;
-      }
+  for (const guard of model.within(scope, ...GUARDS)) {
+    if (guard.startIndex >= call.startIndex) break;
+    // Guards of nested functions, lambdas and classes run at another time.
+    if (scopeOf(guard).id !== scope.id) continue;
+    const condition = conditionOf(guard);
+    if (condition && mentionsSqlite(condition) && condition.endIndex <= call.startIndex) {
+      if (!found || condition.startIndex < found.startIndex) found = condition;
     }
-    stack.push(...namedChildren(node));
   }
   return found;
 }
@@ -198,11 +197,11 @@ function urlArgument(args: Node): { node: Node } | { problem: string } {
  * also under an alias), `engine_from_config` (URL out of sight), or neither.
  * A callee spelled like a factory counts as one here: planCall reports where it really comes from.
  */
-function engineFactory(root: Node, fn: Node): 'url' | 'config' | null {
+function engineFactory(model: SemanticModel, fn: Node): 'url' | 'config' | null {
   const name = calleeName(fn);
   if (!name) return null;
   if (name in FACTORIES) return 'url';
-  const aliased = fn.type === 'identifier' || name === 'engine_from_config' ? resolveCallee(root, fn) : null;
+  const aliased = fn.type === 'identifier' || name === 'engine_from_config' ? resolveCallee(model, fn) : null;
   if (!aliased?.ok) return null;
   if (aliased.name === 'engine_from_config' && CONFIG_FACTORY_MODULES.has(aliased.module)) return 'config';
   return FACTORIES[aliased.name]?.has(aliased.module) ? 'url' : null;
@@ -220,7 +219,7 @@ function pairKey(pair: Node): string | null {
  * `connect_args=`, or as the `"connect_args"` entry of a kwargs mapping.
  * Null when it is not recognisably connect_args or an engine call handles it.
  */
-function indirectConnectArgs(root: Node, holder: Node): string | null {
+function indirectConnectArgs(model: SemanticModel, holder: Node): string | null {
   let value = holder;
   while (value.parent?.type === 'parenthesized_expression') value = value.parent;
   const parent = value.parent;
@@ -230,7 +229,7 @@ function indirectConnectArgs(root: Node, holder: Node): string | null {
     const fn = call?.type === 'call' ? call.childForFieldName('function') : null;
     if (!fn) return null;
     if (fn.text === 'dict') return 'as the connect_args entry of a dict(...) of engine options';
-    return engineFactory(root, fn) ? null : `through ${fn.text}(..., connect_args=...), which is not SQLAlchemy's create_engine`;
+    return engineFactory(model, fn) ? null : `through ${fn.text}(..., connect_args=...), which is not SQLAlchemy's create_engine`;
   }
   if (parent.type === 'pair' && parent.childForFieldName('value')?.id === value.id && pairKey(parent) === 'connect_args') {
     return 'as the "connect_args" entry of a mapping of engine options';
@@ -244,19 +243,19 @@ function indirectConnectArgs(root: Node, holder: Node): string | null {
 }
 
 /** Notes for check_same_thread literals that reach an engine indirectly (see indirectConnectArgs). */
-function indirectNotes(root: Node): Note[] {
+function indirectNotes(model: SemanticModel): Note[] {
   const holders = [
-    ...descendantsOfType(root, 'pair').filter((p) => pairKey(p) === KEY).map((p) => p.parent),
-    ...descendantsOfType(root, 'keyword_argument')
+    ...model.nodes('pair').filter((p) => pairKey(p) === KEY).map((p) => p.parent),
+    ...model.nodes('keyword_argument')
       .filter((k) => k.childForFieldName('name')?.text === KEY && k.parent?.parent?.childForFieldName('function')?.text === 'dict')
       .map((k) => k.parent?.parent ?? null),
   ];
   const notes: Note[] = [];
   for (const holder of holders) {
-    if (!holder || guardedBySqliteCondition(holder) || earlierSqliteCondition(holder)) continue;
+    if (!holder || guardedBySqliteCondition(holder) || earlierSqliteCondition(model, holder)) continue;
     // Already conditional, like an engine call's `{…} if LOCAL else {}`.
     if (holder.parent?.type === 'conditional_expression') continue;
-    const how = indirectConnectArgs(root, holder);
+    const how = indirectConnectArgs(model, holder);
     if (how) notes.push({ line: lineOf(holder), message: `left alone: ${KEY} reaches the engine ${how}; make it sqlite-only by hand if the URL can be another database` });
   }
   return notes;
@@ -268,7 +267,7 @@ function note(line: number, message: string): Plan {
   return { kind: 'note', note: { line, message } };
 }
 
-function planCall(root: Node, file: SourceFile, call: Node, taken: Map<number, Set<string>>): Plan {
+function planCall(model: SemanticModel, file: SourceFile, call: Node, taken: Map<number, Set<string>>): Plan {
   const fn = call.childForFieldName('function');
   const args = call.childForFieldName('arguments');
   const name = fn ? calleeName(fn) : null;
@@ -278,11 +277,11 @@ function planCall(root: Node, file: SourceFile, call: Node, taken: Map<number, S
   if (!kw || !written) return { kind: 'skip' };
   const line = lineOf(kw);
 
-  const found = findTarget(root, written);
+  const found = findTarget(model, written);
   // Nothing sqlite-only to guard, or the value is already a conditional expression.
   if (found.kind === 'none') return { kind: 'skip' };
   if (guardedBySqliteCondition(call)) return { kind: 'skip' };
-  const factory = engineFactory(root, fn);
+  const factory = engineFactory(model, fn);
   if (factory === null) return { kind: 'skip' };
   if (factory === 'config') {
     return note(line, `left alone: ${fn.text}() reads the URL from its configuration mapping, which this codemod cannot see; guard ${KEY} by hand`);
@@ -290,17 +289,17 @@ function planCall(root: Node, file: SourceFile, call: Node, taken: Map<number, S
   const repeated = namedChildren(args).filter((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'connect_args');
   if (repeated.length > 1) return note(line, `left alone: connect_args is given ${repeated.length} times (Python rejects a repeated keyword argument)`);
 
-  const callee = resolveCallee(root, fn);
+  const callee = resolveCallee(model, fn);
   if (!callee.ok) return note(line, `left alone: ${name}() is not known to be SQLAlchemy's (${callee.reason})`);
   if (!FACTORIES[callee.name]?.has(callee.module)) {
     return note(line, `left alone: ${fn.text}() comes from \`${callee.module}\`, not from SQLAlchemy`);
   }
 
   const urlArg = urlArgument(args);
-  const url = 'node' in urlArg ? classifyUrl(root, urlArg.node) : null;
+  const url = 'node' in urlArg ? classifyUrl(model, urlArg.node) : null;
   if (url?.kind === 'literal' && url.drivername.startsWith('sqlite')) return { kind: 'skip' };
 
-  const earlier = earlierSqliteCondition(call);
+  const earlier = earlierSqliteCondition(model, call);
   if (found.kind === 'opaque') {
     if (earlier) return { kind: 'skip' };
     return note(line, `left alone: connect_args is not a literal dict, so it cannot be seen whether it holds ${KEY}`);
@@ -318,7 +317,7 @@ function planCall(root: Node, file: SourceFile, call: Node, taken: Map<number, S
   const id = `sqlite@${call.startIndex}`;
   if (url!.kind === 'complex') {
     // `create_engine(os.environ["DATABASE_URL"], …)`: read the URL once, into a variable, then guard on it.
-    const hoist = planHoist(file, root, urlArg.node, taken);
+    const hoist = planHoist(file, model, urlArg.node, taken);
     if (hoist.kind === 'refuse') return note(line, `left alone: the URL \`${shortText(urlArg.node)}\` is computed, so the guard needs it in a variable, and it cannot move to a line of its own: ${hoist.reason}`);
     return { kind: 'site', site: { id, call, line, target: found.target, url: hoist.hoist.name, hoist: { plan: hoist.hoist, urlNode: urlArg.node } } };
   }
@@ -330,19 +329,20 @@ function insideScope(node: Node): boolean {
 }
 
 /** A local name already bound to SQLAlchemy's make_url by a top-level import, with that import. */
-function existingMakeUrl(root: Node): { name: string; stmt: Node } | null {
-  for (const { stmt, module, local } of fromImportsOf(topLevelImports(root), 'make_url')) {
-    if (MAKE_URL_MODULES.has(module) && onlyImportedFrom(root, local, MAKE_URL_MODULES, 'make_url')) return { name: local, stmt };
+function existingMakeUrl(model: SemanticModel): { name: string; stmt: Node } | null {
+  for (const { stmt, module, local } of fromImportsOf(topLevelImports(model.root), 'make_url')) {
+    if (MAKE_URL_MODULES.has(module) && onlyImportedFrom(model, local, MAKE_URL_MODULES, 'make_url')) return { name: local, stmt };
   }
   return null;
 }
 
 /** Why `make_url` cannot be added as a new import here, or null when it can. */
-function makeUrlConflict(root: Node): string | null {
-  const bindings = bindingsOf(root, 'make_url');
-  const foreign = bindings.find((b) => !(b.kind === 'from-import' && MAKE_URL_MODULES.has(b.module) && b.name === 'make_url'));
-  if (foreign) return `\`make_url\` already names something else in this file (line ${lineOf(foreign.node)})`;
-  const uses = identifiersNamed(root, 'make_url');
+function makeUrlConflict(model: SemanticModel): string | null {
+  const bindings = model.module.bindings.get('make_url') ?? [];
+  const foreign = bindings.find((b) => !isImportOf(b, MAKE_URL_MODULES, 'make_url'));
+  if (foreign) return `\`make_url\` already names something else in this file (line ${lineOf(bindingNode(foreign))})`;
+  // Reads no scope binds: a function's own `make_url` is judged where the guard would go (localConflict).
+  const uses = identifiersNamed(model, 'make_url').filter((id) => bindingsAt(model, 'make_url', id).scope === null);
   if (bindings.length === 0 && uses.length > 0) {
     return `\`make_url\` is used on line ${lineOf(uses[0]!)} without an import from SQLAlchemy (a star import?)`;
   }
@@ -350,8 +350,8 @@ function makeUrlConflict(root: Node): string | null {
 }
 
 /** A star import after `at` that may rebind make_url, as a reason, or null. */
-function laterStarImport(root: Node, at: number): string | null {
-  const star = starImportAfter(root, at);
+function laterStarImport(model: SemanticModel, at: number): string | null {
+  const star = starImportAfter(model, at);
   return star ? `\`${star.text.replace(/\s+/g, ' ')}\` on line ${lineOf(star)} may rebind make_url` : null;
 }
 
@@ -423,25 +423,33 @@ function siteEdits(file: SourceFile, site: Site, makeUrl: string): Edit[] {
   return edits;
 }
 
+/** Why the guard cannot call the module's `name` at the site: the function (or class body) around it binds that name itself. */
+function localConflict(model: SemanticModel, name: string, site: Site): string | null {
+  const { scope, bindings } = bindingsAt(model, name, site.call);
+  if (!scope || scope === model.module) return null;
+  return `\`${name}\` is bound ${where(scope)} (line ${lineOf(bindingNode(bindings[0]!))}), so the guard could not call SQLAlchemy's make_url there`;
+}
+
 function transform(ctx: PythonContext): TransformResult {
-  const { root } = ctx;
   if (!ctx.file.text.includes(KEY)) return { edits: [], notes: [] };
-  const notes: Note[] = indirectNotes(root);
+  const model = SemanticModel.of(ctx.tree);
+  const notes: Note[] = indirectNotes(model);
   const sites: Site[] = [];
   const taken = new Map<number, Set<string>>();
-  for (const call of descendantsOfType(root, 'call')) {
-    const plan = planCall(root, ctx.file, call, taken);
+  for (const call of model.nodes('call')) {
+    const plan = planCall(model, ctx.file, call, taken);
     if (plan.kind === 'note') notes.push(plan.note);
     if (plan.kind === 'site') sites.push(plan.site);
   }
   if (sites.length === 0) return { edits: [], notes: notes.sort((a, b) => a.line - b.line) };
 
-  const existing = existingMakeUrl(root);
+  const existing = existingMakeUrl(model);
   const importAt = existing ? existing.stmt.startIndex : importEdit(ctx).start;
-  const conflict = existing ? laterStarImport(root, importAt) : (makeUrlConflict(root) ?? laterStarImport(root, importAt));
+  const conflict = existing ? laterStarImport(model, importAt) : (makeUrlConflict(model) ?? laterStarImport(model, importAt));
   const ready: Site[] = [];
   for (const site of sites) {
-    if (conflict) notes.push({ line: site.line, message: `left alone: ${conflict}` });
+    const local = conflict ?? localConflict(model, existing?.name ?? 'make_url', site);
+    if (local) notes.push({ line: site.line, message: `left alone: ${local}` });
     else if (existing && existing.stmt.startIndex > site.call.startIndex && !insideScope(site.call)) {
       notes.push({ line: site.line, message: `left alone: make_url is imported below this line (line ${lineOf(existing.stmt)})` });
     } else ready.push(site);

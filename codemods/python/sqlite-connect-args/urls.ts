@@ -1,7 +1,8 @@
 import type { Node } from 'web-tree-sitter';
 import { stringDelimiters } from '../lib/strings.js';
 import { dottedPath, namedChildren } from '../lib/syntax.js';
-import { bindingsOf } from './names.js';
+import type { SemanticModel } from '../lib/semantic.js';
+import { bindingsAt } from './names.js';
 
 export type UrlKind =
   /** A name or attribute chain: cheap and side-effect free to read twice. `text` is normalised (`a.b.c`). */
@@ -70,14 +71,15 @@ export function shortText(node: Node): string {
 
 /**
  * A module constant bound exactly once, at top level, to a string literal:
- * `DATABASE_URL = "sqlite:///app.db"`. Then the URL is as literal as if it
- * were written in the call.
+ * `DATABASE_URL = "sqlite:///app.db"`, and read as that constant where `at`
+ * stands (no function around it binds the name). Then the URL is as literal
+ * as if it were written in the call.
  */
-function constantString(root: Node, name: string): Node | null {
-  const bindings = bindingsOf(root, name);
-  if (bindings.length !== 1) return null;
+function constantString(model: SemanticModel, at: Node): Node | null {
+  const { scope, bindings } = bindingsAt(model, at.text, at);
+  if (scope !== model.module || bindings.length !== 1) return null;
   const only = bindings[0]!;
-  if (only.kind !== 'other') return null;
+  if (only.kind !== 'assignment') return null;
   const assignment = only.node.parent;
   if (assignment?.type !== 'assignment' || assignment.childForFieldName('left')?.id !== only.node.id) return null;
   if (assignment.parent?.type !== 'expression_statement' || assignment.parent.parent?.type !== 'module') return null;
@@ -86,13 +88,13 @@ function constantString(root: Node, name: string): Node | null {
 }
 
 /** What the URL argument of a create_engine call is, as far as can be known statically. */
-export function classifyUrl(root: Node, node: Node): UrlKind {
+export function classifyUrl(model: SemanticModel, node: Node): UrlKind {
   const literal = fromString(node);
   if (literal) return literal;
   const chain = dottedPath(node)?.join('.');
   if (!chain) return { kind: 'complex', reason: `the URL \`${shortText(node)}\` is computed at runtime` };
   if (node.type === 'identifier') {
-    const constant = constantString(root, node.text);
+    const constant = constantString(model, node);
     const value = constant ? fromString(constant) : null;
     if (value?.kind === 'literal') return { ...value, via: node.text };
   }
