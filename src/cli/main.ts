@@ -88,7 +88,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
 Examples:
   $ shipshape codemods                       list the codemods
   $ shipshape run src/                       show what would change, as a diff
-  $ shipshape run . --codemod python/print-to-logging --write
+  $ shipshape run . --codemod python/print-to-logging --allow review --write
   $ shipshape run . --check                  exit 1 when a codemod would change something (CI)
   $ shipshape run . --json > report.json     the versioned run report
   $ shipshape plan --plan SPRINTS.md         sprint items from a Markdown plan

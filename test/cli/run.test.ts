@@ -10,11 +10,13 @@ import { tempTrees } from '../helpers/tree.js';
 const project = tempTrees('shipshape-cli-');
 
 const PRINTY = 'import os\n\n\ndef load():\n    print("loading", os.getcwd())\n';
+// print-to-logging's changes are review changes: held unless allowed.
+const REVIEW = ['--allow', 'review'];
 
 describe('shipshape run', () => {
   it('dry run prints a plain unified diff when stdout is not a TTY, and writes nothing', async () => {
     const cwd = project({ 'app.py': PRINTY });
-    const r = await runCli(['run', '.'], { cwd });
+    const r = await runCli(['run', '.', ...REVIEW], { cwd });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('--- a/app.py');
     expect(r.stdout).toContain('+++ b/app.py');
@@ -40,24 +42,24 @@ describe('shipshape run', () => {
 
   it('colours the diff on a TTY unless NO_COLOR is set', async () => {
     const cwd = project({ 'app.py': PRINTY });
-    expect((await runCli(['run'], { cwd, tty: true })).stdout).toContain('\x1b[');
-    expect((await runCli(['run'], { cwd, tty: true, env: { NO_COLOR: '1' } })).stdout).not.toContain('\x1b[');
+    expect((await runCli(['run', ...REVIEW], { cwd, tty: true })).stdout).toContain('\x1b[');
+    expect((await runCli(['run', ...REVIEW], { cwd, tty: true, env: { NO_COLOR: '1' } })).stdout).not.toContain('\x1b[');
   });
 
   it('--write applies, then --check exits 0; --check before exits 1', async () => {
     const cwd = project({ 'app.py': PRINTY });
-    expect((await runCli(['run', '--check'], { cwd })).code).toBe(1);
+    expect((await runCli(['run', '--check', ...REVIEW], { cwd })).code).toBe(1);
     expect(readFileSync(join(cwd, 'app.py'), 'utf8')).toBe(PRINTY);
-    const w = await runCli(['run', '--write'], { cwd });
+    const w = await runCli(['run', '--write', ...REVIEW], { cwd });
     expect(w.code).toBe(0);
     expect(w.stdout).toContain('wrote app.py');
     expect(readFileSync(join(cwd, 'app.py'), 'utf8')).toContain('logger.info(');
-    expect((await runCli(['run', '--check'], { cwd })).code).toBe(0);
+    expect((await runCli(['run', '--check', ...REVIEW], { cwd })).code).toBe(0);
   });
 
   it('--json prints a report that matches the published schema', async () => {
     const cwd = project({ 'app.py': PRINTY, 'broken.py': 'print(\n' });
-    const r = await runCli(['run', '--json'], { cwd });
+    const r = await runCli(['run', '--json', ...REVIEW], { cwd });
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as { summary: { changed: number; skipped: number } };
     expect(schemaErrors('run-report.schema.json', report)).toBe('');

@@ -391,6 +391,11 @@ describe('python/print-to-logging: behaviour', () => {
     '    print(r"raw \\n text", count)',
     '    print("\\x41\\u00e9\\N{SNOWMAN}", count)',
     '    print("two\\nlines", count)',
+    '    print(',
+    '        "in place", count,  # a comment among the arguments',
+    '        "kept",',
+    '        sep="-",',
+    '    )',
     '    print("upload failed for", name)',
     '    print("count =", count)',
     '    print(f"{count=}")',
@@ -497,7 +502,7 @@ describe('python/print-to-logging: behaviour', () => {
   const NO_IMPORTS = '\uFEFF"""Docstring first."""\ndef greet(who):\n    print("Hello,", who, "😀")\n\n\ndef run():\n    greet("Zoë")\n';
 
   it.each([
-    ['messages.py', MESSAGES, 32],
+    ['messages.py', MESSAGES, 33],
     ['reuse.py', LOGGER_REUSE, 1],
     ['bom.py', NO_IMPORTS, 1],
     ['late_logger.py', LATE_LOGGER, 2],
@@ -519,11 +524,13 @@ describe('python/print-to-logging: behaviour', () => {
     expect(after.map((l) => l.replace(/^(DEBUG|INFO|WARNING|ERROR)\|/, ''))).toEqual(before);
     const levels = after.map((l) => /^(DEBUG|INFO|WARNING|ERROR)\|/.exec(l)?.[1]).filter(Boolean);
     const leveled = (level: string) => after.filter((l) => l.startsWith(`${level}|`));
-    expect(levels).toHaveLength(32);
+    expect(levels).toHaveLength(33);
     expect(leveled('DEBUG')).toEqual(['DEBUG|3', "DEBUG|{'k': [1, 2]}", 'DEBUG|count = 3', 'DEBUG|count=3']);
     expect(leveled('WARNING')).toEqual(['WARNING|old_api is deprecated', 'WARNING|Warning: careful 3']);
     expect(leveled('ERROR')).toEqual(['ERROR|upload failed for Zoë 😀', 'ERROR|Error: bad % value']);
-    expect(levels.filter((l) => l === 'INFO')).toHaveLength(24);
+    expect(levels.filter((l) => l === 'INFO')).toHaveLength(25);
+    expect(after).toContain('INFO|in place-3-kept');
+    expect(output).toContain('# a comment among the arguments');
   });
 
   it('drops info records when logging is not configured (the documented behaviour change)', () => {

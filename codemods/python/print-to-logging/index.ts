@@ -84,10 +84,6 @@ function classifyCall(call: Node, fn: Node, moduleImportsCli: boolean, machinery
   if (context.keep) return { note: context.keep };
   const recursion = insideLogging(call, machinery);
   if (recursion) return { note: recursion };
-  if (context.atImportTime) {
-    return { note: 'print() runs at import time, before the application configures logging: as a log record it would not be shown' };
-  }
-
   const positional: Node[] = [];
   const seen = new Set<string>();
   let sep = ' ';
@@ -118,6 +114,10 @@ function classifyCall(call: Node, fn: Node, moduleImportsCli: boolean, machinery
     const literal = value ? literalValue(value) : null;
     if (literal === null) return { note: 'print() with a sep= that is not a literal string: the message could not be reproduced exactly' };
     sep = literal;
+  }
+  // Checked last: a print that chooses its stream or ends its line itself says so more precisely.
+  if (context.atImportTime) {
+    return { note: 'print() runs at import time, before the application configures logging: as a log record it would not be shown' };
   }
   return { convert: { call, fn, args, positional, sep, sepArg, hasComment, ...levelOf(positional, context.inExcept) } };
 }
@@ -453,7 +453,7 @@ function transform(ctx: PythonContext): TransformResult {
 export const codemod = defineCodemod({
   meta: {
     id: 'python/print-to-logging',
-    version: '1.0.0',
+    version: '1.1.0',
     title: 'Replace print() in application modules with a module logger',
     language: 'python',
     extensions: ['.py'],

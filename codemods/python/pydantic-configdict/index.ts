@@ -46,7 +46,7 @@ function transform(ctx: PythonContext): TransformResult {
 export const codemod = defineCodemod({
   meta: {
     id: 'python/pydantic-configdict',
-    version: '1.0.0',
+    version: '1.1.0',
     title: 'Pydantic v1 class Config to model_config = ConfigDict(...)',
     language: 'python',
     extensions: ['.py'],
