@@ -79,8 +79,12 @@ export function appEnvironment(env: NodeJS.ProcessEnv, needsWebhooks = true): Ap
 /** What tests (and operators) may tune beyond the environment. */
 export interface AppTuning {
   log?: Logger;
-  /** Octokit class for Probot (tests pass one without throttling and retries). */
-  Octokit?: typeof ProbotOctokit;
+  /**
+   * Turn off Probot's request throttling and retries (tests against a local server, where they
+   * only slow things down; the job's own forge still retries). Only the function form of
+   * `ProbotOctokit.defaults` reaches the per-installation clients, so that is what is used.
+   */
+  plainOctokit?: boolean;
   lockDir?: string;
   tokenMarginMs?: number;
   alertBatchMs?: number;
@@ -94,7 +98,15 @@ function probotClass(settings: AppEnvironment, log: Logger, tuning: AppTuning): 
     secret: settings.webhookSecret || 'unused-by-workers',
     baseUrl: settings.apiUrl,
     log,
-    ...(tuning.Octokit ? { Octokit: tuning.Octokit } : {}),
+    ...(tuning.plainOctokit
+      ? {
+          Octokit: ProbotOctokit.defaults((instanceOptions: Record<string, unknown>) => ({
+            ...instanceOptions,
+            throttle: { enabled: false },
+            retry: { enabled: false },
+          })),
+        }
+      : {}),
   });
 }
 
