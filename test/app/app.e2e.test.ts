@@ -1,5 +1,13 @@
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { commentPatch, PRIVATE_KEY, startHarness, WEBHOOK_SECRET, type Harness } from '../helpers/app-harness.js';
+import reviewComments from '../../fixtures/findings/coderabbit-pr-comments.json' with { type: 'json' };
+import { commentPatch, OWNER, PRIVATE_KEY, REPO, startHarness, WEBHOOK_SECRET, type Harness } from '../helpers/app-harness.js';
+import { git } from '../helpers/git-http-server.js';
+
+const TINY = {
+  'app/main.py': 'import sys\n\n\ndef main():\n    print("hello")\n    return 0\n',
+  'SPRINT_PLAN.md': '# Plan\n\n## Phase 1: Cleanup\n\n**Sprint 1.1: Logging (Day 1)**\n- [ ] Replace print with logging (app/main.py:5)\n- **Rollback**: revert the commit\n',
+};
 
 let h: Harness | undefined;
 
@@ -75,5 +83,102 @@ describe('the GitHub App over real HTTP (in-process queue)', () => {
     expect(h.github.state.reactions).toEqual([]);
     expect(h.github.state.prs).toEqual([]);
     expect(h.gitServer.requests).toEqual([]);
+  });
+
+  it('a CodeRabbit review becomes a fix PR that targets the reviewed pull request\'s head branch, linked from a reply', async () => {
+    h = await startHarness();
+    git(join(h.reposDir, `${OWNER}/${REPO}.git`), ['branch', 'feature/login', 'main']);
+    const reviewed = h.github.seedPr({ head: 'feature/login', title: 'Login page' });
+    const printComment = reviewComments.find((c) => c.id === 1723456705)!;
+    h.github.state.reviewComments[reviewed.number] = [
+      { id: 1, reviewId: 88, user: 'coderabbitai[bot]', path: printComment.path, line: printComment.line!, body: printComment.body },
+      { id: 2, reviewId: 99, user: 'coderabbitai[bot]', path: 'backend/core/config.py', line: 57, body: 'an earlier review' },
+    ];
+    const answer = await h.send('pull_request_review', 'submitted', {
+      review: { id: 88, user: { login: 'coderabbitai[bot]', type: 'Bot' }, state: 'commented' },
+      pull_request: { number: reviewed.number, head: { ref: 'feature/login', repo: { full_name: `${OWNER}/${REPO}` } } },
+    });
+    expect(answer.status).toBe(200);
+    await settle(h);
+    const fixes = h.github.state.prs.filter((p) => p.number !== reviewed.number);
+    expect(fixes).toHaveLength(1);
+    expect(fixes[0]!.base).toBe('feature/login');
+    expect(fixes[0]!.body).toContain('python/print-to-logging');
+    expect(fixes[0]!.body).toContain('credential_service.py');
+    expect(fixes[0]!.body).not.toContain('config.py'); // only this review's comments
+    const reply = h.github.state.comments.find((c) => c.issueNumber === reviewed.number);
+    expect(reply?.body).toContain(`#${fixes[0]!.number}`);
+  });
+
+  it('a review by anyone but the configured review bot does nothing', async () => {
+    h = await startHarness();
+    const reviewed = h.github.seedPr({ head: 'feature/x' });
+    await h.send('pull_request_review', 'submitted', {
+      review: { id: 5, user: { login: 'octo-dev', type: 'User' }, state: 'commented' },
+      pull_request: { number: reviewed.number, head: { ref: 'feature/x', repo: { full_name: `${OWNER}/${REPO}` } } },
+    });
+    await settle(h);
+    expect(h.github.state.prs).toHaveLength(1);
+    expect(h.gitServer.requests).toEqual([]);
+  });
+
+  it('code-scanning alerts of one analysis are batched into one job and one PR', async () => {
+    h = await startHarness();
+    const alert = { tool: 'CodeQL', ruleId: 'js/xss', ref: 'refs/heads/main', state: 'open' as const, message: 'Cross-site scripting vulnerability due to user-provided value.' };
+    h.github.state.alerts.push({ ...alert, number: 1, path: 'backend/static/js/aws-utilities.js', line: 113 }, { ...alert, number: 2, path: 'backend/static/js/aws-utilities.js', line: 117 });
+    for (const number of [1, 2]) {
+      const answer = await h.send('code_scanning_alert', 'created', { ref: 'refs/heads/main', commit_oid: 'a'.repeat(40), alert: { number } });
+      expect(answer.status).toBe(200);
+    }
+    await settle(h);
+    expect(h.github.state.prs).toHaveLength(1);
+    expect(h.github.state.prs[0]!.body).toContain('js/innerhtml-to-textcontent');
+    expect(h.github.state.prs[0]!.body).toContain('aws-utilities.js');
+    expect(h.logs.filter((l) => l.includes('"msg":"job started"'))).toHaveLength(1);
+  });
+
+  it('ticking an item on the dashboard issue applies that item', async () => {
+    h = await startHarness();
+    const before = '- [ ] **1.1** Immediate Security\n- [ ] **1.4** Logging Standardization\n<!-- shipshape:dashboard -->';
+    const after = before.replace('- [ ] **1.4**', '- [x] **1.4**');
+    const dashboard = h.github.seedIssue({ title: 'shipshape dashboard', body: after });
+    await h.send('issues', 'edited', { issue: { number: dashboard.number, body: after }, changes: { body: { from: before } }, sender: { login: 'alice', type: 'User' } });
+    await settle(h);
+    expect(h.github.state.prs.map((p) => p.head)).toEqual(['shipshape/1.4-logging-standardization']);
+  });
+
+  it('a redelivered webhook (same X-GitHub-Delivery) has no second effect', async () => {
+    h = await startHarness();
+    const issue = h.github.seedIssue({ title: 'Hardening' });
+    const first = await h.send('issue_comment', 'created', commentPatch('alice', '/shipshape apply 1.4', issue.number), { id: 'delivery-1' });
+    await settle(h);
+    const second = await h.send('issue_comment', 'created', commentPatch('alice', '/shipshape apply 1.4', issue.number), { id: 'delivery-1' });
+    await settle(h);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(h.github.state.prs).toHaveLength(1);
+    expect(h.comments().filter((c) => c.includes('shipshape ran'))).toHaveLength(1);
+    expect(h.logs.filter((l) => l.includes('delivery seen before'))).toHaveLength(1);
+  });
+
+  it('20 webhooks for one repository at once: all answered, all handled, one job at a time', async () => {
+    h = await startHarness({ files: TINY });
+    const issue = h.github.seedIssue({ title: 'Plans' });
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => h!.send('issue_comment', 'created', commentPatch('alice', '/shipshape plan', issue.number, 100 + i))));
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+    await settle(h);
+    expect(h.comments().filter((c) => c.startsWith('**shipshape plan**'))).toHaveLength(20);
+    const sequence = h.logs.flatMap((l) => (l.includes('"msg":"job started"') ? ['start'] : l.includes('"msg":"job finished"') ? ['end'] : []));
+    expect(sequence).toEqual(Array.from({ length: 20 }, () => ['start', 'end']).flat());
+  });
+
+  it('an installation token that expires during a job is replaced before the next call, and the job completes', async () => {
+    h = await startHarness({ tokenLifetimeMs: 1200 });
+    const issue = h.github.seedIssue({ title: 'Hardening' });
+    await h.send('issue_comment', 'created', commentPatch('alice', '/shipshape apply 1.4 2.3', issue.number));
+    await settle(h);
+    expect(h.github.state.prs).toHaveLength(2);
+    const jobTokens = h.github.tokens.filter((t) => JSON.stringify(t.repositories) === '["pcm-ops"]');
+    expect(jobTokens.length).toBeGreaterThan(1);
+    expect(h.gitServer.requests.every((r) => r.authorized)).toBe(true);
   });
 });
