@@ -9,7 +9,7 @@ import type { EngineContext } from '../engine/transform.js';
 import { createShipshapeApp } from './index.js';
 import { createLogger } from './log.js';
 import { createInProcessQueue, type JobQueue } from './queue.js';
-import { createRedisQueue, createRedisWorker, redisConnection, type RedisQueueOptions, type RedisWorkerOptions } from './redis-queue.js';
+import { createRedisQueue, createRedisWorker, redisConnection, type RedisWorkerOptions } from './redis-queue.js';
 import { createJobRunner, type CodeScanningAlert } from './runner.js';
 import type { AppRequester } from './tokens.js';
 
@@ -26,6 +26,10 @@ export interface AppEnvironment {
   port: number;
   host: string;
   concurrency: number;
+  /** Redis key prefix (SHIPSHAPE_QUEUE_PREFIX, default `bull`): several installations can share one Redis. */
+  queuePrefix: string | undefined;
+  /** How long a job's lock lasts without a sign of life (SHIPSHAPE_JOB_LOCK_MS, default 30 s): a dead worker's job is retried after it. */
+  jobLockMs: number;
 }
 
 /** A setting is missing or malformed; the message names it. */
@@ -63,7 +67,11 @@ export function appEnvironment(env: NodeJS.ProcessEnv, needsWebhooks = true): Ap
   if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new AppConfigError(`PORT must be a port number, not ${env.PORT}`);
   const concurrency = Number(env.WORKER_CONCURRENCY || 2);
   if (!Number.isInteger(concurrency) || concurrency <= 0) throw new AppConfigError(`WORKER_CONCURRENCY must be a positive whole number, not ${env.WORKER_CONCURRENCY}`);
+  const jobLockMs = Number(env.SHIPSHAPE_JOB_LOCK_MS || 30_000);
+  if (!Number.isInteger(jobLockMs) || jobLockMs < 500) throw new AppConfigError(`SHIPSHAPE_JOB_LOCK_MS must be at least 500 (milliseconds), not ${env.SHIPSHAPE_JOB_LOCK_MS}`);
   return {
+    queuePrefix: env.SHIPSHAPE_QUEUE_PREFIX || undefined,
+    jobLockMs,
     appId,
     privateKey,
     webhookSecret,
@@ -128,8 +136,16 @@ function runnerFor(settings: AppEnvironment, probot: Probot, log: Logger, tuning
   });
 }
 
-function redisOptions(settings: AppEnvironment, tuning: AppTuning): RedisQueueOptions {
-  return { connection: redisConnection(settings.redisUrl!), ...tuning.redis };
+function redisOptions(settings: AppEnvironment, tuning: AppTuning): Omit<RedisWorkerOptions, 'run'> {
+  return {
+    connection: redisConnection(settings.redisUrl!),
+    prefix: settings.queuePrefix,
+    lockDurationMs: settings.jobLockMs,
+    stalledIntervalMs: Math.max(250, Math.floor(settings.jobLockMs / 2)),
+    repoLockMs: settings.jobLockMs * 2,
+    busyRetryMs: Math.min(2_000, Math.floor(settings.jobLockMs / 3)),
+    ...tuning.redis,
+  };
 }
 
 export interface RunningApp {

@@ -1,13 +1,9 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import reviewComments from '../../fixtures/findings/coderabbit-pr-comments.json' with { type: 'json' };
-import { commentPatch, OWNER, PRIVATE_KEY, REPO, startHarness, WEBHOOK_SECRET, type Harness } from '../helpers/app-harness.js';
+import { commentPatch, OWNER, PRIVATE_KEY, REPO, startHarness, TINY, WEBHOOK_SECRET, type Harness } from '../helpers/app-harness.js';
 import { git } from '../helpers/git-http-server.js';
 
-const TINY = {
-  'app/main.py': 'import sys\n\n\ndef main():\n    print("hello")\n    return 0\n',
-  'SPRINT_PLAN.md': '# Plan\n\n## Phase 1: Cleanup\n\n**Sprint 1.1: Logging (Day 1)**\n- [ ] Replace print with logging (app/main.py:5)\n- **Rollback**: revert the commit\n',
-};
 
 let h: Harness | undefined;
 

@@ -18,6 +18,12 @@ export const INSTALLATION_ID = 777;
 export const WEBHOOK_SECRET = 'whsec-test-0123456789abcdef';
 export const CONFIG = 'plan: SPRINT_PLAN.md\nlabels: [automated]\n';
 
+/** A repository with one sprint item, for tests that run many jobs. */
+export const TINY = {
+  'app/main.py': 'import sys\n\n\ndef main():\n    print("hello")\n    return 0\n',
+  'SPRINT_PLAN.md': '# Plan\n\n## Phase 1: Cleanup\n\n**Sprint 1.1: Logging (Day 1)**\n- [ ] Replace print with logging (app/main.py:5)\n- **Rollback**: revert the commit\n',
+};
+
 const DEMO = join(import.meta.dirname, '..', '..', 'fixtures', 'repos', 'pcm-ops');
 
 // One key for the whole run: generating RSA keys is slow. PKCS#1, the form GitHub hands out.
