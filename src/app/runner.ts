@@ -61,6 +61,8 @@ export function alertsToFindings(alerts: readonly CodeScanningAlert[]): string {
   return JSON.stringify({ 'shipshape-findings': { version: 1, findings } });
 }
 
+const PLAN_MARKER = '<!-- shipshape:plan -->';
+
 /** Failures that another attempt may cure (the queue retries them); the others are reported once. */
 function transient(error: unknown): boolean {
   if (error instanceof ForgeError) return error.kind === 'server' || error.kind === 'network' || error.kind === 'rate-limited';
@@ -111,7 +113,10 @@ export function createJobRunner(deps: RunnerDeps): JobRunner {
         const result = await runApplyJob(spec, ctx);
         await reply(applyReply(result, job.reason));
       } else if (job.kind === 'plan') {
-        await reply(planReply(await runPlanJob(spec, ctx)));
+        const body = planReply(await runPlanJob(spec, ctx));
+        // Asked for on an issue: the answer goes there. Unasked (on install): one issue holds it, updated in place.
+        if (job.replyTo !== undefined) await reply(body);
+        else await forge.ensureIssue('shipshape plan', `${body}\n\n${PLAN_MARKER}`, PLAN_MARKER);
       } else {
         const plan = await runPlanJob(spec, ctx);
         const key = job.items?.[0] ?? '';

@@ -162,7 +162,9 @@ describe('the GitHub App over real HTTP (in-process queue)', () => {
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => h!.send('issue_comment', 'created', commentPatch('alice', '/shipshape plan', issue.number, 100 + i))));
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
     await settle(h);
-    expect(h.comments().filter((c) => c.startsWith('**shipshape plan**'))).toHaveLength(20);
+    const plans = h.comments().filter((c) => c.startsWith('**shipshape plan**'));
+    expect(plans).toHaveLength(20);
+    expect(plans.every((c) => c.includes('1 of 1 items automatable'))).toBe(true);
     const sequence = h.logs.flatMap((l) => (l.includes('"msg":"job started"') ? ['start'] : l.includes('"msg":"job finished"') ? ['end'] : []));
     expect(sequence).toEqual(Array.from({ length: 20 }, () => ['start', 'end']).flat());
   });
@@ -176,5 +178,52 @@ describe('the GitHub App over real HTTP (in-process queue)', () => {
     const jobTokens = h.github.tokens.filter((t) => JSON.stringify(t.repositories) === '["pcm-ops"]');
     expect(jobTokens.length).toBeGreaterThan(1);
     expect(h.gitServer.requests.every((r) => r.authorized)).toBe(true);
+  });
+
+  it('a broken .github/shipshape.yml gets one explaining comment, and nothing runs', async () => {
+    h = await startHarness({ config: 'plan: SPRINT_PLAN.md\ncaps: { openPrs: 0 }\n' });
+    const issue = h.github.seedIssue({ title: 'Hardening' });
+    const answer = await h.send('issue_comment', 'created', commentPatch('alice', '/shipshape apply', issue.number));
+    expect(answer.status).toBe(200);
+    await settle(h);
+    expect(h.comments()).toEqual([expect.stringContaining('.github/shipshape.yml: caps.openPrs must be >= 1')]);
+    expect(h.gitServer.requests).toEqual([]);
+  });
+
+  it('/shipshape help answers with the commands; an unknown command says so', async () => {
+    h = await startHarness();
+    const issue = h.github.seedIssue({ title: 'Questions' });
+    await h.send('issue_comment', 'created', commentPatch('alice', '/shipshape help', issue.number, 1));
+    await h.send('issue_comment', 'created', commentPatch('alice', '/shipshape deploy', issue.number, 2));
+    await settle(h);
+    expect(h.comments()).toEqual([expect.stringContaining('/shipshape apply 1.2'), expect.stringContaining('does not know `/shipshape deploy`')]);
+    expect(h.gitServer.requests).toEqual([]);
+  });
+
+  it('a push to the default branch that touches the plan re-plans; one that does not is ignored', async () => {
+    h = await startHarness({ files: TINY });
+    const commit = (paths: string[]) => ({ id: 'b'.repeat(40), message: 'edit', added: [], removed: [], modified: paths });
+    await h.send('push', undefined, { ref: 'refs/heads/main', commits: [commit(['README.md'])] });
+    await settle(h);
+    expect(h.gitServer.requests).toEqual([]);
+    await h.send('push', undefined, { ref: 'refs/heads/main', commits: [commit(['SPRINT_PLAN.md'])] });
+    await settle(h);
+    expect(h.github.state.prs.map((p) => p.head)).toEqual(['shipshape/1.1-logging-standardization']);
+  });
+
+  it('installation does nothing unasked; with onInstall: plan the plan is posted as an issue', async () => {
+    const repositories = [{ id: 100, node_id: 'R_1', name: REPO, full_name: `${OWNER}/${REPO}`, private: false }];
+    h = await startHarness({ files: TINY });
+    await h.send('installation', 'created', { repositories });
+    await settle(h);
+    expect(h.gitServer.requests).toEqual([]);
+    expect(h.github.state.issues).toEqual([]);
+    await h.close();
+    h = await startHarness({ files: TINY, config: 'plan: SPRINT_PLAN.md\nonInstall: plan\n' });
+    await h.send('installation', 'created', { repositories });
+    await settle(h);
+    expect(h.github.state.issues.map((i) => i.title)).toEqual(['shipshape plan']);
+    expect(h.github.state.issues[0]!.body).toMatch(/\| 1\.1 \| Logging Standardization \| automatable/);
+    expect(h.github.state.prs).toEqual([]);
   });
 });

@@ -20,8 +20,8 @@ export const CONFIG = 'plan: SPRINT_PLAN.md\nlabels: [automated]\n';
 
 /** A repository with one sprint item, for tests that run many jobs. */
 export const TINY = {
-  'app/main.py': 'import sys\n\n\ndef main():\n    print("hello")\n    return 0\n',
-  'SPRINT_PLAN.md': '# Plan\n\n## Phase 1: Cleanup\n\n**Sprint 1.1: Logging (Day 1)**\n- [ ] Replace print with logging (app/main.py:5)\n- **Rollback**: revert the commit\n',
+  'app/service.py': 'import logging\n\nlogger = logging.getLogger(__name__)\n\n\ndef load(path):\n    print("loading", path)\n    return path\n',
+  'SPRINT_PLAN.md': '# Plan\n\n## Phase 1: Cleanup\n\n**Sprint 1.1: Logging Standardization (Day 1)**\n- [ ] Replace print() statements with logging (app/service.py:7)\n- **Rollback**: revert the commit\n',
 };
 
 const DEMO = join(import.meta.dirname, '..', '..', 'fixtures', 'repos', 'pcm-ops');

@@ -31,8 +31,12 @@ export function payload(event: string, action: string | undefined, where: { owne
   const example = set?.examples.find((candidate) => candidate.action === action);
   if (!example) throw new Error(`no ${event}.${action ?? ''} example in @octokit/webhooks-examples`);
   const base = structuredClone(example) as Json;
-  const repository = merge(base.repository as Json, { name: where.repo, full_name: `${where.owner}/${where.repo}`, default_branch: 'main', owner: { login: where.owner, type: 'Organization' } });
-  return merge({ ...base, repository, installation: { id: where.installationId, node_id: 'MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==' } }, patch);
+  const moved: Json = { ...base, installation: merge(isObject(base.installation) ? base.installation : {}, { id: where.installationId }) };
+  // Installation events name no single repository.
+  if (isObject(base.repository)) {
+    moved.repository = merge(base.repository, { name: where.repo, full_name: `${where.owner}/${where.repo}`, default_branch: 'main', owner: { login: where.owner, type: 'Organization' } });
+  }
+  return merge(moved, patch);
 }
 
 export interface Delivery {
