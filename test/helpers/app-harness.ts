@@ -1,14 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/app/log.js';
 import { startServer, type AppTuning, type RunningApp } from '../../src/app/server.js';
 import { startFakeGitHub, type FakeGitHub } from './fake-github.js';
 import { startGheFront, type GheFront } from './ghe-front.js';
-import { createBareRepo, git, startGitHttpServer, type GitHttpServer } from './git-http-server.js';
+import { createBareRepo, filesOf, git, startGitHttpServer, type GitHttpServer } from './git-http-server.js';
 import { deliver, payload, type Delivery } from './webhooks.js';
 
 export const OWNER = 'acme';
@@ -29,16 +29,6 @@ const DEMO = join(import.meta.dirname, '..', '..', 'fixtures', 'repos', 'pcm-ops
 // One key for the whole run: generating RSA keys is slow. PKCS#1, the form GitHub hands out.
 const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } });
 export const PRIVATE_KEY = keys.privateKey;
-
-export function demoFiles(): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const entry of readdirSync(DEMO, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const full = join(entry.parentPath, entry.name);
-    files[relative(DEMO, full)] = readFileSync(full, 'utf8');
-  }
-  return files;
-}
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -87,7 +77,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const reposDir = mkdtempSync(join(tmpdir(), 'shipshape-app-repos-'));
   const lockDir = mkdtempSync(join(tmpdir(), 'shipshape-app-locks-'));
   const config = options.config ?? CONFIG;
-  createBareRepo(reposDir, `${OWNER}/${REPO}.git`, { ...(options.files ?? demoFiles()), '.github/shipshape.yml': config });
+  createBareRepo(reposDir, `${OWNER}/${REPO}.git`, { ...(options.files ?? filesOf(DEMO)), '.github/shipshape.yml': config });
   const github = await startFakeGitHub({
     owner: OWNER,
     repo: REPO,
