@@ -6,7 +6,8 @@ import { InputError } from '../findings/types.js';
 import { createForge, type ForgeTarget } from '../forge/registry.js';
 import { ForgeError } from '../forge/types.js';
 import { runApplyJob, runPlanJob, type ApplyJob } from '../jobs/apply.js';
-import { branchName, REVERT_COMMAND } from '../pr/index.js';
+import { REVERT_COMMAND } from '../pr/index.js';
+import { runRollbackJob } from '../jobs/rollback.js';
 import { WorkspaceError } from '../workspace/types.js';
 import type { AppJob, JobRunner } from './queue.js';
 import { applyReply, planReply, rollbackReply } from './replies.js';
@@ -118,15 +119,7 @@ export function createJobRunner(deps: RunnerDeps): JobRunner {
         if (job.replyTo !== undefined) await reply(body);
         else await forge.ensureIssue('shipshape plan', `${body}\n\n${PLAN_MARKER}`, PLAN_MARKER);
       } else {
-        const plan = await runPlanJob(spec, ctx);
-        const key = job.items?.[0] ?? '';
-        const item = plan.items.find((i) => i.key === key);
-        if (!item) {
-          await reply(`shipshape found no sprint item ${key} in the plan (items: ${plan.items.map((i) => i.key).join(', ')}).`);
-        } else {
-          const pr = await forge.findPr(branchName(item.key, item.title));
-          await reply(rollbackReply(key, pr, item.rollback, REVERT_COMMAND));
-        }
+        await reply(rollbackReply(await runRollbackJob(spec, job.items?.[0] ?? '', ctx), REVERT_COMMAND));
       }
       log.info('job finished');
     } catch (error) {

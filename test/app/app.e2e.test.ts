@@ -226,4 +226,36 @@ describe('the GitHub App over real HTTP (in-process queue)', () => {
     expect(h.github.state.issues[0]!.body).toMatch(/\| 1\.1 \| Logging Standardization \| automatable/);
     expect(h.github.state.prs).toEqual([]);
   });
+
+  it('/shipshape rollback KEY opens a pull request that reverts the merged item, once', async () => {
+    h = await startHarness({ files: TINY });
+    const issue = h.github.seedIssue({ title: 'Cleanup' });
+    await h.send('issue_comment', 'created', commentPatch('alice', '/shipshape apply', issue.number, 1));
+    await settle(h);
+    const [item] = h.github.state.prs;
+    expect(item?.head).toBe('shipshape/1.1-logging-standardization');
+    // A maintainer merges it (a real merge commit on main), and GitHub records that.
+    const bare = join(h.reposDir, `${OWNER}/${REPO}.git`);
+    const work = join(h.reposDir, 'work');
+    git(h.reposDir, ['clone', '--quiet', bare, work]);
+    git(work, ['merge', '--no-ff', '--quiet', '-m', 'Merge pull request #1', `origin/${item!.head}`]);
+    git(work, ['push', '--quiet', 'origin', 'HEAD:main']);
+    const mergeSha = git(work, ['rev-parse', 'HEAD']).trim();
+    Object.assign(item!, { state: 'closed', mergedAt: '2024-05-02T12:00:00Z', closedAt: '2024-05-02T12:00:00Z', mergeCommitSha: mergeSha });
+    expect(git(bare, ['show', 'main:app/service.py'])).not.toContain('print(');
+
+    await h.send('issue_comment', 'created', commentPatch('alice', '/shipshape rollback 1.1', issue.number, 2));
+    await settle(h);
+    const revert = h.github.state.prs.find((p) => p.head === 'shipshape/revert-1.1-logging-standardization');
+    expect(revert).toMatchObject({ base: 'main', state: 'open' });
+    expect(revert!.body).toContain(`Reverts #${item!.number}`);
+    expect(revert!.body).toContain('revert the commit');
+    expect(git(bare, ['show', `${revert!.head}:app/service.py`])).toBe(TINY['app/service.py']);
+    expect(h.comments().at(-1)).toContain(`Opened #${revert!.number}`);
+
+    await h.send('issue_comment', 'created', commentPatch('alice', '/shipshape rollback 1.1', issue.number, 3));
+    await settle(h);
+    expect(h.github.state.prs).toHaveLength(2);
+    expect(h.comments().at(-1)).toContain(`already has its revert: #${revert!.number}`);
+  });
 });

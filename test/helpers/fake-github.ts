@@ -34,6 +34,8 @@ export interface FakePr {
   createdAt: string;
   updatedAt: string;
   closedAt: string | null;
+  /** The commit that merged it (a real one, when a test merges the branch in the git remote). */
+  mergeCommitSha?: string;
 }
 
 export interface FakeIssue {
@@ -585,7 +587,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       updated_at: pr.updatedAt,
       closed_at: pr.closedAt,
       merged_at: pr.mergedAt,
-      merge_commit_sha: pr.mergedAt ? sha(`merge:${pr.number}`) : null,
+      merge_commit_sha: pr.mergedAt ? (pr.mergeCommitSha ?? sha(`merge:${pr.number}`)) : null,
       assignee: null,
       assignees: [],
       requested_reviewers: [],
