@@ -1,5 +1,6 @@
 import type { ApplyResult } from '../apply/index.js';
 import { cell, oneLine } from '../pr/markdown.js';
+import type { RollbackOutcome } from '../jobs/rollback.js';
 import type { Plan } from '../plan/types.js';
 
 /** Comments the App writes. Markdown, short, and never more than what the user can act on. */
@@ -10,7 +11,7 @@ export const HELP = [
   '- `/shipshape plan`: reply with the sprint plan as it stands on the default branch',
   '- `/shipshape apply`: open or update one small pull request per automatable sprint item',
   '- `/shipshape apply 1.2 2.3`: only these items (also re-proposes an item whose PR was closed)',
-  '- `/shipshape rollback 1.2`: how to undo item 1.2 (its rollback notes and the revert command)',
+  "- `/shipshape rollback 1.2`: open a pull request that reverts item 1.2's merged pull request",
   '- `/shipshape help`: this list',
   '',
   'Settings live in `.github/shipshape.yml` (plan, codemods, caps, labels, reviewBot, dashboard, allow, onInstall).',
@@ -64,12 +65,22 @@ export function planReply(plan: Plan): string {
   return lines.join('\n');
 }
 
-/** Rollback notes for one item, from its pull request. */
-export function rollbackReply(key: string, pr: { number: number; state: string; url: string } | null, rollback: string | null, revert: string): string {
-  if (pr === null) return `shipshape found no pull request for item ${key}: there is nothing to roll back.`;
-  const lines = [`Item **${key}** (#${pr.number}, ${pr.state}).`];
-  if (rollback) lines.push('', `Rollback (from the plan): ${oneLine(rollback)}`);
-  if (pr.state === 'merged') lines.push('', 'To undo it, revert its merge commit:', '', '```', revert, '```');
-  else lines.push('', `It is not merged; closing #${pr.number} is enough.`);
-  return lines.join('\n');
+/** The outcome of `/shipshape rollback KEY`. */
+export function rollbackReply(outcome: RollbackOutcome, revertCommand: string): string {
+  switch (outcome.action) {
+    case 'no-item':
+      return `shipshape found no sprint item ${outcome.item} in the plan (items: ${outcome.items.join(', ') || 'none'}).`;
+    case 'no-pr':
+      return `shipshape found no pull request for item ${outcome.item}: there is nothing to roll back.`;
+    case 'not-merged': {
+      const lines = [`Item **${outcome.item}** (#${outcome.pr.number}) is ${outcome.pr.state}, not merged: closing #${outcome.pr.number} is all it takes.`];
+      if (outcome.rollback) lines.push('', `Rollback (from the plan): ${oneLine(outcome.rollback)}`);
+      if (outcome.pr.state === 'merged') lines.push('', revertCommand);
+      return lines.join('\n');
+    }
+    case 'exists':
+      return `Item **${outcome.item}** (#${outcome.pr.number}) already has its revert: #${outcome.revert.number}.`;
+    case 'opened':
+      return `Opened #${outcome.revert.number}: it reverts #${outcome.pr.number} (item **${outcome.item}**). Merge it to roll the change back.`;
+  }
 }

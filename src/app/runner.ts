@@ -6,7 +6,8 @@ import { InputError } from '../findings/types.js';
 import { createForge, type ForgeTarget } from '../forge/registry.js';
 import { ForgeError } from '../forge/types.js';
 import { runApplyJob, runPlanJob, type ApplyJob } from '../jobs/apply.js';
-import { branchName, REVERT_COMMAND } from '../pr/index.js';
+import { REVERT_COMMAND } from '../pr/index.js';
+import { runRollbackJob } from '../jobs/rollback.js';
 import { WorkspaceError } from '../workspace/types.js';
 import type { AppJob, JobRunner } from './queue.js';
 import { applyReply, planReply, rollbackReply } from './replies.js';
@@ -61,6 +62,8 @@ export function alertsToFindings(alerts: readonly CodeScanningAlert[]): string {
   return JSON.stringify({ 'shipshape-findings': { version: 1, findings } });
 }
 
+const PLAN_MARKER = '<!-- shipshape:plan -->';
+
 /** Failures that another attempt may cure (the queue retries them); the others are reported once. */
 function transient(error: unknown): boolean {
   if (error instanceof ForgeError) return error.kind === 'server' || error.kind === 'network' || error.kind === 'rate-limited';
@@ -111,17 +114,12 @@ export function createJobRunner(deps: RunnerDeps): JobRunner {
         const result = await runApplyJob(spec, ctx);
         await reply(applyReply(result, job.reason));
       } else if (job.kind === 'plan') {
-        await reply(planReply(await runPlanJob(spec, ctx)));
+        const body = planReply(await runPlanJob(spec, ctx));
+        // Asked for on an issue: the answer goes there. Unasked (on install): one issue holds it, updated in place.
+        if (job.replyTo !== undefined) await reply(body);
+        else await forge.ensureIssue('shipshape plan', `${body}\n\n${PLAN_MARKER}`, PLAN_MARKER);
       } else {
-        const plan = await runPlanJob(spec, ctx);
-        const key = job.items?.[0] ?? '';
-        const item = plan.items.find((i) => i.key === key);
-        if (!item) {
-          await reply(`shipshape found no sprint item ${key} in the plan (items: ${plan.items.map((i) => i.key).join(', ')}).`);
-        } else {
-          const pr = await forge.findPr(branchName(item.key, item.title));
-          await reply(rollbackReply(key, pr, item.rollback, REVERT_COMMAND));
-        }
+        await reply(rollbackReply(await runRollbackJob(spec, job.items?.[0] ?? '', ctx), REVERT_COMMAND));
       }
       log.info('job finished');
     } catch (error) {

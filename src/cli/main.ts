@@ -229,6 +229,24 @@ forge reads GITHUB_TOKEN, and GITHUB_API_URL / GITHUB_SERVER_URL when set
     });
 
   program
+    .command('worker')
+    .description('run GitHub App jobs from Redis (REDIS_URL), without the webhook server; see "Install the GitHub App" in the README')
+    .action(async () => {
+      const { AppConfigError, startWorker } = await import('../app/server.js');
+      try {
+        const worker = await startWorker(io.env);
+        await new Promise<void>((resolve) => {
+          const stop = () => void worker.close().then(resolve, resolve);
+          process.once('SIGTERM', stop);
+          process.once('SIGINT', stop);
+        });
+      } catch (error) {
+        if (error instanceof AppConfigError) throw new UsageError(error.message);
+        throw error;
+      }
+    });
+
+  program
     .command('demo')
     .description('apply the demo app\'s sprint plan with the local forge in a temporary repository (no account, no network)')
     .option('--json', 'print both runs as JSON')

@@ -17,6 +17,8 @@ export interface PullRequest {
   title: string;
   body: string;
   labels: string[];
+  /** The commit that landed it on the base (merge or squash commit), when merged and the forge knows it. */
+  mergeCommit?: string;
 }
 
 export interface NewPullRequest {

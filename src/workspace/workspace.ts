@@ -214,6 +214,22 @@ class GitWorkspace implements DisposableWorkspace {
     return entries;
   }
 
+  async revert(commit: string): Promise<string> {
+    if (!SHA.test(commit)) throw new WorkspaceError(`invalid commit ${JSON.stringify(commit)}`, 'git');
+    const base = this.options.base;
+    // The clone is shallow: deepen the base (bounded) until the commit and its parents are there.
+    await this.ok(['fetch', '--quiet', '--no-tags', '--no-recurse-submodules', `--deepen=${MERGED_SEARCH_DEPTH}`, 'origin', `+refs/heads/${base}:refs/remotes/origin/${base}`]);
+    const present = await this.git(['merge-base', '--is-ancestor', commit, `refs/remotes/origin/${base}`]);
+    if (present.code !== 0) throw new WorkspaceError(`commit ${commit.slice(0, 12)} is not among the last ${MERGED_SEARCH_DEPTH} commits of ${base}; revert it by hand`, 'git');
+    const parents = (await this.ok(['rev-list', '--parents', '--max-count=1', commit, '--'])).trim().split(' ').length - 1;
+    const reverted = await this.git(['revert', '--no-edit', '--no-gpg-sign', ...(parents > 1 ? ['--mainline=1'] : []), commit]);
+    if (reverted.code !== 0) {
+      await this.git(['revert', '--abort']);
+      throw new WorkspaceError(`reverting ${commit.slice(0, 12)} does not apply cleanly on ${base} (later changes touch the same lines); revert it by hand`, 'git');
+    }
+    return this.revParse('HEAD');
+  }
+
   async push(branch: string, expected: string | null): Promise<void> {
     checkBranch(branch);
     if (expected !== null && !SHA.test(expected)) throw new WorkspaceError(`invalid expected commit ${JSON.stringify(expected)}`, 'git');

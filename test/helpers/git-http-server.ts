@@ -1,9 +1,9 @@
 import { execFileSync, spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 
 export interface GitHttpRequest {
   method: string;
@@ -219,4 +219,15 @@ export function createBareRepo(reposDir: string, name: string, files: Record<str
   const sha = git(work, ['rev-parse', 'HEAD']).trim();
   rmSync(work, { recursive: true, force: true });
   return sha;
+}
+
+/** Every file below `dir`, by relative path: the contents for `createBareRepo`. */
+export function filesOf(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const full = join(entry.parentPath, entry.name);
+    files[relative(dir, full)] = readFileSync(full, 'utf8');
+  }
+  return files;
 }

@@ -37,6 +37,7 @@ interface GitHubPull {
   html_url: string;
   state: string;
   merged_at: string | null;
+  merge_commit_sha?: string | null;
   title: string;
   body: string | null;
   head: { ref: string; repo: { full_name: string } | null };
@@ -66,6 +67,7 @@ function toPullRequest(pr: GitHubPull): PullRequest {
     title: pr.title,
     body: pr.body ?? '',
     labels: pr.labels.flatMap((label) => (label.name === undefined ? [] : [label.name])),
+    ...(pr.merged_at && pr.merge_commit_sha ? { mergeCommit: pr.merge_commit_sha } : {}),
   };
 }
 
