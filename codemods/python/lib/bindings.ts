@@ -1,6 +1,5 @@
 import type { Node } from 'web-tree-sitter';
 import { dottedText, IMPORT_STATEMENTS } from './imports.js';
-import { descendantsOfType } from './syntax.js';
 import { TreeIndex } from './tree-index.js';
 
 // Parents and fields come from the tree's index: `node.parent` walks down from the root each time.
@@ -93,7 +92,11 @@ export function isBinding(id: Node): boolean {
 
 /** Every identifier in the tree that is a use of `name` as a variable. */
 export function nameUses(root: Node, name: string): Node[] {
-  return descendantsOfType(root, 'identifier').filter((id) => id.text === name && isNameUse(id));
+  // The index groups identifiers by name: only the ones spelled `name` are looked at.
+  const inside = (id: Node): boolean => id.startIndex >= root.startIndex && id.endIndex <= root.endIndex;
+  return TreeIndex.of(root)
+    .identifiers(name)
+    .filter((id) => inside(id) && isNameUse(id));
 }
 
 /** Every identifier in the tree that (re)binds `name`, in any scope. */
