@@ -1,9 +1,14 @@
 import type { Node } from 'web-tree-sitter';
 import { dottedText, IMPORT_STATEMENTS } from './imports.js';
-import { descendantsOfType } from './syntax.js';
+import { TreeIndex } from './tree-index.js';
 
+// Parents and fields come from the tree's index: `node.parent` walks down from the root each time.
 function isField(parent: Node, field: string, child: Node): boolean {
-  return parent.childForFieldName(field)?.id === child.id;
+  return TreeIndex.of(child).isField(parent, field, child);
+}
+
+function parentOf(node: Node): Node | null {
+  return TreeIndex.of(node).parent(node);
 }
 
 /** Nodes a binding target may be nested in: `a, (b, *c) = …`, `with f() as (d, e):`, `del (x), y`. */
@@ -24,17 +29,17 @@ const TARGET_CONTAINERS: ReadonlySet<string> = new Set([
  * an attribute (`x.name`), a keyword (`f(name=…)`) or a module path in an import.
  */
 export function isNameUse(id: Node): boolean {
-  const parent = id.parent;
+  const parent = parentOf(id);
   if (!parent) return false;
   if (parent.type === 'attribute') return !isField(parent, 'attribute', id);
   if (parent.type === 'keyword_argument') return !isField(parent, 'name', id);
   if (parent.type === 'dotted_name') {
-    const holder = parent.parent;
+    const holder = parentOf(parent);
     if (!holder) return false;
     if (holder.type === 'relative_import' || isField(holder, 'module_name', parent)) return false;
     if (holder.type === 'aliased_import') return false;
     // `import a.b` binds only `a`.
-    if (IMPORT_STATEMENTS.has(holder.type)) return parent.firstNamedChild?.id === id.id;
+    if (IMPORT_STATEMENTS.has(holder.type)) return TreeIndex.of(parent).namedChildren(parent)[0]?.id === id.id;
   }
   return true;
 }
@@ -47,8 +52,8 @@ export function isNameUse(id: Node): boolean {
 export function isBinding(id: Node): boolean {
   if (!isNameUse(id)) return false;
   let node = id;
-  while (node.parent && TARGET_CONTAINERS.has(node.parent.type)) node = node.parent;
-  const parent = node.parent;
+  for (let up = parentOf(node); up && TARGET_CONTAINERS.has(up.type); up = parentOf(node)) node = up;
+  const parent = parentOf(node);
   if (!parent) return false;
   switch (parent.type) {
     case 'assignment':
@@ -79,15 +84,19 @@ export function isBinding(id: Node): boolean {
     default:
       break;
   }
-  for (let up: Node | null = parent; up; up = up.parent) {
-    if (up.type === 'case_pattern' || up.type === 'type_parameter') return true;
-  }
-  return false;
+  // Inside a match pattern or a type parameter list: found by position, without climbing to the root.
+  return TreeIndex.of(id)
+    .nodes('case_pattern', 'type_parameter')
+    .some((p) => p.startIndex <= id.startIndex && id.endIndex <= p.endIndex);
 }
 
 /** Every identifier in the tree that is a use of `name` as a variable. */
 export function nameUses(root: Node, name: string): Node[] {
-  return descendantsOfType(root, 'identifier').filter((id) => id.text === name && isNameUse(id));
+  // The index groups identifiers by name: only the ones spelled `name` are looked at.
+  const inside = (id: Node): boolean => id.startIndex >= root.startIndex && id.endIndex <= root.endIndex;
+  return TreeIndex.of(root)
+    .identifiers(name)
+    .filter((id) => inside(id) && isNameUse(id));
 }
 
 /** Every identifier in the tree that (re)binds `name`, in any scope. */

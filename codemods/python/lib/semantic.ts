@@ -63,21 +63,34 @@ export type Resolved =
 
 const COMPREHENSIONS: ReadonlySet<string> = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
 
+// Navigation through the tree's index: asking a node for its parent, children or fields costs a call into the parser each time.
 function isField(parent: Node, field: string, child: Node): boolean {
-  return parent.childForFieldName(field)?.id === child.id;
+  return TreeIndex.of(child).isField(parent, field, child);
+}
+
+function kids(node: Node): Node[] {
+  return TreeIndex.of(node).namedChildren(node);
+}
+
+function fieldOf(node: Node, field: string): Node | null {
+  return TreeIndex.of(node).childForField(node, field);
+}
+
+function parentOf(node: Node): Node | null {
+  return TreeIndex.of(node).parent(node);
 }
 
 /** Parameter name identifiers of a `parameters` / `lambda_parameters` node (not defaults or annotations). */
 function parameterIdentifiers(params: Node): Node[] {
   const out: Node[] = [];
-  for (const p of params.namedChildren) {
+  for (const p of kids(params)) {
     if (!p) continue;
     if (p.type === 'identifier') out.push(p);
     else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') {
-      const name = p.childForFieldName('name');
+      const name = fieldOf(p, 'name');
       if (name?.type === 'identifier') out.push(name);
     } else if (p.type === 'typed_parameter' || p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern') {
-      const name = p.namedChildren.find((c) => c?.type === 'identifier');
+      const name = kids(p).find((c) => c?.type === 'identifier');
       if (name) out.push(name);
     }
   }
@@ -142,7 +155,7 @@ export class SemanticModel {
 
   /** The scope a node's own name lookups start in. */
   scopeOf(node: Node): Scope {
-    for (let child = node, up = node.parent; up; child = up, up = up.parent) {
+    for (let child = node, up = parentOf(node); up; child = up, up = parentOf(up)) {
       const scope = this.scopeByNode.get(up.id);
       if (!scope) continue;
       if (this.evaluatedInside(up, child, node)) return scope;
@@ -164,9 +177,9 @@ export class SemanticModel {
         return isField(owner, 'body', child);
       default: {
         // Comprehensions: all but the first iterable, which the enclosing scope evaluates.
-        const first = owner.namedChildren.find((c) => c?.type === 'for_in_clause');
+        const first = kids(owner).find((c) => c?.type === 'for_in_clause');
         if (first && child.id === first.id) {
-          const right = first.childForFieldName('right');
+          const right = fieldOf(first, 'right');
           return !(right && node.startIndex >= right.startIndex && node.endIndex <= right.endIndex);
         }
         return true;
@@ -250,35 +263,35 @@ export class SemanticModel {
   }
 
   private visitChildren(node: Node, scope: Scope): void {
-    for (const child of node.namedChildren) if (child) this.visit(child, scope);
+    for (const child of kids(node)) if (child) this.visit(child, scope);
   }
 
   private visit(node: Node, scope: Scope): void {
     switch (node.type) {
       case 'function_definition': {
-        this.defineName(node.childForFieldName('name'), scope, (name) => ({ kind: 'function', name, node, scope }));
+        this.defineName(fieldOf(node, 'name'), scope, (name) => ({ kind: 'function', name, node, scope }));
         const inner = this.newScope('function', node, scope);
-        const params = node.childForFieldName('parameters');
+        const params = fieldOf(node, 'parameters');
         if (params) this.visitParameters(params, scope, inner);
-        for (const child of node.namedChildren) {
-          if (!child || child.id === params?.id || child.id === node.childForFieldName('name')?.id) continue;
+        for (const child of kids(node)) {
+          if (!child || child.id === params?.id || child.id === fieldOf(node, 'name')?.id) continue;
           this.visit(child, isField(node, 'body', child) || child.type === 'type_parameter' ? inner : scope);
         }
         return;
       }
       case 'lambda': {
         const inner = this.newScope('lambda', node, scope);
-        const params = node.childForFieldName('parameters');
+        const params = fieldOf(node, 'parameters');
         if (params) this.visitParameters(params, scope, inner);
-        const body = node.childForFieldName('body');
+        const body = fieldOf(node, 'body');
         if (body) this.visit(body, inner);
         return;
       }
       case 'class_definition': {
-        this.defineName(node.childForFieldName('name'), scope, (name) => ({ kind: 'class', name, node, scope }));
+        this.defineName(fieldOf(node, 'name'), scope, (name) => ({ kind: 'class', name, node, scope }));
         const inner = this.newScope('class', node, scope);
-        for (const child of node.namedChildren) {
-          if (!child || child.id === node.childForFieldName('name')?.id) continue;
+        for (const child of kids(node)) {
+          if (!child || child.id === fieldOf(node, 'name')?.id) continue;
           this.visit(child, isField(node, 'body', child) ? inner : scope);
         }
         return;
@@ -299,14 +312,14 @@ export class SemanticModel {
             scope,
           });
         }
-        if (node.namedChildren.some((c) => c?.type === 'wildcard_import')) this.starImports.push(node);
+        if (kids(node).some((c) => c?.type === 'wildcard_import')) this.starImports.push(node);
         // Index the identifiers inside (names and aliases are uses; module paths are not).
         this.visitImportIdentifiers(node);
         return;
       }
       case 'global_statement':
       case 'nonlocal_statement':
-        for (const id of node.namedChildren) {
+        for (const id of kids(node)) {
           if (id?.type !== 'identifier') continue;
           (node.type === 'global_statement' ? scope.globals : scope.nonlocals).add(id.text);
           this.use(id);
@@ -320,11 +333,11 @@ export class SemanticModel {
       default:
         if (COMPREHENSIONS.has(node.type)) {
           const inner = this.newScope('comprehension', node, scope);
-          const first = node.namedChildren.find((c) => c?.type === 'for_in_clause');
-          for (const child of node.namedChildren) {
+          const first = kids(node).find((c) => c?.type === 'for_in_clause');
+          for (const child of kids(node)) {
             if (!child) continue;
             if (child.id === first?.id) {
-              for (const part of child.namedChildren) {
+              for (const part of kids(child)) {
                 if (part) this.visit(part, isField(child, 'right', part) ? scope : inner);
               }
             } else this.visit(child, inner);
@@ -336,7 +349,7 @@ export class SemanticModel {
   }
 
   private visitImportIdentifiers(node: Node): void {
-    const stack = [...node.namedChildren];
+    const stack = [...kids(node)];
     while (stack.length > 0) {
       const n = stack.pop();
       if (!n) continue;
@@ -344,21 +357,21 @@ export class SemanticModel {
         if (isNameUse(n)) this.use(n);
         continue;
       }
-      stack.push(...n.namedChildren);
+      stack.push(...kids(n));
     }
   }
 
   private visitParameters(params: Node, outer: Scope, inner: Scope): void {
     const names = new Set(parameterIdentifiers(params).map((id) => id.id));
     for (const id of parameterIdentifiers(params)) this.defineName(id, inner, (name) => ({ kind: 'parameter', name, node: id, scope: inner }));
-    const stack = [...params.namedChildren];
+    const stack = [...kids(params)];
     while (stack.length > 0) {
       const n = stack.pop();
       if (!n || names.has(n.id)) continue;
       // Defaults and annotations: evaluated where the def or lambda stands.
       if (n.type === 'identifier' || n.type === 'lambda' || COMPREHENSIONS.has(n.type)) this.visit(n, outer);
       else {
-        stack.push(...n.namedChildren);
+        stack.push(...kids(n));
       }
     }
   }
@@ -366,13 +379,13 @@ export class SemanticModel {
   private bindIdentifier(id: Node, scope: Scope): void {
     let target = scope;
     // Walrus in a comprehension binds in the enclosing function or module.
-    const parent = id.parent;
+    const parent = parentOf(id);
     if (parent?.type === 'named_expression') {
       while (target.kind === 'comprehension' && target.parent) target = target.parent;
     }
     const assignment = parent?.type === 'assignment' && isField(parent, 'left', id) ? parent : null;
     if (assignment) {
-      const right = assignment.childForFieldName('right');
+      const right = fieldOf(assignment, 'right');
       const value = right && right.type !== 'assignment' ? right : null;
       this.bind(target, { kind: 'assignment', name: id.text, node: id, value, scope: target });
       return;

@@ -2,9 +2,12 @@ import type { Node, Tree } from 'web-tree-sitter';
 
 /**
  * One index per parsed tree: every named node, grouped by type, from a single
- * cursor walk; identifiers grouped by their text on first request. Built
+ * walk; identifiers grouped by their text on first request; each node's
+ * parent and children, and the fields of a node's children once asked. Built
  * lazily on first use and shared by every codemod (and the semantic model)
- * reading the same tree, so no codemod walks the whole tree on its own.
+ * reading the same tree, so no codemod walks the whole tree on its own, and
+ * nobody asks the tree for a parent (which it finds by walking down from the
+ * root).
  *
  * Nodes are numbered in document (pre-)order; a node's descendants are the
  * numbers from its own up to its `end`, so a subtree query is two binary
@@ -15,47 +18,72 @@ export class TreeIndex {
   private readonly all: Node[] = [];
   /** For the node numbered i, the number just past its last named descendant. */
   private readonly end: number[] = [];
+  /** For the node numbered i, its parent's number (-1 for the root). */
+  private readonly up: number[] = [];
+  /** For a node number, the fields its named children fill (`body`, `left`, …; null for none), once asked. */
+  private readonly fields = new Map<number, (string | null)[]>();
+  /** For a node number, the field it fills in its parent, once its parent's fields were read. */
+  private readonly fieldOfNode: (string | null)[] = [];
   private readonly order = new Map<number, number>();
   private readonly byType = new Map<string, number[]>();
   private byName: Map<string, number[]> | null = null;
+  /** Numbers of several types at once, merged in document order, by the types asked for. */
+  private readonly merged = new Map<string, number[]>();
 
   private constructor(root: Node) {
-    const cursor = root.walk();
-    // Open named nodes: their number and depth, closed when the walk comes back to their depth.
-    const open: { index: number; depth: number }[] = [];
-    let depth = 0;
+    // One call into the parser collects every named node in document order (far cheaper than
+    // stepping a cursor through every token from JavaScript); parents and subtree ends follow
+    // from the byte ranges, since a node's descendants come right after it and inside it.
+    const open: number[] = [];
+    const ends: number[] = [];
+    for (const node of root.hasError ? namedNodesByCursor(root) : root.descendantsOfType(namedTypes(root))) {
+      if (!node || (AMBIGUOUS.has(node.type) && !node.isNamed)) continue;
+      const index = this.all.length;
+      const endIndex = node.endIndex;
+      while (open.length > 0) {
+        const top = open.at(-1)!;
+        if (node.startIndex >= this.all[top]!.startIndex && endIndex <= ends[top]!) break;
+        this.end[open.pop()!] = index;
+      }
+      this.all.push(node);
+      ends.push(endIndex);
+      this.end.push(index + 1);
+      this.up.push(open.length > 0 ? open.at(-1)! : -1);
+      this.order.set(node.id, index);
+      const list = this.byType.get(node.type);
+      if (list) list.push(index);
+      else this.byType.set(node.type, [index]);
+      open.push(index);
+    }
+    for (const top of open) this.end[top] = this.all.length;
+  }
+
+  /** The fields of a node's named children, read once per node that is asked about. */
+  private fieldsOf(at: number): (string | null)[] {
+    let fields = this.fields.get(at);
+    if (fields) return fields;
+    fields = [];
+    const cursor = this.all[at]!.walk();
     try {
-      for (;;) {
-        while (open.length > 0 && open.at(-1)!.depth >= depth) this.end[open.pop()!.index] = this.all.length;
-        if (cursor.nodeIsNamed) {
-          const node = cursor.currentNode;
-          const index = this.all.length;
-          this.all.push(node);
-          this.end.push(index + 1);
-          this.order.set(node.id, index);
-          const list = this.byType.get(node.type);
-          if (list) list.push(index);
-          else this.byType.set(node.type, [index]);
-          open.push({ index, depth });
-        }
-        if (cursor.gotoFirstChild()) {
-          depth++;
-          continue;
-        }
-        let done = false;
-        while (!cursor.gotoNextSibling()) {
-          if (depth === 0 || !cursor.gotoParent()) {
-            done = true;
-            break;
-          }
-          depth--;
-        }
-        if (done) break;
+      if (cursor.gotoFirstChild()) {
+        do {
+          if (cursor.nodeIsNamed) fields.push(cursor.currentFieldName ?? null);
+        } while (cursor.gotoNextSibling());
       }
     } finally {
       cursor.delete();
     }
-    while (open.length > 0) this.end[open.pop()!.index] = this.all.length;
+    this.fields.set(at, fields);
+    for (let c = at + 1, k = 0; c < this.end[at]!; c = this.end[c]!, k++) this.fieldOfNode[c] = fields[k] ?? null;
+    return fields;
+  }
+
+  /** The field the node numbered `at` fills in its parent, or null. */
+  private fieldAt(at: number): string | null {
+    const up = this.up[at]!;
+    if (up < 0) return null;
+    this.fieldsOf(up);
+    return this.fieldOfNode[at] ?? null;
   }
 
   private static readonly cache = new WeakMap<Tree, TreeIndex>();
@@ -69,6 +97,46 @@ export class TreeIndex {
       TreeIndex.cache.set(key, index);
     }
     return index;
+  }
+
+  /** The number of a node of this tree, or undefined. */
+  private numberOf(node: Node): number | undefined {
+    const at = this.order.get(node.id);
+    return at !== undefined && this.all[at]!.tree === node.tree ? at : undefined;
+  }
+
+  /** A node's parent, without asking the tree (which walks down from the root to find it). */
+  parent(node: Node): Node | null {
+    const at = this.numberOf(node);
+    if (at === undefined) return node.parent;
+    const up = this.up[at]!;
+    return up < 0 ? null : this.all[up]!;
+  }
+
+  /** Named children, in order. */
+  namedChildren(node: Node): Node[] {
+    const at = this.numberOf(node);
+    if (at === undefined) return node.namedChildren.filter((n): n is Node => n !== null);
+    const out: Node[] = [];
+    for (let c = at + 1; c < this.end[at]!; c = this.end[c]!) out.push(this.all[c]!);
+    return out;
+  }
+
+  /** The first named child filling `field` (as `childForFieldName`, for fields that hold named nodes). */
+  childForField(node: Node, field: string): Node | null {
+    const at = this.numberOf(node);
+    if (at !== undefined) {
+      const fields = this.fieldsOf(at);
+      for (let c = at + 1, k = 0; c < this.end[at]!; c = this.end[c]!, k++) if (fields[k] === field) return this.all[c]!;
+    }
+    return node.childForFieldName(field);
+  }
+
+  /** Whether `child` is the child of `parent` filling `field`. */
+  isField(parent: Node, field: string, child: Node): boolean {
+    const at = this.numberOf(child);
+    if (at === undefined) return parent.childForFieldName(field)?.id === child.id;
+    return this.all[this.up[at]!]?.id === parent.id && this.fieldAt(at) === field;
   }
 
   /** Every named node of one of `types` in the whole tree, in document order. */
@@ -109,8 +177,13 @@ export class TreeIndex {
 
   private numbers(types: readonly string[]): number[] {
     if (types.length === 1) return this.byType.get(types[0]!) ?? [];
-    const merged = [...new Set(types)].flatMap((t) => this.byType.get(t) ?? []);
-    return merged.sort((a, b) => a - b);
+    const key = types.join(' ');
+    let merged = this.merged.get(key);
+    if (!merged) {
+      merged = [...new Set(types)].flatMap((t) => this.byType.get(t) ?? []).sort((a, b) => a - b);
+      this.merged.set(key, merged);
+    }
+    return merged;
   }
 
   /** The nodes numbered in [from, to) among `numbers` (sorted). */
@@ -120,6 +193,47 @@ export class TreeIndex {
     for (; lo < numbers.length && numbers[lo]! < to; lo++) out.push(this.all[numbers[lo]!]!);
     return out;
   }
+}
+
+/**
+ * Named nodes in document order by stepping a cursor: for trees holding
+ * ERROR nodes, which the parser's own search cannot be asked for together
+ * with other types.
+ */
+function namedNodesByCursor(root: Node): Node[] {
+  const out: Node[] = [];
+  const cursor = root.walk();
+  try {
+    for (;;) {
+      if (cursor.nodeIsNamed) out.push(cursor.currentNode);
+      if (cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) if (!cursor.gotoParent()) return out;
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+/** Type names that are both a named node and a keyword token (`lambda`, `yield`, …): only the named ones are indexed. */
+let AMBIGUOUS: ReadonlySet<string> = new Set();
+const NAMED = new WeakMap<object, string[]>();
+
+/** Every named node type of the tree's language (not ERROR: see namedNodesByCursor). */
+function namedTypes(root: Node): string[] {
+  const language = root.tree.language;
+  let types = NAMED.get(language);
+  if (!types) {
+    const named = new Set<string>();
+    const anonymous = new Set<string>();
+    for (let id = 0; id < language.nodeTypeCount; id++) {
+      const type = language.nodeTypeForId(id);
+      if (type) (language.nodeTypeIsNamed(id) ? named : anonymous).add(type);
+    }
+    types = [...named];
+    AMBIGUOUS = new Set(types.filter((t) => anonymous.has(t)));
+    NAMED.set(language, types);
+  }
+  return types;
 }
 
 function lowerBound(numbers: readonly number[], value: number): number {

@@ -3,6 +3,7 @@ import { defineCodemod } from '../../api.js';
 import type { Edit, Note, PythonContext, SourceFile, TransformResult } from '../../api.js';
 import { appendToFromImport, fromImportsOf, importInsertionPoint, leadingImports, mergeableFromImport } from '../lib/imports.js';
 import { SemanticModel, type Binding } from '../lib/semantic.js';
+import { TreeIndex } from '../lib/tree-index.js';
 import { stringValue } from '../lib/strings.js';
 import { insertLines, lineEndAfterBreak, lineOf, lineStart, namedChildren, startsLine, unparenthesized } from '../lib/syntax.js';
 import { offWithoutEnvironment } from './flags.js';
@@ -51,8 +52,12 @@ interface PendingField {
 interface Module {
   file: SourceFile;
   root: Node;
-  /** Scopes, bindings and nodes of the file, shared with the other codemods reading the same tree. */
-  model: SemanticModel;
+  /** Nodes by type, shared with the other codemods reading the same tree. */
+  index: TreeIndex;
+  /** Scopes and bindings of the file (shared too), built on first use: most files never need it. */
+  readonly model: SemanticModel;
+  /** Whether the file has a `from os import …`: only then can a plain name be os's getenv or environ. */
+  fromOs: boolean;
   /** Names declared `global` in some function: it may rebind them at module level. */
   globals: Set<string>;
   classes: Map<Node['id'], ClassKind>;
@@ -80,9 +85,13 @@ function readsModuleName(m: Module, name: string, at: Node): boolean {
   return found.kind !== 'bound' || found.scope === m.model.module;
 }
 
+const OS_MEMBERS: ReadonlySet<string> = new Set(['getenv', 'get', 'setdefault']);
+
 /** What `expr` (`os.getenv`, `environ.get`) names inside the `os` module, read where it stands: `getenv`, `environ.get`; else null. */
 function osMember(m: Module, expr: Node | null): string | null {
   if (!expr) return null;
+  // Cheap first: only a name imported from os, or an attribute named like an os member, can be one.
+  if (expr.type === 'identifier' ? !m.fromOs : !OS_MEMBERS.has(expr.childForFieldName('attribute')?.text ?? '')) return null;
   const resolved = m.model.resolve(expr);
   if (resolved.kind !== 'imported' || resolved.level !== 0 || resolved.module !== 'os') return null;
   return resolved.path.join('.');
@@ -260,7 +269,7 @@ function overriddenInSubclass(m: Module, at: Node): string | null {
   const cls = stmt?.type === 'expression_statement' && stmt.parent?.type === 'block' ? stmt.parent.parent : null;
   const name = assign?.childForFieldName('left');
   if (!cls || cls.type !== 'class_definition' || name?.type !== 'identifier') return null;
-  for (const other of m.model.nodes('class_definition')) {
+  for (const other of m.index.nodes('class_definition')) {
     if (other.id === cls.id) continue;
     const body = other.childForFieldName('body');
     const again = (body ? namedChildren(body) : []).find(
@@ -287,7 +296,7 @@ function assignedToSecret(call: Node): boolean {
 
 /** `os.getenv("NAME", "literal")` and `os.getenv("NAME") or "literal"`, anywhere (NAME secret-like, or assigned to a secret-like name). */
 function findGetenvFallbacks(m: Module, found: Found): void {
-  for (const call of m.model.nodes('call')) {
+  for (const call of m.index.nodes('call')) {
     if (isEnvironSetdefault(m, call.childForFieldName('function'))) {
       const [key, value] = namedChildren(call.childForFieldName('arguments') ?? call).filter((a) => a.type !== 'comment');
       const env = key ? stringValue(key) : null;
@@ -412,7 +421,8 @@ function secretValue(node: Node): SecretValue | null {
 
 /** `from x import *` at module level after `at`: it may bind the name again (a local settings override). */
 function laterStarImport(m: Module, at: Node): Node | null {
-  return m.model.starImports.find((stmt) => stmt.startIndex > at.endIndex && !insideScope(stmt)) ?? null;
+  const stars = m.index.nodes('wildcard_import').map((w) => m.index.parent(w)!);
+  return stars.find((stmt) => stmt.startIndex > at.endIndex && !insideScope(stmt)) ?? null;
 }
 
 function insideScope(node: Node): boolean {
@@ -533,7 +543,7 @@ function wrappedLiteral(node: Node): string | null {
 
 /** Assignments of string literals to secret-like names. */
 function findAssignments(m: Module, found: Found): void {
-  for (const assign of m.model.nodes('assignment')) {
+  for (const assign of m.index.nodes('assignment')) {
     if (assign.parent?.type === 'assignment') continue;
     const left = assign.childForFieldName('left');
     let right = unparenthesized(assign.childForFieldName('right'));
@@ -579,7 +589,7 @@ function findAssignments(m: Module, found: Found): void {
  * reported, never rewritten (the owner of the call, function or dict decides where the value comes from).
  */
 function findOtherHolders(m: Module, found: Found): void {
-  for (const node of m.model.nodes('keyword_argument', 'default_parameter', 'typed_default_parameter', 'pair', 'pattern_list')) {
+  for (const node of m.index.nodes('keyword_argument', 'default_parameter', 'typed_default_parameter', 'pair', 'pattern_list')) {
     const line = lineOf(node);
     if (node.type === 'keyword_argument') {
       const name = node.childForFieldName('name')?.text ?? '';
@@ -699,7 +709,7 @@ function isDirective(comment: Node): boolean {
 function leftovers(m: Module, sites: readonly Site[]): { edits: Edit[]; notes: Note[] } {
   const text = m.file.text;
   const removed = sites.flatMap((s) => s.literal.parts.map((p) => [p.startIndex, p.endIndex] as const));
-  const comments = m.model.nodes('comment');
+  const comments = m.index.nodes('comment');
   const ranges: { start: number; end: number; ids: string[]; env: string }[] = [];
   const notes: Note[] = [];
   const noted = new Set<number>();
@@ -740,9 +750,24 @@ function leftovers(m: Module, sites: readonly Site[]): { edits: Edit[]; notes: N
 
 function transform(ctx: PythonContext): TransformResult {
   const { file, root } = ctx;
-  const model = SemanticModel.of(ctx.tree);
-  const globals = new Set(model.scopes.flatMap((scope) => [...scope.globals]));
-  const m: Module = { file, root, model, globals, classes: classifyClasses(root, model), layer: settingsLayer(file.path) };
+  const index = TreeIndex.of(ctx.tree);
+  const globals = new Set(index.nodes('global_statement').flatMap((stmt) => index.namedChildren(stmt).map((id) => id.text)));
+  const fromOs = index.nodes('import_from_statement').some((stmt) => stmt.childForFieldName('module_name')?.text === 'os');
+  let model: SemanticModel | null = null;
+  const semantic = (): SemanticModel => (model ??= SemanticModel.of(ctx.tree));
+  const m: Module = {
+    file,
+    root,
+    index,
+    get model() {
+      return semantic();
+    },
+    fromOs,
+    globals,
+    // Without `BaseSettings` in the text no class of the file can be a settings class: nothing to resolve.
+    classes: classifyClasses(root, file.text.includes('BaseSettings') ? semantic : null),
+    layer: settingsLayer(file.path),
+  };
 
   const found: Found = { sites: [], fields: [], notes: [], testNotes: [] };
   findAssignments(m, found);

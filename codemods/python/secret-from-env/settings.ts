@@ -35,11 +35,13 @@ function settingsBase(module: string, path: readonly string[]): BaseRef {
 }
 
 /** What a superclass expression refers to, resolved where the class statement stands. */
-function resolveBase(expr: Node, model: SemanticModel, classes: Map<string, ClassKind>): BaseRef | SettingsClass {
+function resolveBase(expr: Node, semantic: (() => SemanticModel) | null, classes: Map<string, ClassKind>): BaseRef | SettingsClass {
   if (expr.type === 'identifier') {
     const local = classes.get(expr.text);
     if (local !== undefined) return local;
   }
+  if (!semantic) return null;
+  const model = semantic();
   if (expr.type !== 'identifier' && !(expr.type === 'attribute' && expr.childForFieldName('attribute')?.text === 'BaseSettings')) return null;
   const resolved = model.resolve(expr);
   if (resolved.kind === 'imported') return resolved.level === 0 ? settingsBase(resolved.module, resolved.path) : null;
@@ -54,9 +56,10 @@ function resolveBase(expr: Node, model: SemanticModel, classes: Map<string, Clas
 /**
  * Top-level classes of the module, in order, with what they are: a settings
  * class (derived from `BaseSettings` directly or through a class of this
- * file), unsure, or not a settings class (null).
+ * file), unsure, or not a settings class (null). `model` is null when the
+ * file cannot name `BaseSettings` at all.
  */
-export function classifyClasses(root: Node, model: SemanticModel): Map<Node['id'], ClassKind> {
+export function classifyClasses(root: Node, model: (() => SemanticModel) | null): Map<Node['id'], ClassKind> {
   const byName = new Map<string, ClassKind>();
   const byNode = new Map<Node['id'], ClassKind>();
   for (const cls of namedChildren(root).map(definedClass).filter((c): c is Node => c !== null)) {
