@@ -250,7 +250,8 @@ function prInput(forge: Forge, part: Part, branch: string, base: { branch: strin
       review: report.files.flatMap((f) =>
         f.status === 'changed' ? f.changes.filter((c) => c.safety !== 'safe').map((c) => ({ path: f.path, line: c.line, description: c.description, safety: c.safety })) : [],
       ),
-      leftAlone: report.codemods.flatMap((c) => c.notes.map((n) => ({ path: n.path, line: n.line, message: n.message }))),
+      leftAlone: report.codemods.flatMap((c) => c.notes.filter((n) => !n.caveat).map((n) => ({ path: n.path, line: n.line, message: n.message }))),
+      caveats: report.codemods.flatMap((c) => c.notes.filter((n) => n.caveat).map((n) => ({ path: n.path, line: n.line, message: n.message }))),
     })),
     diffStat,
     verification: verification(built),

@@ -107,9 +107,10 @@ export function formatSummary(report: RunReport, c: Colors, mode: 'dry-run' | 'w
   const s = report.summary;
   const out: string[] = [];
   for (const codemod of report.codemods) {
-    const groups = verbose ? codemod.notes.map((n) => ({ first: n, all: [n] })) : groupBy(codemod.notes, (n) => `${n.remains ? 'open' : 'alone'}\0${reasonShape(n.message)}`);
+    const kind = (n: (typeof codemod.notes)[number]) => (n.remains ? 'open' : n.caveat ? 'caveat' : 'alone');
+    const groups = verbose ? codemod.notes.map((n) => ({ first: n, all: [n] })) : groupBy(codemod.notes, (n) => `${kind(n)}\0${reasonShape(n.message)}`);
     for (const { first: note, all } of groups) {
-      const label = note.remains ? c.red('still open') : c.yellow('left alone');
+      const label = { open: c.red('still open'), caveat: c.cyan('note'), alone: c.yellow('left alone') }[kind(note)];
       const more = moreLikeIt(all.slice(1).map((n) => `${quotePath(n.path)}:${n.line}`));
       out.push(`${label} ${quotePath(note.path)}:${note.line} ${c.dim(`[${codemod.id}]`)} ${note.message}${c.dim(more)}`);
     }

@@ -166,6 +166,10 @@ function codemodBlocks(c: PrCodemod, detail: Detail): Block[] {
       .map((r) => `- ${code(`${r.path}:${r.line}`)} — ${prose(oneLine(r.description))} (**${r.safety}**)`);
     blocks.push(foldable(`To review (${c.review.length}): these change behaviour on purpose, read them before merging:`, rows, FOLD_AFTER.files, omittedNote('change')));
   }
+  if (c.caveats?.length) {
+    const rows = [...c.caveats].sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line).map((l) => `- ${code(`${l.path}:${l.line}`)} — ${prose(oneLine(l.message))}`);
+    blocks.push(foldable(`Notes on these changes (${c.caveats.length}):`, rows, FOLD_AFTER.leftAlone, omittedNote('note')));
+  }
   if (c.leftAlone.length > 0) {
     const rows = [...c.leftAlone]
       .sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line)

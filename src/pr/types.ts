@@ -35,6 +35,8 @@ export interface PrCodemod {
   /** The changes a reviewer must read: those that change behaviour on purpose (`review`) or may (`unsafe`). */
   review: { path: string; line: number; description: string; safety: Safety }[];
   leftAlone: LeftAlone[];
+  /** Remarks on changes that were made (a deprecated key kept, with why). */
+  caveats?: LeftAlone[];
 }
 
 export interface DiffStatEntry {

@@ -40,6 +40,16 @@ describe('shipshape run', () => {
     expect(v.stderr).not.toContain('more like it');
   });
 
+  it('a remark on a change that was made is a note, not a place left alone', async () => {
+    const model = 'from datetime import datetime\n\nfrom pydantic import BaseModel\n\n\nclass Event(BaseModel):\n    at: datetime\n\n    class Config:\n        json_encoders = {datetime: lambda v: v.isoformat()}\n';
+    const cwd = project({ 'models.py': model });
+    const r = await runCli(['run', '.', '--codemod', 'python/pydantic-configdict'], { cwd });
+    expect(r.stderr).toMatch(/^note models\.py:10 \[python\/pydantic-configdict\] class Event: json_encoders is deprecated/m);
+    expect(r.stderr).not.toContain('left alone models.py');
+    expect(r.stderr).toContain('1 change (');
+    expect(r.stderr).toContain('0 places left alone');
+  });
+
   it('colours the diff on a TTY unless NO_COLOR is set', async () => {
     const cwd = project({ 'app.py': PRINTY });
     expect((await runCli(['run', ...REVIEW], { cwd, tty: true })).stdout).toContain('\x1b[');

@@ -17,7 +17,7 @@ beforeAll(async () => {
 function run(source: string): { output: string; kind: string; notes: Note[] } {
   const { outcome, output } = transformBytes(engine, [codemod], 'src/models.py', Buffer.from(source, 'utf8'));
   const notes = outcome.kind === 'skipped' ? [] : outcome.notes;
-  return { output, kind: outcome.kind, notes: notes.map((n) => ({ line: n.line, message: n.message })) };
+  return { output, kind: outcome.kind, notes: notes.map((n) => ({ line: n.line, message: n.message, ...(n.caveat ? { caveat: true } : {}) })) };
 }
 
 function fixture(name: string): { input: Buffer; expected: Buffer } {
@@ -45,7 +45,6 @@ describe('pydantic-configdict: notes for what is left alone (fixtures)', () => {
     ['value-reads-config-attribute', 9, 'refers to the Config attribute title'],
     ['value-reads-config-attribute', 16, "reads 'PREFIX', which the model's body rebinds"],
     ['partial-conversion', 11, 'key smart_union was removed in pydantic v2'],
-    ['json-encoders-kept', 10, 'json_encoders is deprecated in pydantic v2 but still honoured'],
     ['partial-hierarchy', 7, 'its subclass Draft keeps a class Config (line 14) setting allow_mutation, a v1 name pydantic 2 ignores'],
     ['partial-hierarchy', 20, 'Opaque, another base of its subclasses, sets from_attributes to another value'],
     ['partial-hierarchy', 25, 'Readable, another base of its subclasses, keeps a class Config (line 20) setting orm_mode'],
@@ -56,6 +55,12 @@ describe('pydantic-configdict: notes for what is left alone (fixtures)', () => {
   ])('%s: line %i says "%s"', (name, line, reason) => {
     const { notes } = run(fixture(name).input.toString('utf8'));
     expect(notes).toContainEqual({ line, message: expect.stringContaining(reason) });
+  });
+
+  it('a remark on a class it converted is a caveat, not a place left alone', () => {
+    const result = run(fixture('json-encoders-kept').input.toString('utf8'));
+    expect(result.kind).toBe('changed');
+    expect(result.notes).toEqual([{ line: 10, message: expect.stringContaining('json_encoders is deprecated in pydantic v2 but still honoured'), caveat: true }]);
   });
 
   it.each(['pydantic-v1', 'not-pydantic'])('%s: untouched without a note', (name) => {

@@ -400,6 +400,16 @@ describe('prBody', () => {
     expect(linksOf({ ...input, fileLink: () => 'javascript:alert(1)' })).toEqual([['js/xss', 'https://docs.example/rules/xss']]);
   });
 
+  it('lists remarks on changes made as notes, apart from the places left alone', () => {
+    const input = innerHtmlInput();
+    input.codemods[0]!.caveats = [{ path: 'app/models.py', line: 10, message: 'class Event: json_encoders is deprecated in pydantic v2 but still honoured' }];
+    input.codemods[0]!.leftAlone = [];
+    const changed = text(sections(prBody(input, 65_536)).get('What changed'));
+    expect(changed).toContain('Notes on these changes (1):');
+    expect(changed).toContain('app/models.py:10 — class Event: json_encoders is deprecated');
+    expect(changed).not.toContain('Left alone');
+  });
+
   it('folds long lists of places left alone into <details>', () => {
     const input = innerHtmlInput();
     input.codemods[0]!.leftAlone = Array.from({ length: 8 }, (_, i) => ({ path: 'x.js', line: i + 1, message: `reason ${i}` }));

@@ -27,7 +27,7 @@ function transform(ctx: PythonContext): TransformResult {
         change: `class:${c.line}`,
         ...(settings && move ? { requires: [move.id] } : {}),
       });
-      notes.push(...c.parsed.remarks.map((r) => ({ line: r.line, message: `class ${c.model}: ${r.message}` })));
+      notes.push(...c.parsed.remarks.map((r) => ({ line: r.line, message: `class ${c.model}: ${r.message}`, caveat: true })));
     }
   }
   // Only when every change is applied or held together (one risk, no requirement): else a held class would keep a use.
