@@ -18,6 +18,12 @@ export interface RuleRef {
   ruleId: string;
   /** What of the rule's findings the codemod does not rewrite, said in the rules table and in reasons. */
   note?: string;
+  /**
+   * What the codemod does rewrite of this rule's findings, for the reason of
+   * one it finds nothing to change at ("moves only literals given to
+   * secret-like names …"): a finding is told what shape was expected.
+   */
+  unmatched?: string;
 }
 
 /**

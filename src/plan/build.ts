@@ -79,15 +79,21 @@ class Planner {
     const remains = detection.notes.find((n) => n.remains && n.line >= finding.startLine && n.line <= end);
     if (remains && detection.edits.some((e) => e.line <= end && e.endLine >= finding.startLine)) return { ok: true, finding: { ...finding, remains: remains.message } };
     const lines = end !== finding.startLine ? `${finding.startLine}-${end}` : `${finding.startLine}`;
-    const ruleNote = codemod.meta.fixes.find((f) => f.note && ruleMatches(f, finding.tool, finding.ruleId))?.note;
+    const rule = codemod.meta.fixes.find((f) => ruleMatches(f, finding.tool, finding.ruleId));
+    const where = async () => {
+      const text = await this.inputs.detector.lineText(finding.path, finding.startLine);
+      return `${finding.ruleId} at ${finding.path}:${lines}${text ? ` (\`${text}\`)` : ''}`;
+    };
     const reason =
       (detection.outOfScope && `out of scope: ${detection.outOfScope}`) ??
       detection.skipped ??
       leftAloneReason(detection, finding.startLine, end) ??
-      (ruleNote && `${finding.ruleId} at ${finding.path}:${lines}: ${ruleNote} (see docs/rules.md)`) ??
+      (rule?.note && `${finding.ruleId} at ${finding.path}:${lines}: ${rule.note} (see docs/rules.md)`) ??
       (first
         ? `${codemodId} changes ${finding.path} only at line ${detection.edits.map((e) => e.line).join(', ')}, not at ${lines}`
-        : `${codemodId} finds nothing to change at ${finding.path}:${lines}`);
+        : rule?.unmatched
+          ? `${await where()}: ${codemodId} ${rule.unmatched}; nothing of that shape here`
+          : `${await where()}: ${codemodId} finds nothing to change there`);
     return { ok: false, reason };
   }
 

@@ -60,6 +60,15 @@ export class Detector {
     return { edits: edits.map(({ line, endLine, description }) => ({ line, endLine, description })), notes: outcome.notes };
   }
 
+  /** Line `line` of a file, trimmed and shortened for a message; undefined when it cannot be read. */
+  async lineText(path: string, line: number): Promise<string | undefined> {
+    const read = await readSource(this.root, path, this.maxBytes);
+    if (!read.ok) return undefined;
+    const text = (read.file.text.split(/\r\n|\r|\n/)[line - 1] ?? '').trim().replace(/`/g, "'");
+    if (!text) return undefined;
+    return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+  }
+
   /** Every file of the repository the codemod would change, sorted. */
   async scan(files: readonly string[], codemod: Codemod): Promise<string[]> {
     const hits: string[] = [];

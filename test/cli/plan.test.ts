@@ -45,6 +45,19 @@ describe('shipshape plan', () => {
     expect(verbose.stdout.split('\n').filter((l) => l.startsWith('not confirmed'))).toHaveLength(2);
   });
 
+  it('a finding where the codemod finds nothing of its shape gets a reason that quotes the line and says what shape it moves', async () => {
+    const repo = join(dir, 'shapes');
+    mkdirSync(join(repo, 'app'), { recursive: true });
+    writeFileSync(join(repo, 'app', 'auth.py'), 'def check(user):\n    return user.password == "LDAP"\n');
+    const result = { ruleId: 'S105', message: { text: 'Possible hardcoded password' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'app/auth.py' }, region: { startLine: 2 } } }] };
+    writeFileSync(join(dir, 'shapes.sarif'), JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'ruff' } }, results: [result] }] }));
+    const r = await runCli(['plan', '--findings', 'shapes.sarif', '--repo', 'shapes', '--json'], { cwd: dir });
+    const plan = JSON.parse(r.stdout) as { notConfirmed: { reason: string }[] };
+    expect(plan.notConfirmed.map((n) => n.reason)).toEqual([
+      expect.stringMatching(/^S105 at app\/auth\.py:2 \(`return user\.password == "LDAP"`\): python\/secret-from-env moves only non-empty literals given to secret-like names .*; nothing of that shape here$/),
+    ]);
+  });
+
   it('--json prints the plan in its published schema', async () => {
     const r = await runCli(['plan', '--findings', join(ROOT, 'fixtures/findings/eslint-pcm-ops.sarif'), '--repo', DEMO, '--json'], { cwd: dir });
     expect(r.code).toBe(0);

@@ -847,6 +847,10 @@ function transform(ctx: PythonContext): TransformResult {
   return { edits, notes: notes.sort(byLine) };
 }
 
+/** For a finding at a line with nothing of the shapes this codemod moves. */
+const UNMATCHED =
+  'moves only non-empty literals given to secret-like names (SECRET_KEY, *_SECRET, *_SIGNING_KEY) or used as the fallback of such a variable; passwords, tokens and comparisons with a literal are left to a person';
+
 export const codemod = defineCodemod({
   meta: {
     id: 'python/secret-from-env',
@@ -858,9 +862,9 @@ export const codemod = defineCodemod({
     summary:
       'Replaces hardcoded secret keys (module constants, pydantic settings defaults, getenv fallbacks) with the environment variable, a throwaway value in debug mode, or a start-up error naming the variable.',
     fixes: [
-      { tool: 'bandit', ruleId: 'B105' },
-      { tool: 'ruff', ruleId: 'S105' },
-      { tool: 'codeql', ruleId: 'py/hardcoded-credentials' },
+      { tool: 'bandit', ruleId: 'B105', unmatched: UNMATCHED },
+      { tool: 'ruff', ruleId: 'S105', unmatched: UNMATCHED },
+      { tool: 'codeql', ruleId: 'py/hardcoded-credentials', unmatched: UNMATCHED },
       { tool: 'bandit', ruleId: 'B106', note: 'a secret passed as a keyword argument is reported, not rewritten' },
       { tool: 'bandit', ruleId: 'B107', note: 'a secret as a function default is reported, not rewritten' },
       { tool: 'ruff', ruleId: 'S106', note: 'a secret passed as a keyword argument is reported, not rewritten' },
