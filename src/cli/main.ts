@@ -33,6 +33,8 @@ export interface Io {
 }
 
 const PROGRESS_THRESHOLD = 200;
+/** A plan's progress line is rewritten every this many files checked. */
+const PROGRESS_EVERY = 25;
 
 const guarded = new WeakSet<NodeJS.WriteStream>();
 
@@ -183,7 +185,9 @@ Exit codes: 0 done, 1 --check found changes, 2 usage error or bad input, 3 a fil
         srcRoot: opts.srcRoot,
         codemods: allCodemods,
         engine: await createEngine(),
+        onProgress: io.stderr.isTTY && !opts.json ? (n) => n % PROGRESS_EVERY === 0 && io.stderr.write(`\rshipshape: planning, ${n} files checked`) : undefined,
       });
+      if (io.stderr.isTTY && !opts.json) io.stderr.write('\r\x1b[K');
       if (opts.json) io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
       else io.stdout.write(`${formatPlan(plan, colorsFor(io.stdout, io.env), opts.verbose)}\n`);
     });

@@ -24,12 +24,15 @@ const EMPTY: Detection = { edits: [], notes: [] };
  */
 export class Detector {
   private readonly cache = new Map<string, Promise<Detection>>();
+  private checked = 0;
 
   constructor(
     readonly root: string,
     private readonly engine: EngineContext,
     private readonly project: Project,
     private readonly maxBytes?: number,
+    /** Called after each file a codemod was run on, with the count so far (progress on long plans). */
+    private readonly onProgress?: (checked: number) => void,
   ) {}
 
   detect(path: string, codemod: Codemod): Promise<Detection> {
@@ -38,6 +41,7 @@ export class Detector {
     if (!found) {
       found = this.run(path, codemod);
       this.cache.set(key, found);
+      if (this.onProgress) void found.then(() => this.onProgress!(++this.checked));
     }
     return found;
   }

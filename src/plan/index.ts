@@ -23,6 +23,8 @@ export interface PlanOptions {
   codemods: readonly Codemod[];
   engine: EngineContext;
   maxBytes?: number;
+  /** Progress: files checked so far (the CLI shows it on a terminal). */
+  onProgress?: (checked: number) => void;
 }
 
 /**
@@ -44,7 +46,7 @@ export async function planRepository(options: PlanOptions): Promise<Plan> {
     repo: root,
     files,
     codemods: options.codemods,
-    detector: new Detector(root, options.engine, await projectAround(root, files, options.engine, options.maxBytes), options.maxBytes),
+    detector: new Detector(root, options.engine, await projectAround(root, files, options.engine, options.maxBytes), options.maxBytes, options.onProgress),
     sprintPlan,
     findings,
     rejected,

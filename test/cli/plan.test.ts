@@ -58,6 +58,17 @@ describe('shipshape plan', () => {
     ]);
   });
 
+  it('shows progress while planning on a terminal only, and clears it', async () => {
+    const repo = join(dir, 'many');
+    mkdirSync(repo, { recursive: true });
+    for (let i = 0; i < 30; i++) writeFileSync(join(repo, `m${i}.py`), `def f():\n    print(${i})\n`);
+    const tty = await runCli(['plan', '--repo', 'many'], { cwd: dir, tty: true });
+    expect(tty.stderr).toContain('\rshipshape: planning, 25 files checked');
+    expect(tty.stderr.endsWith('\r\x1b[K')).toBe(true);
+    const piped = await runCli(['plan', '--repo', 'many'], { cwd: dir });
+    expect(piped.stderr).toBe('');
+  });
+
   it('--json prints the plan in its published schema', async () => {
     const r = await runCli(['plan', '--findings', join(ROOT, 'fixtures/findings/eslint-pcm-ops.sarif'), '--repo', DEMO, '--json'], { cwd: dir });
     expect(r.code).toBe(0);
