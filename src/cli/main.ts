@@ -12,10 +12,9 @@ import { InputError } from '../findings/types.js';
 import { ApplyError } from '../apply/index.js';
 import { ForgeError } from '../forge/types.js';
 import { WorkspaceError } from '../workspace/types.js';
-import { planRepository } from '../plan/index.js';
 import type { Codemod, Safety } from '../engine/types.js';
 import { TOOL_VERSION } from '../version.js';
-import { formatApply, runApply, runDemo, writeDrafts, type ApplyCliOptions } from './apply.js';
+import type { ApplyCliOptions } from './apply.js';
 import { colorDiff, colorsFor, formatCodemodTable, formatPlan, formatSummary } from './output.js';
 
 /**
@@ -177,6 +176,8 @@ Exit codes: 0 done, 1 --check found changes, 2 usage error or bad input, 3 a fil
       // Read from where the user is; name files in messages the way the user wrote them.
       const resolveIn = (p: string) => relative(process.cwd(), resolve(io.cwd, p)) || '.';
       repoDirectory(opts.repo, io.cwd, { needGit: false, purpose: '' });
+      // Loaded on use: the Markdown parser and the apply job are not needed by `run`.
+      const { planRepository } = await import('../plan/index.js');
       const plan = await planRepository({
         repo: resolveIn(opts.repo),
         planFile: opts.plan ? resolveIn(opts.plan) : undefined,
@@ -225,6 +226,7 @@ forge reads GITHUB_TOKEN, and GITHUB_API_URL / GITHUB_SERVER_URL when set
     .action(async (opts: ApplyCliOptions & { json?: boolean; output?: string; verbose?: boolean }) => {
       if (opts.output && !opts.dryRun) throw new UsageError('--output goes with --dry-run (a real run publishes the pull requests)');
       const progress = io.stderr.isTTY && !opts.json ? (m: string) => io.stderr.write(`${m}\n`) : undefined;
+      const { formatApply, runApply, writeDrafts } = await import('./apply.js');
       const result = await runApply(opts, { cwd: io.cwd, env: io.env, codemods: allCodemods, engine: await createEngine(), onEvent: progress });
       const drafts = opts.output ? await writeDrafts(result, resolve(io.cwd, opts.output)) : undefined;
       if (opts.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -255,6 +257,7 @@ forge reads GITHUB_TOKEN, and GITHUB_API_URL / GITHUB_SERVER_URL when set
     .description('apply the demo app\'s sprint plan with the local forge in a temporary repository (no account, no network)')
     .option('--json', 'print both runs as JSON')
     .action(async (opts: { json?: boolean }) => {
+      const { runDemo } = await import('./apply.js');
       const demo = await runDemo({ codemods: allCodemods, engine: await createEngine() });
       if (opts.json) {
         io.stdout.write(`${JSON.stringify({ repo: demo.repo, prs: demo.prsDir, first: demo.first, second: demo.second }, null, 2)}\n`);

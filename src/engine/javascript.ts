@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import jscodeshift, { type Collection, type JSCodeshift } from 'jscodeshift';
+import type { Collection, JSCodeshift } from 'jscodeshift';
 
 export type JsParserName = 'babylon' | 'ts' | 'tsx';
 
@@ -8,7 +8,20 @@ interface BabelParser {
 }
 
 const require = createRequire(import.meta.url);
-const getParser = require('jscodeshift/src/getParser.js') as (name: JsParserName) => BabelParser;
+
+/**
+ * jscodeshift and its Babel parsers are loaded on the first JavaScript file,
+ * not at start: they are a fifth of a second, and a run over Python files
+ * (or `--help`) never needs them.
+ */
+let loaded: { jscodeshift: JSCodeshift; getParser: (name: JsParserName) => BabelParser } | undefined;
+function jscodeshiftModule() {
+  loaded ??= {
+    jscodeshift: require('jscodeshift') as JSCodeshift,
+    getParser: require('jscodeshift/src/getParser.js') as (name: JsParserName) => BabelParser,
+  };
+  return loaded;
+}
 
 export function jsParserFor(path: string): JsParserName {
   if (path.endsWith('.tsx')) return 'tsx';
@@ -21,6 +34,7 @@ const apis = new Map<JsParserName, { j: JSCodeshift; parser: BabelParser }>();
 function api(name: JsParserName): { j: JSCodeshift; parser: BabelParser } {
   let entry = apis.get(name);
   if (!entry) {
+    const { jscodeshift, getParser } = jscodeshiftModule();
     entry = { j: jscodeshift.withParser(name), parser: getParser(name) };
     apis.set(name, entry);
   }
