@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { isAbsolute } from 'node:path';
 
 /** Compiles (never runs) each source; prints one JSON error message or null per source. */
 const CHECKER = `
@@ -25,7 +26,27 @@ export interface PythonCheck {
 export function pythonInterpreter(): string | false {
   const configured = process.env.SHIPSHAPE_PYTHON;
   if (configured === '0' || configured === 'false') return false;
-  return configured || 'python3';
+  return realInterpreter(configured || 'python3');
+}
+
+const resolved = new Map<string, string>();
+
+/**
+ * The interpreter behind `name`, asked once per process: `python3` is often a
+ * version manager's shim (pyenv, asdf) that takes several times longer to
+ * start than the interpreter it runs, and a run may start it many times.
+ * Falls back to `name` itself when the answer is not an absolute path (or
+ * nothing answers: the check then reports the interpreter unavailable).
+ */
+function realInterpreter(name: string): string {
+  let found = resolved.get(name);
+  if (found === undefined) {
+    const probe = spawnSync(name, ['-I', '-S', '-c', 'import sys; sys.stdout.write(sys.executable or "")'], { encoding: 'utf8', timeout: 10_000 });
+    const path = probe.status === 0 ? probe.stdout.trim() : '';
+    found = path && isAbsolute(path) ? path : name;
+    resolved.set(name, found);
+  }
+  return found;
 }
 
 /** Compiles many sources in one python3 process (the gate's "still valid Python" check). */

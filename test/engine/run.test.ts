@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCodemods } from '../../src/engine/run.js';
@@ -62,6 +62,25 @@ describe('runCodemods', () => {
     expect(report.files[0]).toMatchObject({ status: 'skipped', reason: 'gate-failed', message: expect.stringContaining("'return' outside function") });
     expect(report.verification.pythonCompile).toBe('checked');
     expect(readFileSync(join(root, 'a.py'), 'utf8')).toBe('old_name\n');
+  });
+
+  it('starts the interpreter behind a version-manager shim: the shim runs once per process, not once per check', async () => {
+    const bin = repo({ 'calls.log': '' });
+    const shim = join(bin, 'python3-shim');
+    const real = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+    writeFileSync(shim, `#!/bin/sh\necho shim >> '${join(bin, 'calls.log')}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+    const saved = process.env.SHIPSHAPE_PYTHON;
+    process.env.SHIPSHAPE_PYTHON = shim;
+    try {
+      for (let i = 0; i < 3; i++) {
+        const report = await runCodemods({ paths: [repo({ 'a.py': 'x = old_name\n' })], codemods: [renamePython()], engine });
+        expect(report.verification).toEqual({ pythonCompile: 'checked', interpreter: real });
+      }
+      expect(readFileSync(join(bin, 'calls.log'), 'utf8')).toBe('shim\n');
+    } finally {
+      if (saved === undefined) delete process.env.SHIPSHAPE_PYTHON;
+      else process.env.SHIPSHAPE_PYTHON = saved;
+    }
   });
 
   it('says so when no Python interpreter is available for the compile check', async () => {
