@@ -3,7 +3,7 @@ import { runCodemods, type RunReport } from '../engine/run.js';
 import type { EngineContext } from '../engine/transform.js';
 import type { Codemod, Safety } from '../engine/types.js';
 import type { Forge, PullRequest } from '../forge/types.js';
-import { BRANCH_PREFIX, branchName, prBody, prTitle, type PrInput } from '../pr/index.js';
+import { BRANCH_PREFIX, branchName, parseMetadata, prBody, prMetadata, prTitle, type PrInput, type PrMetadata } from '../pr/index.js';
 import type { Plan, SprintItem } from '../plan/types.js';
 import type { BotIdentity, Workspace } from '../workspace/types.js';
 import { withWorkspace } from '../workspace/index.js';
@@ -327,7 +327,8 @@ async function applyPart(ctx: {
     say({ step: 'pushed' });
   }
   if (open) {
-    if (open.title === title && open.body === body) return { ...outcome, action: 'unchanged', title, pr: ref(open) };
+    // The PR's own record says whether anything changed: same codemods and versions, same base commit, same findings.
+    if (treeUnchanged && open.title === title && sameWork(parseMetadata(open.body), prMetadata(input))) return { ...outcome, action: 'unchanged', title, pr: ref(open) };
     const updated = await options.forge.updatePr(open.number, { title, body });
     say({ step: 'updated', number: updated.number, url: updated.url });
     return { ...outcome, action: 'updated', title, pr: ref(updated) };
@@ -338,6 +339,20 @@ async function applyPart(ctx: {
   counters.created++;
   say({ step: 'opened', number: created.number, url: created.url });
   return { ...outcome, action: 'created', title, pr: ref(created) };
+}
+
+/** Two metadata records describe the same work (wording of the body aside). */
+function sameWork(before: PrMetadata | null, now: PrMetadata): boolean {
+  if (before === null) return false;
+  const codemods = (m: PrMetadata) => m.codemods.map((c) => `${c.id}@${c.version}`).join(',');
+  return (
+    before.item === now.item &&
+    before.baseSha === now.baseSha &&
+    before.findingsDigest === now.findingsDigest &&
+    codemods(before) === codemods(now) &&
+    before.part?.index === now.part?.index &&
+    before.part?.total === now.part?.total
+  );
 }
 
 /** Closes the open PR of an item that no longer has anything to change, saying why. */
