@@ -119,6 +119,7 @@ export function createShipshapeApp(deps: AppDeps) {
         plan: null,
         dashboard: false,
         base: pr.head.ref,
+        branchScope: `pr-${pr.number}`,
         replyTo: pr.number,
         findings: [{ name: `review-${review.id}.json`, text: JSON.stringify(mine) }],
         reason: `review ${review.id} by @${review.user?.login ?? ''} on #${pr.number}`,

@@ -100,6 +100,7 @@ export function createJobRunner(deps: RunnerDeps): JobRunner {
       findings,
       items: job.items,
       base: job.base,
+      branchScope: job.branchScope,
       botLogin: job.botLogin,
       codemods: job.codemods,
       caps: job.caps,

@@ -53,6 +53,8 @@ export interface ApplyOptions {
   labels?: readonly string[];
   /** The branch pull requests target (default: the forge's default branch), e.g. the head of a reviewed PR. */
   base?: string;
+  /** Names this run's branches apart (`pr-12`), for work that targets another base than the plan's. */
+  branchScope?: string;
   /** One event per step, for progress output (`describeEvent` words it). */
   onEvent?: (event: ApplyEvent) => void;
 }
@@ -163,8 +165,17 @@ async function measureItem(ws: Workspace, item: SprintItem, options: ApplyOption
   return new Map(report.files.map((f) => [f.path, f.status === 'changed' ? changedLines(f.diff) : 0]));
 }
 
-function partBranch(item: SprintItem, part: Part): string {
-  return branchName(item.key, item.title, { index: part.index, total: part.total });
+/**
+ * The item's branch; with a scope (`pr-12`: fixes for pull request 12) it becomes
+ * `shipshape/pr-12-<key>-<slug>`, so work for different bases never shares a branch.
+ */
+export function itemBranch(item: Pick<SprintItem, 'key' | 'title'>, scope?: string, part?: { index: number; total: number }): string {
+  const branch = branchName(item.key, item.title, part);
+  return scope ? `${BRANCH_PREFIX}${scope}-${branch.slice(BRANCH_PREFIX.length)}` : branch;
+}
+
+function partBranch(item: SprintItem, part: Part, scope?: string): string {
+  return itemBranch(item, scope, { index: part.index, total: part.total });
 }
 
 function commitMessage(item: SprintItem, part: Part, codemod: Codemod, report: RunReport): string {
@@ -265,7 +276,7 @@ async function applyPart(ctx: {
 }): Promise<ItemOutcome> {
   const { ws, part, options, caps, base, counters } = ctx;
   const { item } = part;
-  const branch = partBranch(item, part);
+  const branch = partBranch(item, part, options.branchScope);
   const outcome: ItemOutcome = {
     key: item.key,
     title: item.title,
@@ -357,7 +368,7 @@ function sameWork(before: PrMetadata | null, now: PrMetadata): boolean {
 
 /** Closes the open PR of an item that no longer has anything to change, saying why. */
 async function closeStale(item: SprintItem, options: ApplyOptions): Promise<ItemOutcome | null> {
-  const branch = branchName(item.key, item.title);
+  const branch = itemBranch(item, options.branchScope);
   const open = await options.forge.findPr(branch);
   if (open?.state !== 'open') return null;
   const outcome: ItemOutcome = { key: item.key, title: open.title, branch, action: 'closed', files: [], codemods: [], rollback: item.rollback, pr: ref(open) };
@@ -425,7 +436,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
     if (selected.length === 0) return;
     const counters = { open: (await options.forge.openPrs(BRANCH_PREFIX)).length, created: 0 };
     for (const item of selected) {
-      await ws.startBranch(branchName(item.key, item.title));
+      await ws.startBranch(itemBranch(item, options.branchScope));
       for (const part of splitItem(item, await measureItem(ws, item, options), caps)) {
         try {
           result.items.push(await applyPart({ ws, part, options, caps, base, counters }));
@@ -433,7 +444,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
           result.items.push({
             key: item.key,
             title: item.title,
-            branch: partBranch(item, part),
+            branch: partBranch(item, part, options.branchScope),
             action: 'failed',
             reason: (error as Error).message,
             files: part.files,

@@ -99,6 +99,8 @@ describe('the GitHub App over real HTTP (in-process queue)', () => {
     const fixes = h.github.state.prs.filter((p) => p.number !== reviewed.number);
     expect(fixes).toHaveLength(1);
     expect(fixes[0]!.base).toBe('feature/login');
+    // Its branch is named for the reviewed pull request, apart from the plan's branches.
+    expect(fixes[0]!.head).toMatch(new RegExp(`^shipshape/pr-${reviewed.number}-`));
     expect(fixes[0]!.body).toContain('python/print-to-logging');
     expect(fixes[0]!.body).toContain('credential_service.py');
     expect(fixes[0]!.body).not.toContain('config.py'); // only this review's comments
