@@ -12,6 +12,10 @@ afterEach(async () => {
   const violations = [...h.github.violations];
   const logs = h.logs.join('\n');
   const tokens = h.github.tokens.map((t) => t.token);
+  // Nor comments, PR bodies or issues: everything the App wrote to GitHub.
+  const written = JSON.stringify(h.github.state);
+  for (const token of tokens) expect(written).not.toContain(token);
+  expect(written).not.toContain(WEBHOOK_SECRET);
   await h.close();
   h = undefined;
   expect(violations).toEqual([]);
