@@ -24,6 +24,8 @@ export interface AppJob {
   base?: string;
   /** Branch names of this job's pull requests are scoped (`pr-12`) when they target another base. */
   branchScope?: string;
+  /** Update open pull requests only (re-planning after a push). */
+  onlyOpen?: boolean;
   botLogin?: string;
   codemods?: string[];
   caps?: { openPrs?: number; prsPerRun?: number; filesPerPr?: number; linesPerPr?: number };

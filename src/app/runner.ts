@@ -101,6 +101,7 @@ export function createJobRunner(deps: RunnerDeps): JobRunner {
       items: job.items,
       base: job.base,
       branchScope: job.branchScope,
+      onlyOpen: job.onlyOpen,
       botLogin: job.botLogin,
       codemods: job.codemods,
       caps: job.caps,

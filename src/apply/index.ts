@@ -55,6 +55,8 @@ export interface ApplyOptions {
   base?: string;
   /** Names this run's branches apart (`pr-12`), for work that targets another base than the plan's. */
   branchScope?: string;
+  /** Only items whose pull request is open: bring them up to date, open nothing new. */
+  onlyOpen?: boolean;
   /** One event per step, for progress output (`describeEvent` words it). */
   onEvent?: (event: ApplyEvent) => void;
 }
@@ -434,8 +436,11 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
       if (outcome) result.items.push(outcome);
     }
     if (selected.length === 0) return;
-    const counters = { open: (await options.forge.openPrs(BRANCH_PREFIX)).length, created: 0 };
-    for (const item of selected) {
+    const openPrs = await options.forge.openPrs(BRANCH_PREFIX);
+    const counters = { open: openPrs.length, created: 0 };
+    // Re-planning after a push updates what is open and proposes nothing new.
+    const hasOpenPr = (item: SprintItem) => openPrs.some((pr) => pr.branch === itemBranch(item, options.branchScope) || pr.branch.startsWith(`${itemBranch(item, options.branchScope)}-part-`));
+    for (const item of options.onlyOpen ? selected.filter(hasOpenPr) : selected) {
       await ws.startBranch(itemBranch(item, options.branchScope));
       for (const part of splitItem(item, await measureItem(ws, item, options), caps)) {
         try {

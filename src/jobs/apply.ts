@@ -44,6 +44,8 @@ export interface ApplyJob {
   base?: string;
   /** Keeps this job's branches apart from the plan's (`pr-12` for fixes to pull request 12). */
   branchScope?: string;
+  /** Only items whose pull request is open (re-planning after a push). */
+  onlyOpen?: boolean;
   lockDir?: string;
 }
 
@@ -110,6 +112,7 @@ export async function runApplyJob(job: ApplyJob, ctx: JobContext): Promise<Apply
       labels: job.labels,
       base: job.base,
       branchScope: job.branchScope,
+      onlyOpen: job.onlyOpen,
       onEvent: ctx.onEvent,
       plan: (dir) =>
         planRepository({
