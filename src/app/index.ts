@@ -119,6 +119,7 @@ export function createShipshapeApp(deps: AppDeps) {
         plan: null,
         dashboard: false,
         base: pr.head.ref,
+        branchScope: `pr-${pr.number}`,
         replyTo: pr.number,
         findings: [{ name: `review-${review.id}.json`, text: JSON.stringify(mine) }],
         reason: `review ${review.id} by @${review.user?.login ?? ''} on #${pr.number}`,
@@ -142,7 +143,7 @@ export function createShipshapeApp(deps: AppDeps) {
         dashboard: false,
         alerts: { ref: ref ?? `refs/heads/${context.payload.repository.default_branch}` },
         delayMs: deps.alertBatchMs ?? 10_000,
-        reason: `code scanning alerts on ${ref}`,
+        reason: 'code scanning alerts',
       });
     });
 
@@ -155,7 +156,7 @@ export function createShipshapeApp(deps: AppDeps) {
       const watched = new Set([CONFIG_PATH, ...(config.settings.plan ? [config.settings.plan] : [])]);
       const touched = commits.some((c) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])].some((p) => watched.has(p)));
       if (!touched) return;
-      await enqueue(context, { id: context.id, kind: 'apply', installationId: installation.id, ...where, ...fromConfig(config, codemodIds), reason: `push of ${[...watched].join(' or ')}` });
+      await enqueue(context, { id: context.id, kind: 'apply', installationId: installation.id, ...where, ...fromConfig(config, codemodIds), onlyOpen: true, reason: `push of ${[...watched].join(' or ')}` });
     });
 
     app.on('issues.edited', async (context) => {

@@ -22,6 +22,10 @@ export interface AppJob {
   /** Findings carried by the event (review comments, code-scanning alerts). */
   findings?: { name: string; text: string }[];
   base?: string;
+  /** Branch names of this job's pull requests are scoped (`pr-12`) when they target another base. */
+  branchScope?: string;
+  /** Update open pull requests only (re-planning after a push). */
+  onlyOpen?: boolean;
   botLogin?: string;
   codemods?: string[];
   caps?: { openPrs?: number; prsPerRun?: number; filesPerPr?: number; linesPerPr?: number };

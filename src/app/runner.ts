@@ -100,6 +100,8 @@ export function createJobRunner(deps: RunnerDeps): JobRunner {
       findings,
       items: job.items,
       base: job.base,
+      branchScope: job.branchScope,
+      onlyOpen: job.onlyOpen,
       botLogin: job.botLogin,
       codemods: job.codemods,
       caps: job.caps,

@@ -3,7 +3,7 @@ import { runCodemods, type RunReport } from '../engine/run.js';
 import type { EngineContext } from '../engine/transform.js';
 import type { Codemod, Safety } from '../engine/types.js';
 import type { Forge, PullRequest } from '../forge/types.js';
-import { BRANCH_PREFIX, branchName, prBody, prTitle, type PrInput } from '../pr/index.js';
+import { BRANCH_PREFIX, branchName, parseMetadata, prBody, prMetadata, prTitle, type PrInput, type PrMetadata } from '../pr/index.js';
 import { accountFindings, type FindingsAccount } from '../plan/account.js';
 import type { Plan, SprintItem } from '../plan/types.js';
 import type { BotIdentity, Workspace } from '../workspace/types.js';
@@ -54,6 +54,10 @@ export interface ApplyOptions {
   labels?: readonly string[];
   /** The branch pull requests target (default: the forge's default branch), e.g. the head of a reviewed PR. */
   base?: string;
+  /** Names this run's branches apart (`pr-12`), for work that targets another base than the plan's. */
+  branchScope?: string;
+  /** Only items whose pull request is open: bring them up to date, open nothing new. */
+  onlyOpen?: boolean;
   /** One event per step, for progress output (`describeEvent` words it). */
   onEvent?: (event: ApplyEvent) => void;
 }
@@ -171,8 +175,17 @@ async function measureItem(ws: Workspace, item: SprintItem, options: ApplyOption
   return new Map(report.files.map((f) => [f.path, f.status === 'changed' ? changedLines(f.diff) : 0]));
 }
 
-function partBranch(item: SprintItem, part: Part): string {
-  return branchName(item.key, item.title, { index: part.index, total: part.total });
+/**
+ * The item's branch; with a scope (`pr-12`: fixes for pull request 12) it becomes
+ * `shipshape/pr-12-<key>-<slug>`, so work for different bases never shares a branch.
+ */
+export function itemBranch(item: Pick<SprintItem, 'key' | 'title'>, scope?: string, part?: { index: number; total: number }): string {
+  const branch = branchName(item.key, item.title, part);
+  return scope ? `${BRANCH_PREFIX}${scope}-${branch.slice(BRANCH_PREFIX.length)}` : branch;
+}
+
+function partBranch(item: SprintItem, part: Part, scope?: string): string {
+  return itemBranch(item, scope, { index: part.index, total: part.total });
 }
 
 function commitMessage(item: SprintItem, part: Part, codemod: Codemod, report: RunReport): string {
@@ -275,7 +288,7 @@ async function applyPart(ctx: {
 }): Promise<ItemOutcome> {
   const { ws, part, options, caps, base, counters } = ctx;
   const { item } = part;
-  const branch = partBranch(item, part);
+  const branch = partBranch(item, part, options.branchScope);
   const outcome: ItemOutcome = {
     key: item.key,
     title: item.title,
@@ -338,7 +351,8 @@ async function applyPart(ctx: {
     say({ step: 'pushed' });
   }
   if (open) {
-    if (open.title === title && open.body === body) return { ...outcome, action: 'unchanged', title, pr: ref(open) };
+    // The PR's own record says whether anything changed: same codemods and versions, same base commit, same findings.
+    if (treeUnchanged && open.title === title && sameWork(parseMetadata(open.body), prMetadata(input))) return { ...outcome, action: 'unchanged', title, pr: ref(open) };
     const updated = await options.forge.updatePr(open.number, { title, body });
     say({ step: 'updated', number: updated.number, url: updated.url });
     return { ...outcome, action: 'updated', title, pr: ref(updated) };
@@ -351,9 +365,23 @@ async function applyPart(ctx: {
   return { ...outcome, action: 'created', title, pr: ref(created) };
 }
 
+/** Two metadata records describe the same work (wording of the body aside). */
+function sameWork(before: PrMetadata | null, now: PrMetadata): boolean {
+  if (before === null) return false;
+  const codemods = (m: PrMetadata) => m.codemods.map((c) => `${c.id}@${c.version}`).join(',');
+  return (
+    before.item === now.item &&
+    before.baseSha === now.baseSha &&
+    before.findingsDigest === now.findingsDigest &&
+    codemods(before) === codemods(now) &&
+    before.part?.index === now.part?.index &&
+    before.part?.total === now.part?.total
+  );
+}
+
 /** Closes the open PR of an item that no longer has anything to change, saying why. */
 async function closeStale(item: SprintItem, options: ApplyOptions): Promise<ItemOutcome | null> {
-  const branch = branchName(item.key, item.title);
+  const branch = itemBranch(item, options.branchScope);
   const open = await options.forge.findPr(branch);
   if (open?.state !== 'open') return null;
   const outcome: ItemOutcome = { key: item.key, title: open.title, branch, action: 'closed', files: [], codemods: [], rollback: item.rollback, pr: ref(open) };
@@ -421,9 +449,12 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
       if (outcome) result.items.push(outcome);
     }
     if (selected.length === 0) return;
-    const counters = { open: (await options.forge.openPrs(BRANCH_PREFIX)).length, created: 0 };
-    for (const item of selected) {
-      await ws.startBranch(branchName(item.key, item.title));
+    const openPrs = await options.forge.openPrs(BRANCH_PREFIX);
+    const counters = { open: openPrs.length, created: 0 };
+    // Re-planning after a push updates what is open and proposes nothing new.
+    const hasOpenPr = (item: SprintItem) => openPrs.some((pr) => pr.branch === itemBranch(item, options.branchScope) || pr.branch.startsWith(`${itemBranch(item, options.branchScope)}-part-`));
+    for (const item of options.onlyOpen ? selected.filter(hasOpenPr) : selected) {
+      await ws.startBranch(itemBranch(item, options.branchScope));
       for (const part of splitItem(item, await measureItem(ws, item, options), caps)) {
         try {
           result.items.push(await applyPart({ ws, part, options, caps, base, counters }));
@@ -431,7 +462,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
           result.items.push({
             key: item.key,
             title: item.title,
-            branch: partBranch(item, part),
+            branch: partBranch(item, part, options.branchScope),
             action: 'failed',
             reason: (error as Error).message,
             files: part.files,

@@ -42,6 +42,10 @@ export interface ApplyJob {
   labels?: readonly string[];
   /** The branch pull requests target (default: the repository's default branch). */
   base?: string;
+  /** Keeps this job's branches apart from the plan's (`pr-12` for fixes to pull request 12). */
+  branchScope?: string;
+  /** Only items whose pull request is open (re-planning after a push). */
+  onlyOpen?: boolean;
   lockDir?: string;
 }
 
@@ -107,6 +111,8 @@ export async function runApplyJob(job: ApplyJob, ctx: JobContext): Promise<Apply
       allow: job.allow,
       labels: job.labels,
       base: job.base,
+      branchScope: job.branchScope,
+      onlyOpen: job.onlyOpen,
       onEvent: ctx.onEvent,
       plan: (dir) =>
         planRepository({

@@ -1,7 +1,7 @@
-import { DEFAULT_BOT } from '../apply/index.js';
+import { DEFAULT_BOT, itemBranch } from '../apply/index.js';
 import { createForge } from '../forge/registry.js';
 import type { PullRequest } from '../forge/types.js';
-import { BRANCH_PREFIX, branchName } from '../pr/index.js';
+import { BRANCH_PREFIX } from '../pr/index.js';
 import { withWorkspace } from '../workspace/index.js';
 import { runPlanJob, type ApplyJob, type JobContext } from './apply.js';
 
@@ -35,7 +35,7 @@ export async function runRollbackJob(job: Pick<ApplyJob, 'target' | 'plan' | 'co
   const plan = await runPlanJob(job, ctx);
   const item = plan.items.find((i) => i.key === key);
   if (!item) return { action: 'no-item', item: key, items: plan.items.map((i) => i.key) };
-  const branch = branchName(item.key, item.title);
+  const branch = itemBranch(item);
   const pr = await forge.findPr(branch);
   if (!pr) return { action: 'no-pr', item: key };
   if (pr.state !== 'merged' || !pr.mergeCommit) return { action: 'not-merged', item: key, pr, rollback: item.rollback };

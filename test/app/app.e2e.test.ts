@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import reviewComments from '../../fixtures/findings/coderabbit-pr-comments.json' with { type: 'json' };
@@ -12,6 +13,10 @@ afterEach(async () => {
   const violations = [...h.github.violations];
   const logs = h.logs.join('\n');
   const tokens = h.github.tokens.map((t) => t.token);
+  // Nor comments, PR bodies or issues: everything the App wrote to GitHub.
+  const written = JSON.stringify(h.github.state);
+  for (const token of tokens) expect(written).not.toContain(token);
+  expect(written).not.toContain(WEBHOOK_SECRET);
   await h.close();
   h = undefined;
   expect(violations).toEqual([]);
@@ -99,6 +104,8 @@ describe('the GitHub App over real HTTP (in-process queue)', () => {
     const fixes = h.github.state.prs.filter((p) => p.number !== reviewed.number);
     expect(fixes).toHaveLength(1);
     expect(fixes[0]!.base).toBe('feature/login');
+    // Its branch is named for the reviewed pull request, apart from the plan's branches.
+    expect(fixes[0]!.head).toMatch(new RegExp(`^shipshape/pr-${reviewed.number}-`));
     expect(fixes[0]!.body).toContain('python/print-to-logging');
     expect(fixes[0]!.body).toContain('credential_service.py');
     expect(fixes[0]!.body).not.toContain('config.py'); // only this review's comments
@@ -200,7 +207,7 @@ describe('the GitHub App over real HTTP (in-process queue)', () => {
     expect(h.gitServer.requests).toEqual([]);
   });
 
-  it('a push to the default branch that touches the plan re-plans; one that does not is ignored', async () => {
+  it('a push of the plan to the default branch re-plans: open PRs are brought up to date, nothing new is opened', async () => {
     h = await startHarness({ files: TINY });
     const commit = (paths: string[]) => ({ id: 'b'.repeat(40), message: 'edit', added: [], removed: [], modified: paths });
     await h.send('push', undefined, { ref: 'refs/heads/main', commits: [commit(['README.md'])] });
@@ -208,7 +215,23 @@ describe('the GitHub App over real HTTP (in-process queue)', () => {
     expect(h.gitServer.requests).toEqual([]);
     await h.send('push', undefined, { ref: 'refs/heads/main', commits: [commit(['SPRINT_PLAN.md'])] });
     await settle(h);
-    expect(h.github.state.prs.map((p) => p.head)).toEqual(['shipshape/1.1-logging-standardization']);
+    expect(h.github.state.prs).toEqual([]); // nothing was open, so nothing to update and nothing proposed unasked
+
+    const issue = h.github.seedIssue({ title: 'Cleanup' });
+    await h.send('issue_comment', 'created', commentPatch('alice', '/shipshape apply', issue.number));
+    await settle(h);
+    expect(h.github.state.prs).toHaveLength(1);
+    // The plan's rollback line changes on main; the push re-plans and the open PR says the new line.
+    const bare = join(h.reposDir, `${OWNER}/${REPO}.git`);
+    const work = join(h.reposDir, 'work');
+    git(h.reposDir, ['clone', '--quiet', bare, work]);
+    writeFileSync(join(work, 'SPRINT_PLAN.md'), TINY['SPRINT_PLAN.md'].replace('revert the commit', 'revert, then restart the workers'));
+    git(work, ['commit', '--quiet', '-am', 'plan: rollback note']);
+    git(work, ['push', '--quiet', 'origin', 'HEAD:main']);
+    await h.send('push', undefined, { ref: 'refs/heads/main', commits: [commit(['SPRINT_PLAN.md'])] });
+    await settle(h);
+    expect(h.github.state.prs).toHaveLength(1);
+    expect(h.github.state.prs[0]!.body).toContain('revert, then restart the workers');
   });
 
   it('installation does nothing unasked; with onInstall: plan the plan is posted as an issue', async () => {

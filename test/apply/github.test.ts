@@ -133,4 +133,17 @@ describe('apply with the GitHub forge (fake API checked against the OpenAPI desc
     expect(again.items.map((i) => i.action)).toEqual(['updated']);
     expect(github.state.prs).toHaveLength(1);
   });
+
+  it('a re-run reads the PR\'s hidden metadata back: other wording alone is no change, lost metadata is rewritten', async () => {
+    await applyPlan(options({ items: ['1.4'] }));
+    const pr = github.state.prs[0]!;
+    pr.body = `${pr.body}\n\nA note a reviewer added.`;
+    const again = await applyPlan(options({ items: ['1.4'] }));
+    expect(again.items.map((i) => i.action)).toEqual(['unchanged']);
+    expect(github.requests.filter((r) => r.operationId === 'pulls/update')).toEqual([]);
+    pr.body = 'metadata gone';
+    const third = await applyPlan(options({ items: ['1.4'] }));
+    expect(third.items.map((i) => i.action)).toEqual(['updated']);
+    expect(github.state.prs[0]!.body).toContain('shipshape:metadata');
+  });
 });
