@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { runCodemods, type RunReport } from '../engine/run.js';
 import type { EngineContext } from '../engine/transform.js';
-import type { Codemod } from '../engine/types.js';
+import type { Codemod, Safety } from '../engine/types.js';
 import type { Forge, PullRequest } from '../forge/types.js';
 import { BRANCH_PREFIX, branchName, prBody, prTitle, type PrInput } from '../pr/index.js';
+import { accountFindings, type FindingsAccount } from '../plan/account.js';
 import type { Plan, SprintItem } from '../plan/types.js';
 import type { BotIdentity, Workspace } from '../workspace/types.js';
 import { withWorkspace } from '../workspace/index.js';
@@ -12,7 +13,11 @@ import { TOOL_VERSION } from '../version.js';
 export const APPLY_SCHEMA_VERSION = 1;
 
 /** A pull request is a review: changes marked `review` are included, and listed in its body for the reviewer. */
-const PR_POLICY = { maxSafety: 'review' } as const;
+const DEFAULT_PR_SAFETY: Safety = 'review';
+
+function prPolicy(options: Pick<ApplyOptions, 'allow'>): { maxSafety: Safety } {
+  return { maxSafety: options.allow ?? DEFAULT_PR_SAFETY };
+}
 
 export interface Caps {
   /** Open shipshape pull requests at most; an item beyond it waits for a later run. */
@@ -43,8 +48,51 @@ export interface ApplyOptions {
   lockDir?: string;
   /** Also keep a dashboard issue that mirrors the plan. */
   dashboard?: boolean;
-  /** One line per step, for progress output. */
-  onEvent?: (message: string) => void;
+  /** Riskiest edit a pull request may carry (default `review`: a PR is a review, and lists those edits for the reviewer). */
+  allow?: Safety;
+  /** Labels for every pull request besides `shipshape` (and `security` for security items). */
+  labels?: readonly string[];
+  /** The branch pull requests target (default: the forge's default branch), e.g. the head of a reviewed PR. */
+  base?: string;
+  /** One event per step, for progress output (`describeEvent` words it). */
+  onEvent?: (event: ApplyEvent) => void;
+}
+
+/** What happened to one item (or part) just now: progress for people, logs for the App. */
+export interface ItemEvent {
+  kind: 'item';
+  key: string;
+  part?: { index: number; total: number };
+  branch: string;
+  step: 'left-alone' | 'failed-verification' | 'would-open' | 'would-update' | 'pushed' | 'updated' | 'opened' | 'closed';
+  title?: string;
+  number?: number;
+  url?: string;
+}
+
+/** A run's progress events (more kinds join from src/jobs: cloned, planned, finished). */
+export type ApplyEvent = ItemEvent;
+
+/** One line for people, as the CLI prints it. */
+export function describeItemEvent(event: ItemEvent): string {
+  const label = `${event.key}${event.part ? ` (part ${event.part.index}/${event.part.total})` : ''}`;
+  switch (event.step) {
+    case 'left-alone':
+      return `${label}: left alone: someone else committed to the branch`;
+    case 'failed-verification':
+      return `${label}: failed verification`;
+    case 'would-open':
+    case 'would-update':
+      return `${label}: would ${event.step === 'would-update' ? 'update' : 'open'} "${event.title ?? ''}"`;
+    case 'pushed':
+      return `${label}: pushed ${event.branch}`;
+    case 'updated':
+      return `${label}: updated #${event.number ?? ''}`;
+    case 'opened':
+      return `${label}: opened #${event.number ?? ''}`;
+    case 'closed':
+      return `${label}: closed #${event.number ?? ''}, nothing left to change`;
+  }
 }
 
 export type ItemAction = 'created' | 'updated' | 'unchanged' | 'closed' | 'skipped' | 'failed' | 'dry-run';
@@ -61,6 +109,11 @@ export interface ItemOutcome {
   /** The plan's Rollback line for the item. */
   rollback: string | null;
   pr?: { number: number; url: string };
+  /** How many of the findings given (not the plan's own references) this PR fixes. */
+  findings?: number;
+  /** Dry run: the pull request's body and the patch it would carry, for review before anything is pushed. */
+  body?: string;
+  patch?: string;
 }
 
 export interface ApplyResult {
@@ -71,6 +124,8 @@ export interface ApplyResult {
   dryRun: boolean;
   items: ItemOutcome[];
   needsHuman: { key: string; title: string; reason: string }[];
+  /** Every finding given, in one state: in an item, not confirmed (with its reason), no codemod, or rejected. */
+  findings: FindingsAccount;
   dashboard?: string;
 }
 
@@ -112,7 +167,7 @@ export function splitItem(item: SprintItem, linesByFile: ReadonlyMap<string, num
 /** Measures, on the base commit, how many lines the item's codemods change in each file. */
 async function measureItem(ws: Workspace, item: SprintItem, options: ApplyOptions): Promise<Map<string, number>> {
   const codemods = options.codemods.filter((c) => item.codemods.includes(c.meta.id));
-  const report = await runCodemods({ paths: item.files.map((f) => join(ws.dir, f)), codemods, cwd: ws.dir, engine: options.engine, policy: PR_POLICY });
+  const report = await runCodemods({ paths: item.files.map((f) => join(ws.dir, f)), codemods, cwd: ws.dir, engine: options.engine, policy: prPolicy(options) });
   return new Map(report.files.map((f) => [f.path, f.status === 'changed' ? changedLines(f.diff) : 0]));
 }
 
@@ -140,7 +195,7 @@ interface Built {
 }
 
 /** Runs the item's codemods on the part's files inside the workspace, one commit per codemod. */
-async function buildPart(ws: Workspace, part: Part, codemods: readonly Codemod[], engine: EngineContext): Promise<Built> {
+async function buildPart(ws: Workspace, part: Part, codemods: readonly Codemod[], engine: EngineContext, policy: { maxSafety: Safety }): Promise<Built> {
   const built: Built = { reports: [], problems: [] };
   const files = part.files.map((f) => join(ws.dir, f));
   for (const id of part.item.codemods) {
@@ -149,7 +204,7 @@ async function buildPart(ws: Workspace, part: Part, codemods: readonly Codemod[]
       built.problems.push(`unknown codemod ${id}`);
       continue;
     }
-    const report = await runCodemods({ paths: files, codemods: [codemod], cwd: ws.dir, write: true, engine, policy: PR_POLICY });
+    const report = await runCodemods({ paths: files, codemods: [codemod], cwd: ws.dir, write: true, engine, policy });
     for (const f of report.files) {
       if (f.status === 'skipped' && f.reason !== 'symlink') built.problems.push(`${f.path}: ${f.message}`);
     }
@@ -174,7 +229,7 @@ function verification(built: Built): PrInput['verification'] {
   return checks;
 }
 
-function prInput(part: Part, branch: string, base: { branch: string; sha: string }, built: Built, diffStat: PrInput['diffStat']): PrInput {
+function prInput(forge: Forge, part: Part, branch: string, base: { branch: string; sha: string }, built: Built, diffStat: PrInput['diffStat']): PrInput {
   const files = new Set(part.files);
   return {
     item: part.item,
@@ -195,11 +250,13 @@ function prInput(part: Part, branch: string, base: { branch: string; sha: string
       review: report.files.flatMap((f) =>
         f.status === 'changed' ? f.changes.filter((c) => c.safety !== 'safe').map((c) => ({ path: f.path, line: c.line, description: c.description, safety: c.safety })) : [],
       ),
-      leftAlone: report.codemods.flatMap((c) => c.notes.map((n) => ({ path: n.path, line: n.line, message: n.message }))),
+      leftAlone: report.codemods.flatMap((c) => c.notes.filter((n) => !n.caveat).map((n) => ({ path: n.path, line: n.line, message: n.message }))),
+      caveats: report.codemods.flatMap((c) => c.notes.filter((n) => n.caveat).map((n) => ({ path: n.path, line: n.line, message: n.message }))),
     })),
     diffStat,
     verification: verification(built),
     findings: part.item.findings.filter((f) => files.has(f.path)),
+    fileLink: forge.fileLink ? (path, start, end) => forge.fileLink!(path, base.sha, start, end) : undefined,
   };
 }
 
@@ -228,8 +285,10 @@ async function applyPart(ctx: {
     codemods: item.codemods,
     rollback: item.rollback,
     ...(part.total > 1 ? { part: { index: part.index, total: part.total } } : {}),
+    findings: item.findings.filter((f) => f.tool !== 'plan' && part.files.includes(f.path)).length,
   };
-  const say = (message: string) => options.onEvent?.(`${item.key}${part.total > 1 ? ` (part ${part.index}/${part.total})` : ''}: ${message}`);
+  const say = (event: Omit<ItemEvent, 'kind' | 'key' | 'part' | 'branch'>) =>
+    options.onEvent?.({ kind: 'item', key: item.key, ...(part.total > 1 ? { part: { index: part.index, total: part.total } } : {}), branch, ...event });
   const explicit = options.items?.includes(item.key) ?? false;
 
   const existing = await options.forge.findPr(branch);
@@ -248,25 +307,25 @@ async function applyPart(ctx: {
       await options.forge.comment(open.number, `shipshape did not update this branch: it has commits that are not shipshape's (${remote.foreignCommits.join(', ')}). Resolve or close this pull request; shipshape leaves it alone meanwhile.`);
       await options.forge.updatePr(open.number, { body: `${open.body}\n${marker}` });
     }
-    say('left alone: someone else committed to the branch');
+    say({ step: 'left-alone' });
     return { ...outcome, reason, pr: open ? ref(open) : undefined };
   }
 
   await ws.startBranch(branch);
-  const built = await buildPart(ws, part, options.codemods, options.engine);
+  const built = await buildPart(ws, part, options.codemods, options.engine, prPolicy(options));
   if (built.problems.length > 0) {
-    say('failed verification');
+    say({ step: 'failed-verification' });
     return { ...outcome, action: 'failed', reason: `verification failed: ${built.problems.join('; ')}` };
   }
   const diffStat = await ws.diffStat();
   if (diffStat.length === 0) return { ...outcome, action: 'unchanged', reason: 'nothing to change on the base branch', pr: open ? ref(open) : undefined };
 
-  const input = prInput(part, branch, base, built, diffStat);
+  const input = prInput(options.forge, part, branch, base, built, diffStat);
   const title = prTitle(input);
   const body = prBody(input, options.forge.maxBodyLength);
   if (options.dryRun) {
-    say(`would ${open ? 'update' : 'open'} "${title}"`);
-    return { ...outcome, action: 'dry-run', title, pr: open ? ref(open) : undefined };
+    say({ step: open ? 'would-update' : 'would-open', title });
+    return { ...outcome, action: 'dry-run', title, pr: open ? ref(open) : undefined, body, patch: await ws.patch() };
   }
 
   const treeUnchanged = remote !== null && (await ws.sameTree(remote.sha));
@@ -276,19 +335,19 @@ async function applyPart(ctx: {
   }
   if (!treeUnchanged) {
     await ws.push(branch, remote?.sha ?? null);
-    say(`pushed ${branch}`);
+    say({ step: 'pushed' });
   }
   if (open) {
     if (open.title === title && open.body === body) return { ...outcome, action: 'unchanged', title, pr: ref(open) };
     const updated = await options.forge.updatePr(open.number, { title, body });
-    say(`updated #${updated.number}`);
+    say({ step: 'updated', number: updated.number, url: updated.url });
     return { ...outcome, action: 'updated', title, pr: ref(updated) };
   }
-  const labels = ['shipshape', ...(item.security ? ['security'] : [])];
+  const labels = [...new Set(['shipshape', ...(item.security ? ['security'] : []), ...(options.labels ?? [])])];
   const created = await options.forge.createPr({ branch, base: base.branch, title, body, labels });
   counters.open++;
   counters.created++;
-  say(`opened #${created.number}`);
+  say({ step: 'opened', number: created.number, url: created.url });
   return { ...outcome, action: 'created', title, pr: ref(created) };
 }
 
@@ -302,7 +361,7 @@ async function closeStale(item: SprintItem, options: ApplyOptions): Promise<Item
   if (options.dryRun) return { ...outcome, action: 'dry-run', reason: `would close: ${reason}` };
   await options.forge.comment(open.number, `shipshape is closing this pull request: ${reason}. Nothing was merged; the branch is left as it is.`);
   await options.forge.closePr(open.number);
-  options.onEvent?.(`${item.key}: closed #${open.number}, nothing left to change`);
+  options.onEvent?.({ kind: 'item', key: item.key, branch, step: 'closed', number: open.number, url: open.url });
   return { ...outcome, reason };
 }
 
@@ -342,14 +401,16 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
     dryRun: Boolean(options.dryRun),
     items: [],
     needsHuman: [],
+    findings: { total: 0, inItems: 0, items: 0, notConfirmed: [], noCodemod: [], rejected: 0 },
   };
-  const baseBranch = await options.forge.defaultBranch();
+  const baseBranch = options.base ?? (await options.forge.defaultBranch());
   let plan: Plan | undefined;
   await withWorkspace({ remote: options.forge.remote(), base: baseBranch, bot, lockDir: options.lockDir }, async (ws) => {
     const base = { branch: baseBranch, sha: ws.baseSha };
     result.base = base;
     plan = await options.plan(ws.dir);
     result.needsHuman = plan.items.filter((i) => !i.automatable).map((i) => ({ key: i.key, title: i.title, reason: i.reason ?? '' }));
+    result.findings = accountFindings(plan);
     const unknown = (options.items ?? []).filter((key) => !plan!.items.some((i) => i.key === key));
     if (unknown.length > 0) throw new ApplyError(`no sprint item ${unknown.join(', ')} in the plan (items: ${plan.items.map((i) => i.key).join(', ')})`);
     const wanted = (i: SprintItem) => !options.items?.length || options.items.includes(i.key);

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { codemods as allCodemods, findCodemod } from '../../codemods/index.js';
 import { UsageError } from '../engine/files.js';
+import { repoDirectory } from './args.js';
 import { createEngine } from '../engine/index.js';
 import { quotePath, runCodemods, WRITE_FAILURES } from '../engine/run.js';
 import { InputError } from '../findings/types.js';
@@ -14,7 +15,7 @@ import { WorkspaceError } from '../workspace/types.js';
 import { planRepository } from '../plan/index.js';
 import type { Codemod, Safety } from '../engine/types.js';
 import { TOOL_VERSION } from '../version.js';
-import { formatApply, runApply, runDemo, type ApplyCliOptions } from './apply.js';
+import { formatApply, runApply, runDemo, writeDrafts, type ApplyCliOptions } from './apply.js';
 import { colorDiff, colorsFor, formatCodemodTable, formatPlan, formatSummary } from './output.js';
 
 /**
@@ -87,7 +88,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
 Examples:
   $ shipshape codemods                       list the codemods
   $ shipshape run src/                       show what would change, as a diff
-  $ shipshape run . --codemod python/print-to-logging --write
+  $ shipshape run . --codemod python/print-to-logging --allow review --write
   $ shipshape run . --check                  exit 1 when a codemod would change something (CI)
   $ shipshape run . --json > report.json     the versioned run report
   $ shipshape plan --plan SPRINTS.md         sprint items from a Markdown plan
@@ -118,13 +119,14 @@ Exit codes: 0 done, 1 --check found changes, 2 usage error or bad input, 3 a fil
     .option('--check', 'exit 1 if any file would change; writes nothing')
     .option('--json', 'print the versioned JSON run report on stdout instead of a diff')
     .option('--max-bytes <n>', 'skip files larger than this many bytes (at least 1)', positiveInt, 1024 * 1024)
+    .option('-v, --verbose', 'list every place left alone (by default places with the same reason are one line with a count)')
     .addOption(new Option('--allow <safety>', 'also apply edits of this risk level (edits riskier than "safe" are held by default)').choices(['safe', 'review']).default('safe'))
     .addHelpText(
       'after',
       '\nExit codes: 0 done, 1 --check found changes, 2 usage error, 3 --write could not write a file\n' +
         '(read-only, or changed on disk during the run: it is kept as it is and named; the others are written).',
     )
-    .action(async (paths: string[], opts: { codemod: string[]; write?: boolean; check?: boolean; json?: boolean; maxBytes: number; allow: Safety }) => {
+    .action(async (paths: string[], opts: { codemod: string[]; write?: boolean; check?: boolean; json?: boolean; verbose?: boolean; maxBytes: number; allow: Safety }) => {
       if (opts.write && opts.check) throw new UsageError('--write and --check cannot be combined');
       const codemods = selectCodemods(opts.codemod);
       const mode = opts.check ? 'check' : opts.write ? 'write' : 'dry-run';
@@ -152,7 +154,7 @@ Exit codes: 0 done, 1 --check found changes, 2 usage error or bad input, 3 a fil
           if (mode === 'write') io.stdout.write(`${c.green('wrote')} ${quotePath(file.path)} (${file.codemods.join(', ')})\n`);
           else io.stdout.write(`${colorDiff(file.diff, c)}${file.diff.endsWith('\n') ? '' : '\n'}`);
         }
-        io.stderr.write(`${formatSummary(report, colorsFor(io.stderr, io.env), mode)}\n`);
+        io.stderr.write(`${formatSummary(report, colorsFor(io.stderr, io.env), mode, opts.verbose)}\n`);
       }
       if (mode === 'check' && report.summary.changed > 0) setExit(EXIT.changes);
       if (report.files.some((f) => f.status === 'skipped' && WRITE_FAILURES.has(f.reason))) setExit(EXIT.failed);
@@ -167,10 +169,12 @@ Exit codes: 0 done, 1 --check found changes, 2 usage error or bad input, 3 a fil
     .option('--bot <login>', 'review bot whose comments count as findings', 'coderabbitai[bot]')
     .option('--src-root <dir>', 'where the repository was checked out when the findings were made (absolute paths under it are mapped onto --repo)')
     .option('--json', 'print the plan as JSON (schemas/plan.schema.json)')
+    .option('-v, --verbose', 'list every finding not confirmed (by default findings with the same rule and reason are one line with a count)')
     .addHelpText('after', '\nWith neither --plan nor --findings, every codemod scans the repository and proposes one item.')
-    .action(async (opts: { repo: string; plan?: string; findings: string[]; bot: string; srcRoot?: string; json?: boolean }) => {
+    .action(async (opts: { repo: string; plan?: string; findings: string[]; bot: string; srcRoot?: string; json?: boolean; verbose?: boolean }) => {
       // Read from where the user is; name files in messages the way the user wrote them.
       const resolveIn = (p: string) => relative(process.cwd(), resolve(io.cwd, p)) || '.';
+      repoDirectory(opts.repo, io.cwd, { needGit: false, purpose: '' });
       const plan = await planRepository({
         repo: resolveIn(opts.repo),
         planFile: opts.plan ? resolveIn(opts.plan) : undefined,
@@ -181,7 +185,7 @@ Exit codes: 0 done, 1 --check found changes, 2 usage error or bad input, 3 a fil
         engine: await createEngine(),
       });
       if (opts.json) io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
-      else io.stdout.write(`${formatPlan(plan, colorsFor(io.stdout, io.env))}\n`);
+      else io.stdout.write(`${formatPlan(plan, colorsFor(io.stdout, io.env), opts.verbose)}\n`);
     });
 
   program
@@ -200,21 +204,46 @@ Exit codes: 0 done, 1 --check found changes, 2 usage error or bad input, 3 a fil
     .option('--max-files <n>', 'files per pull request; larger items are split into parts', positiveInt, 10)
     .option('--max-lines <n>', 'changed lines per pull request; larger items are split into parts', positiveInt, 500)
     .option('--json', 'print the run as JSON (schemas/apply.schema.json)')
+    .option('--output <dir>', 'with --dry-run: write each pull request\'s body (.md) and patch (.patch) into this folder instead of printing the diffs')
+    .option('-v, --verbose', 'list every finding not acted on (by default findings with the same rule and reason are one line with a count)')
     .addHelpText(
       'after',
       `
+With --dry-run every branch is built and verified as for real; each pull
+request's title, summary and diff are printed (or written with --output).
+
 The local forge (default) needs no account: branches are pushed into the local
 repository and each pull request is written to .shipshape/prs/<branch>.md plus
 a .patch. Your checkout, index and current branch are not touched. The GitHub
 forge reads GITHUB_TOKEN, and GITHUB_API_URL / GITHUB_SERVER_URL when set
 (GitHub Enterprise Server, GitHub Actions).`,
     )
-    .action(async (opts: ApplyCliOptions & { json?: boolean }) => {
+    .action(async (opts: ApplyCliOptions & { json?: boolean; output?: string; verbose?: boolean }) => {
+      if (opts.output && !opts.dryRun) throw new UsageError('--output goes with --dry-run (a real run publishes the pull requests)');
       const progress = io.stderr.isTTY && !opts.json ? (m: string) => io.stderr.write(`${m}\n`) : undefined;
       const result = await runApply(opts, { cwd: io.cwd, env: io.env, codemods: allCodemods, engine: await createEngine(), onEvent: progress });
+      const drafts = opts.output ? await writeDrafts(result, resolve(io.cwd, opts.output)) : undefined;
       if (opts.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      else io.stdout.write(`${formatApply(result, colorsFor(io.stdout, io.env))}\n`);
+      else io.stdout.write(`${formatApply(result, colorsFor(io.stdout, io.env), { verbose: opts.verbose, drafts })}\n`);
       if (result.items.some((i) => i.action === 'failed')) setExit(EXIT.failed);
+    });
+
+  program
+    .command('worker')
+    .description('run GitHub App jobs from Redis (REDIS_URL), without the webhook server; see "Install the GitHub App" in the README')
+    .action(async () => {
+      const { AppConfigError, startWorker } = await import('../app/server.js');
+      try {
+        const worker = await startWorker(io.env);
+        await new Promise<void>((resolve) => {
+          const stop = () => void worker.close().then(resolve, resolve);
+          process.once('SIGTERM', stop);
+          process.once('SIGINT', stop);
+        });
+      } catch (error) {
+        if (error instanceof AppConfigError) throw new UsageError(error.message);
+        throw error;
+      }
     });
 
   program

@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import type { Codemod } from '../engine/types.js';
 import { quotePath, WRITE_FAILURES, type RunReport } from '../engine/run.js';
+import { accountFindings, type FindingsAccount } from '../plan/account.js';
 import type { Plan } from '../plan/types.js';
 
 export type Colors = ReturnType<typeof pc.createColors>;
@@ -32,7 +33,7 @@ export function formatCodemodTable(codemods: readonly Codemod[], c: Colors): str
   return [`${'ID'.padEnd(width)}  SAFETY  KIND      TITLE`, ...lines, '', 'What each fixes:', ...details].join('\n');
 }
 
-function plural(n: number, word: string): string {
+export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
@@ -64,14 +65,54 @@ export function formatScope(report: RunReport, c: Colors): string[] {
   return out;
 }
 
-/** The closing lines of a run, for stderr: counts, files left alone and why, skipped files. */
-export function formatSummary(report: RunReport, c: Colors, mode: 'dry-run' | 'write' | 'check'): string {
+/** A note's reason without the values it names: notes with the same shape group together. */
+export function reasonShape(message: string): string {
+  return message
+    .replace(/`[^`]*`/g, '`…`')
+    .replace(/\b(class|subclass|base|function|def|module)\s+[A-Za-z_][\w.]*/g, '$1 …')
+    .replace(/[\w./-]+\.(py|js|mjs|cjs|ts|tsx|jsx)\b/g, '…')
+    .replace(/\b\d+\b/g, '#');
+}
+
+export interface Grouped<T> {
+  first: T;
+  all: T[];
+}
+
+/** Items grouped by a key, in order of first appearance. */
+export function groupBy<T>(items: readonly T[], key: (item: T) => string): Grouped<T>[] {
+  const groups = new Map<string, Grouped<T>>();
+  for (const item of items) {
+    const k = key(item);
+    const g = groups.get(k);
+    if (g) g.all.push(item);
+    else groups.set(k, { first: item, all: [item] });
+  }
+  return [...groups.values()];
+}
+
+/** ` (and 58 more like it: a.py:3, b.py:9, …; --verbose lists each)` after a group's first line. */
+function moreLikeIt(places: readonly string[]): string {
+  if (places.length === 0) return '';
+  const shown = places.slice(0, 2).join(', ');
+  return ` (and ${places.length} more like it: ${shown}${places.length > 2 ? ', …' : ''}; --verbose lists each)`;
+}
+
+/**
+ * The closing lines of a run, for stderr: counts, places left alone and why,
+ * skipped files. Notes that give the same reason are one line with a count
+ * unless `verbose`.
+ */
+export function formatSummary(report: RunReport, c: Colors, mode: 'dry-run' | 'write' | 'check', verbose = false): string {
   const s = report.summary;
   const out: string[] = [];
   for (const codemod of report.codemods) {
-    for (const note of codemod.notes) {
-      const label = note.remains ? c.red('still open') : c.yellow('left alone');
-      out.push(`${label} ${quotePath(note.path)}:${note.line} ${c.dim(`[${codemod.id}]`)} ${note.message}`);
+    const kind = (n: (typeof codemod.notes)[number]) => (n.remains ? 'open' : n.caveat ? 'caveat' : 'alone');
+    const groups = verbose ? codemod.notes.map((n) => ({ first: n, all: [n] })) : groupBy(codemod.notes, (n) => `${kind(n)}\0${reasonShape(n.message)}`);
+    for (const { first: note, all } of groups) {
+      const label = { open: c.red('still open'), caveat: c.cyan('note'), alone: c.yellow('left alone') }[kind(note)];
+      const more = moreLikeIt(all.slice(1).map((n) => `${quotePath(n.path)}:${n.line}`));
+      out.push(`${label} ${quotePath(note.path)}:${note.line} ${c.dim(`[${codemod.id}]`)} ${note.message}${c.dim(more)}`);
     }
     for (const held of codemod.held) {
       out.push(`${c.yellow('held')} ${quotePath(held.path)}:${held.line} ${c.dim(`[${codemod.id}]`)} ${held.safety} change not applied (${held.description}); use --allow review`);
@@ -100,8 +141,31 @@ function shorten(text: string, max: number): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
+/**
+ * Where every finding given went, for people: one line that adds up
+ * (`97 findings: 18 to fix in 1 item, 75 not confirmed, 4 with no codemod`),
+ * then the findings not acted on, grouped by reason unless `verbose`.
+ */
+export function formatFindings(account: FindingsAccount, c: Colors, opts: { verbose?: boolean; inItems?: string }): string[] {
+  if (account.total === 0) return [];
+  const rejected = account.rejected > 0 ? `, ${account.rejected} rejected` : '';
+  const inItems = opts.inItems ?? `${account.inItems} to fix in ${plural(account.items, 'item')}`;
+  const out = [`${plural(account.total, 'finding')}: ${inItems}, ${account.notConfirmed.length} not confirmed, ${account.noCodemod.length} with no codemod${rejected}`];
+  const notConfirmed = opts.verbose ? account.notConfirmed.map((n) => ({ first: n, all: [n] })) : groupBy(account.notConfirmed, (n) => `${n.tool}\0${n.ruleId}\0${reasonShape(n.reason)}`);
+  for (const { first: n, all } of notConfirmed) {
+    const more = moreLikeIt(all.slice(1).map((x) => `${x.path}:${x.line}`));
+    out.push(`${c.yellow('not confirmed')} ${n.path}:${n.line} [${n.tool} ${n.ruleId}] ${n.reason}${c.dim(more)}`);
+  }
+  for (const { first: u, all } of groupBy(account.noCodemod, (u) => `${u.tool}\0${u.ruleId}`)) {
+    const shown = opts.verbose ? all : all.slice(0, 3);
+    const places = shown.map((f) => `${f.path}:${f.line}`).join(', ') + (shown.length < all.length ? ', …' : '');
+    out.push(`${c.yellow('no codemod')} ${u.tool} ${u.ruleId}: no codemod handles this rule (${plural(all.length, 'finding')}: ${places})`);
+  }
+  return out;
+}
+
 /** `shipshape plan` for people: one block per sprint item, then what was not confirmed, unhandled or rejected. */
-export function formatPlan(plan: Plan, c: Colors): string {
+export function formatPlan(plan: Plan, c: Colors, verbose = false): string {
   const out: string[] = [];
   const width = Math.max(4, ...plan.items.map((i) => i.key.length));
   for (const item of plan.items) {
@@ -126,9 +190,9 @@ export function formatPlan(plan: Plan, c: Colors): string {
   }
   const automatable = plan.items.filter((i) => i.automatable).length;
   out.push('');
-  out.push(c.bold(`${automatable} of ${plan.items.length} items automatable, ${plan.items.length - automatable} need a human; ${plan.notConfirmed.length} findings not confirmed, ${plan.unhandled.reduce((n, u) => n + u.findings.length, 0)} with no codemod, ${plan.rejected.length} rejected`));
-  for (const n of plan.notConfirmed) out.push(`${c.yellow('not confirmed')} ${n.finding.path}:${n.finding.startLine} [${n.finding.tool} ${n.finding.ruleId}] ${n.reason}`);
-  for (const u of plan.unhandled) out.push(`${c.yellow('needs a human')} ${u.tool} ${u.ruleId}: no codemod handles this rule (${u.findings.length} finding${u.findings.length === 1 ? '' : 's'}: ${u.findings.slice(0, 3).map((f) => `${f.path}:${f.startLine}`).join(', ')})`);
+  const account = accountFindings(plan);
+  out.push(c.bold(`${automatable} of ${plan.items.length} items automatable, ${plan.items.length - automatable} need a human`));
+  out.push(...formatFindings(account, c, { verbose }));
   for (const r of plan.rejected) out.push(`${c.magenta('rejected')} ${r.source}: ${r.reason}`);
   for (const w of plan.warnings) out.push(`${c.dim('warning')} ${w}`);
   return out.join('\n');

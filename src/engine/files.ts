@@ -95,11 +95,11 @@ async function walk(root: string, dir: string, out: string[], unlisted: NonNulla
 export async function discoverFiles(paths: readonly string[], cwd = process.cwd()): Promise<Discovery> {
   const targets = (paths.length ? paths : ['.']).map((p) => resolve(cwd, p));
   const reals: string[] = [];
-  for (const target of targets) {
+  for (const [i, target] of targets.entries()) {
     try {
       reals.push(await realpath(target));
     } catch {
-      throw new UsageError(`cannot read ${relative(cwd, target) || target}: no such file or directory`);
+      throw new UsageError(`cannot read ${paths[i] ?? relative(cwd, target)}: no such file or directory`);
     }
   }
   for (const [i, target] of targets.entries()) {

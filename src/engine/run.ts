@@ -54,6 +54,7 @@ export interface RunSummary {
   edits: number;
   /** Changes held by the policy. */
   held: number;
+  /** Places left alone (a caveat on a change that was made is not one). */
   notes: number;
 }
 
@@ -318,7 +319,7 @@ function buildReport(input: {
     }
     for (const note of r.notes) byId.get(note.codemod)?.notes.push({ ...note, path: r.path });
     for (const held of r.held) byId.get(held.codemod)?.held.push({ ...held, path: r.path });
-    summary.notes += r.notes.length;
+    summary.notes += r.notes.filter((n) => !n.caveat).length;
     summary.held += r.held.length;
     if (r.status === 'unchanged') {
       summary.unchanged++;

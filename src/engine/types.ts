@@ -103,6 +103,11 @@ export interface Note {
    * finding here is not fixed, whatever else changed on the line.
    */
   remains?: boolean;
+  /**
+   * A remark on a change that was made (a key dropped, with why), not a
+   * place left alone: shown as a note, never counted as left alone.
+   */
+  caveat?: boolean;
 }
 
 export interface TransformResult {

@@ -17,6 +17,8 @@ export interface PullRequest {
   title: string;
   body: string;
   labels: string[];
+  /** The commit that landed it on the base (merge or squash commit), when merged and the forge knows it. */
+  mergeCommit?: string;
 }
 
 export interface NewPullRequest {
@@ -36,6 +38,11 @@ export interface Issue {
 export interface GitRemote {
   url: string;
   env: Record<string, string>;
+  /**
+   * Fresh credentials for the next network command (clone, fetch, push). Short-lived tokens
+   * (GitHub App installation tokens last an hour) are asked for again before each one.
+   */
+  refresh?: () => Promise<Record<string, string>>;
 }
 
 export interface Forge {
@@ -57,6 +64,16 @@ export interface Forge {
   openPrs(prefix: string): Promise<PullRequest[]>;
   /** Creates or updates the issue that carries `marker` in its body (the dashboard). */
   ensureIssue(title: string, body: string, marker: string): Promise<Issue>;
+  /**
+   * A link to lines of a file as of commit `sha`, for PR bodies: a blob URL
+   * on GitHub, a path relative to the draft in the local forge.
+   */
+  fileLink?(path: string, sha: string, startLine: number, endLine?: number): string;
+}
+
+/** `a/b c.py` → `a/b%20c.py`: each segment URL-encoded, the slashes kept. */
+export function encodePath(path: string): string {
+  return path.split('/').map(encodeURIComponent).join('/');
 }
 
 /** A forge call that failed in a way the user must act on; `message` is one clear line, never a token. */

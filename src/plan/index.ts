@@ -10,6 +10,7 @@ import type { Plan } from './types.js';
 
 export { buildPlan, type PlanInputs } from './build.js';
 export { PLAN_SCHEMA_VERSION, type Plan, type SprintItem, type NotConfirmed } from './types.js';
+export { accountFindings, type FindingsAccount, type FindingPlace } from './account.js';
 
 export interface PlanOptions {
   repo: string;

@@ -61,6 +61,17 @@ export function cell(markdown: string): string {
 /** A link destination usable in `[text](url)`, or null for anything but http(s). */
 export function safeUrl(url: string | undefined): string | null {
   if (!url || !/^https?:\/\//i.test(url)) return null;
+  return escapeLinkChars(url);
+}
+
+/** An http(s) URL or a relative path (no scheme), safe as a Markdown link target; null for anything else. */
+export function safeLink(link: string): string | null {
+  if (/^https?:\/\//i.test(link)) return safeUrl(link);
+  if (/^[a-z][a-z0-9+.-]*:/i.test(link) || link.startsWith('//')) return null;
+  return escapeLinkChars(link);
+}
+
+function escapeLinkChars(url: string): string {
   return url.replace(/[\s()<>|`]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 

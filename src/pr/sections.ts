@@ -6,7 +6,7 @@
  */
 import type { Finding } from '../findings/types.js';
 import { listing, omittedNote, type Block, type Listing } from './listing.js';
-import { cell, clip, code, firstLine, oneLine, plural, prose, quote, safeUrl } from './markdown.js';
+import { cell, clip, code, firstLine, oneLine, plural, prose, quote, safeLink, safeUrl } from './markdown.js';
 import { itemLabel } from './title.js';
 import type { PrCodemod, PrInput, Safety } from './types.js';
 
@@ -97,13 +97,16 @@ function location(f: Finding): string {
   return `${f.path}:${f.startLine}${end}`;
 }
 
-function findingRow(f: Finding): string {
+/** A finding's row: its location links to the lines at the base commit, its rule id to the rule's documentation. */
+function findingRow(f: Finding, fileLink: PrInput['fileLink']): string {
   const where = code(location(f));
-  const url = safeUrl(f.url);
+  const rule = code(clip(f.ruleId, CELL_MAX));
+  const ruleUrl = safeUrl(f.url);
+  const fileUrl = fileLink ? safeLink(fileLink(f.path, f.startLine, f.endLine)) : undefined;
   const cells = [
     prose(clip(oneLine(f.tool), CELL_MAX)),
-    code(clip(f.ruleId, CELL_MAX)),
-    url ? `[${where}](${url})` : where,
+    ruleUrl ? `[${rule}](${ruleUrl})` : rule,
+    fileUrl ? `[${where}](${fileUrl})` : where,
     prose(clip(firstLine(f.message), CELL_MAX)) + (f.remains ? ` — **partly fixed**: ${prose(clip(oneLine(f.remains), CELL_MAX))}` : ''),
   ];
   return `| ${cells.map(cell).join(' | ')} |`;
@@ -129,7 +132,7 @@ export function findingsSection(input: PrInput): Block[] {
     listing({
       head: `${plural(input.findings.length, 'finding')}:`,
       rowsHead: '\n| Tool | Rule | Location | Message |\n| --- | --- | --- | --- |',
-      rows: sortedFindings(input.findings).map(findingRow),
+      rows: sortedFindings(input.findings).map((f) => findingRow(f, input.fileLink)),
       note: omittedNote('finding'),
     }),
   ];
@@ -162,6 +165,10 @@ function codemodBlocks(c: PrCodemod, detail: Detail): Block[] {
       .sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line)
       .map((r) => `- ${code(`${r.path}:${r.line}`)} — ${prose(oneLine(r.description))} (**${r.safety}**)`);
     blocks.push(foldable(`To review (${c.review.length}): these change behaviour on purpose, read them before merging:`, rows, FOLD_AFTER.files, omittedNote('change')));
+  }
+  if (c.caveats?.length) {
+    const rows = [...c.caveats].sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line).map((l) => `- ${code(`${l.path}:${l.line}`)} — ${prose(oneLine(l.message))}`);
+    blocks.push(foldable(`Notes on these changes (${c.caveats.length}):`, rows, FOLD_AFTER.leftAlone, omittedNote('note')));
   }
   if (c.leftAlone.length > 0) {
     const rows = [...c.leftAlone]

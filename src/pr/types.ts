@@ -35,6 +35,8 @@ export interface PrCodemod {
   /** The changes a reviewer must read: those that change behaviour on purpose (`review`) or may (`unsafe`). */
   review: { path: string; line: number; description: string; safety: Safety }[];
   leftAlone: LeftAlone[];
+  /** Remarks on changes that were made (a deprecated key kept, with why). */
+  caveats?: LeftAlone[];
 }
 
 export interface DiffStatEntry {
@@ -63,6 +65,8 @@ export interface PrInput {
   verification: VerificationCheck[];
   /** The confirmed findings this PR closes (for a part, a subset of item.findings). */
   findings: Finding[];
+  /** A link to a finding's lines at the base commit (the forge's); plain text without it. */
+  fileLink?: (path: string, startLine: number, endLine?: number) => string;
 }
 
 /**

@@ -1,4 +1,6 @@
+import { Ajv, type ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
+import configSchema from '../../schemas/config.schema.json' with { type: 'json' };
 import { normaliseName } from './manifests.js';
 import { PATH_ROLES, type PathRole, type RoleOverride } from './roles.js';
 import { parseRelease } from './versions.js';
@@ -14,9 +16,11 @@ export interface ProjectOverrides {
   pythonRoots: string[];
   /** Per-codemod options, by codemod id, as written (each codemod validates its own). */
   codemodOptions: Map<string, Readonly<Record<string, unknown>>>;
+  /** The codemods the repository turned on (`codemods: [ids]`) or off (`id: false`); null: no choice made. */
+  enabled: { only: string[] } | { except: string[] } | null;
 }
 
-export const NO_OVERRIDES: ProjectOverrides = { roles: [], versions: new Map(), pythonRoots: [], codemodOptions: new Map() };
+export const NO_OVERRIDES: ProjectOverrides = { roles: [], versions: new Map(), pythonRoots: [], codemodOptions: new Map(), enabled: null };
 
 export class ConfigError extends Error {}
 
@@ -56,7 +60,7 @@ export function parseProjectConfig(text: string, path = CONFIG_PATH): ProjectOve
   const data: unknown = doc.toJS();
   if (data === null || data === undefined) return NO_OVERRIDES;
   if (!isRecord(data)) throw new ConfigError(`${path} must be a mapping of settings`);
-  const out: ProjectOverrides = { roles: [], versions: new Map(), pythonRoots: [], codemodOptions: new Map() };
+  const out: ProjectOverrides = { roles: [], versions: new Map(), pythonRoots: [], codemodOptions: new Map(), enabled: null };
   if (data['roles'] !== undefined) {
     if (!isRecord(data['roles'])) throw new ConfigError(`${path}: roles must map a role (${PATH_ROLES.join(', ')}) to path patterns`);
     for (const [role, patterns] of Object.entries(data['roles'])) {
@@ -80,12 +84,106 @@ export function parseProjectConfig(text: string, path = CONFIG_PATH): ProjectOve
     if (python['roots'] !== undefined) out.pythonRoots.push(...stringList(python['roots'], `${path}: python.roots`).map((r) => r.replace(/^\.?\/|\/$/g, '')));
   }
   const codemods = data['codemods'];
-  if (codemods !== undefined) {
-    if (!isRecord(codemods)) throw new ConfigError(`${path}: codemods must map a codemod id to its options`);
+  if (Array.isArray(codemods)) {
+    const bad = codemods.findIndex((id) => typeof id !== 'string' || id.trim() === '');
+    if (bad !== -1) throw new ConfigError(`${path}: codemods[${bad}] must be a codemod id such as python/print-to-logging`);
+    out.enabled = { only: codemods as string[] };
+  } else if (codemods !== undefined) {
+    if (!isRecord(codemods)) throw new ConfigError(`${path}: codemods must list codemod ids, or map a codemod id to its options`);
+    const off: string[] = [];
     for (const [id, options] of Object.entries(codemods)) {
-      if (!isRecord(options)) throw new ConfigError(`${path}: codemods.${id} must be a mapping of options`);
-      out.codemodOptions.set(id, options);
+      if (options === false) off.push(id);
+      else if (isRecord(options)) out.codemodOptions.set(id, options);
+      else if (options !== true) throw new ConfigError(`${path}: codemods.${id} must be a mapping of options, or true/false to turn it on or off`);
     }
+    if (off.length > 0) out.enabled = { except: off };
   }
   return out;
+}
+
+/** What the App does in a repository, from `.github/shipshape.yml` (every key optional). */
+export interface RepositorySettings {
+  /** The sprint plan inside the repository; null: plan from findings and detectors only. */
+  plan: string | null;
+  caps: { openPrs?: number; prsPerRun?: number; filesPerPr?: number; linesPerPr?: number };
+  labels: string[];
+  reviewBot: string;
+  dashboard: boolean;
+  allow: 'safe' | 'review';
+  onInstall: 'nothing' | 'plan';
+}
+
+export interface RepositoryConfig {
+  project: ProjectOverrides;
+  settings: RepositorySettings;
+}
+
+export const DEFAULT_SETTINGS: RepositorySettings = {
+  plan: null,
+  caps: {},
+  labels: [],
+  reviewBot: 'coderabbitai[bot]',
+  dashboard: false,
+  allow: 'review',
+  onInstall: 'nothing',
+};
+
+let validateConfig: ReturnType<Ajv['compile']> | undefined;
+
+/** One ajv error as a sentence naming the key (`caps.openPrs must be >= 1`). */
+function describeSchemaError(error: ErrorObject): string {
+  const key = error.instancePath.split('/').slice(1).map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~')).join('.');
+  if (error.keyword === 'additionalProperties') {
+    const extra = String((error.params as { additionalProperty?: unknown }).additionalProperty);
+    const schema = key === '' ? configSchema : (configSchema.properties as Record<string, { properties?: object }>)[key];
+    const known = Object.keys(schema?.properties ?? {}).join(', ');
+    return `${key === '' ? '' : `${key}.`}${extra} is not a setting${known ? `; use one of ${known}` : ''}`;
+  }
+  if (error.keyword === 'enum') return `${key} must be one of ${((error.params as { allowedValues?: unknown[] }).allowedValues ?? []).map(String).join(', ')}`;
+  if (error.keyword === 'pattern' && key === 'plan') return 'plan must be a path inside the repository (relative, without ..)';
+  return `${key || 'the file'} ${error.message ?? 'is not valid'}`;
+}
+
+/**
+ * Reads the whole of `.github/shipshape.yml`: the project sections (as
+ * parseProjectConfig) and the App's settings, checked against
+ * schemas/config.schema.json. Unknown keys are errors here, so a typo is
+ * said rather than silently ignored. `codemodIds` are the known codemods;
+ * naming another is an error. Throws `ConfigError` with the key at fault.
+ */
+export function parseRepositoryConfig(text: string, options: { path?: string; codemodIds?: readonly string[] } = {}): RepositoryConfig {
+  const path = options.path ?? CONFIG_PATH;
+  const project = parseProjectConfig(text, path);
+  const data: unknown = parseDocument(text, { prettyErrors: false }).toJS() ?? {};
+  validateConfig ??= new Ajv({ allErrors: false, strict: true, allowUnionTypes: true }).compile(configSchema);
+  if (!validateConfig(data)) throw new ConfigError(`${path}: ${describeSchemaError(validateConfig.errors![0]!)}`);
+  const config = data as Partial<RepositorySettings>;
+  if (options.codemodIds) {
+    const named = project.enabled === null ? [...project.codemodOptions.keys()] : 'only' in project.enabled ? project.enabled.only : project.enabled.except;
+    const unknown = [...named, ...project.codemodOptions.keys()].find((id) => !options.codemodIds!.includes(id));
+    if (unknown !== undefined) throw new ConfigError(`${path}: codemods names ${unknown}, which is not a shipshape codemod (run \`shipshape codemods\` to list them)`);
+  }
+  return {
+    project,
+    settings: {
+      plan: config.plan?.replace(/^\.\//, '') ?? DEFAULT_SETTINGS.plan,
+      caps: config.caps ?? DEFAULT_SETTINGS.caps,
+      labels: config.labels ?? DEFAULT_SETTINGS.labels,
+      reviewBot: config.reviewBot ?? DEFAULT_SETTINGS.reviewBot,
+      dashboard: config.dashboard ?? DEFAULT_SETTINGS.dashboard,
+      allow: config.allow ?? DEFAULT_SETTINGS.allow,
+      onInstall: config.onInstall ?? DEFAULT_SETTINGS.onInstall,
+    },
+  };
+}
+
+/** The codemod ids a repository runs, out of all of them. */
+export function enabledCodemodIds(all: readonly string[], project: ProjectOverrides): string[] {
+  if (project.enabled === null) return [...all];
+  if ('only' in project.enabled) {
+    const only = project.enabled.only;
+    return all.filter((id) => only.includes(id));
+  }
+  const off = project.enabled.except;
+  return all.filter((id) => !off.includes(id));
 }

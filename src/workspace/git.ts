@@ -40,6 +40,11 @@ const KEPT_GIT_VARIABLES = new Set(['GIT_SSH', 'GIT_SSH_COMMAND', 'GIT_SSH_VARIA
 /** Config keys that name settings, not values: safe to leave in messages. */
 const NON_SECRET_ENV = /^GIT_CONFIG_(COUNT|KEY_\d+)$/;
 
+/** Whether a remote's environment variable carries a credential (config values do; counts and keys do not). */
+export function isSecretEnv(key: string): boolean {
+  return !NON_SECRET_ENV.test(key);
+}
+
 /**
  * The environment that authenticates git over HTTPS with a GitHub token:
  * an `http.extraHeader` given through environment-provided config, so it is

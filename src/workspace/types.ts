@@ -46,6 +46,11 @@ export interface Workspace {
   /** Patch from the base commit to HEAD (`git format-patch` style, one entry per commit). */
   patch(): Promise<string>;
   diffStat(): Promise<DiffStatEntry[]>;
+  /**
+   * Reverts `commit` (a merge commit against its first parent, or a plain or squash commit) on top
+   * of HEAD as the bot; the commit must lie in the base's recent history. Returns the new commit.
+   */
+  revert(commit: string): Promise<string>;
   /** Pushes HEAD to `branch` with --force-with-lease against `expected` (null: the branch must not exist yet). */
   push(branch: string, expected: string | null): Promise<void>;
 }

@@ -8,6 +8,7 @@ import {
   failureLine,
   gitEnvironment,
   hardeningArgs,
+  isSecretEnv,
   isSafeBranchName,
   remoteUrl,
   runGit,
@@ -19,6 +20,8 @@ import { WorkspaceError, type DiffStatEntry, type RemoteBranch, type Workspace, 
 
 export type DisposableWorkspace = Workspace & { dispose(): Promise<void> };
 
+/** git commands that reach the remote, and so need valid credentials. */
+const NETWORK_COMMANDS = new Set(['clone', 'fetch', 'ls-remote', 'push']);
 const DEFAULT_LOCK_TIMEOUT_MS = 10 * 60 * 1000;
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 /** How far back the base is searched for a branch that looks merged. */
@@ -70,8 +73,10 @@ class GitWorkspace implements DisposableWorkspace {
   readonly dir: string;
   private sha = '';
   private readonly children = new Set<ChildProcess>();
-  private readonly env: Record<string, string>;
-  private readonly secrets: Record<string, string>;
+  private env: Record<string, string>;
+  /** Every credential this workspace was ever given (a refreshed token does not make the old one printable). */
+  private secrets: Record<string, string>;
+  private refreshes = 0;
   private readonly cleanup: () => void;
   private disposed = false;
 
@@ -209,6 +214,22 @@ class GitWorkspace implements DisposableWorkspace {
     return entries;
   }
 
+  async revert(commit: string): Promise<string> {
+    if (!SHA.test(commit)) throw new WorkspaceError(`invalid commit ${JSON.stringify(commit)}`, 'git');
+    const base = this.options.base;
+    // The clone is shallow: deepen the base (bounded) until the commit and its parents are there.
+    await this.ok(['fetch', '--quiet', '--no-tags', '--no-recurse-submodules', `--deepen=${MERGED_SEARCH_DEPTH}`, 'origin', `+refs/heads/${base}:refs/remotes/origin/${base}`]);
+    const present = await this.git(['merge-base', '--is-ancestor', commit, `refs/remotes/origin/${base}`]);
+    if (present.code !== 0) throw new WorkspaceError(`commit ${commit.slice(0, 12)} is not among the last ${MERGED_SEARCH_DEPTH} commits of ${base}; revert it by hand`, 'git');
+    const parents = (await this.ok(['rev-list', '--parents', '--max-count=1', commit, '--'])).trim().split(' ').length - 1;
+    const reverted = await this.git(['revert', '--no-edit', '--no-gpg-sign', ...(parents > 1 ? ['--mainline=1'] : []), commit]);
+    if (reverted.code !== 0) {
+      await this.git(['revert', '--abort']);
+      throw new WorkspaceError(`reverting ${commit.slice(0, 12)} does not apply cleanly on ${base} (later changes touch the same lines); revert it by hand`, 'git');
+    }
+    return this.revParse('HEAD');
+  }
+
   async push(branch: string, expected: string | null): Promise<void> {
     checkBranch(branch);
     if (expected !== null && !SHA.test(expected)) throw new WorkspaceError(`invalid expected commit ${JSON.stringify(expected)}`, 'git');
@@ -247,8 +268,20 @@ class GitWorkspace implements DisposableWorkspace {
     }
   }
 
+  /** Asks the remote for fresh credentials before a command that talks to it. */
+  private async freshen(command: string | undefined): Promise<void> {
+    const refresh = this.options.remote.refresh;
+    if (!refresh || !NETWORK_COMMANDS.has(command ?? '')) return;
+    const env = await refresh();
+    this.refreshes += 1;
+    this.env = gitEnvironment(env, this.options.bot);
+    const renamed = Object.entries(env).map(([key, value]) => [isSecretEnv(key) ? `${key}#${this.refreshes}` : key, value] as const);
+    this.secrets = { ...this.secrets, ...Object.fromEntries(renamed) };
+  }
+
   private async git(args: string[], options: { cwd?: string; input?: string } = {}): Promise<GitResult> {
     if (this.disposed) throw new WorkspaceError('the workspace was disposed', 'git');
+    await this.freshen(args[0]);
     return runGit([...hardeningArgs(this.localRemote), ...args], {
       cwd: options.cwd ?? this.dir,
       env: this.env,

@@ -1,6 +1,6 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { codemods } from '../../codemods/index.js';
 import { applyPlan, type ApplyOptions } from '../../src/apply/index.js';
@@ -10,21 +10,11 @@ import { planRepository } from '../../src/plan/index.js';
 import { runCli } from '../helpers/cli.js';
 import { testEngine } from '../helpers/fixtures.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
-import { createBareRepo, git, startGitHttpServer, type GitHttpServer } from '../helpers/git-http-server.js';
+import { createBareRepo, filesOf, git, startGitHttpServer, type GitHttpServer } from '../helpers/git-http-server.js';
 import { schemaErrors } from '../helpers/schema.js';
 
 const DEMO = join(import.meta.dirname, '..', '..', 'fixtures', 'repos', 'pcm-ops');
 const TOKEN = 'ghs_TestToken0123456789abcdefABCDEF0123';
-
-function demoFiles(): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const entry of readdirSync(DEMO, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const full = join(entry.parentPath, entry.name);
-    files[relative(DEMO, full)] = readFileSync(full, 'utf8');
-  }
-  return files;
-}
 
 let engine: EngineContext;
 let reposDir: string;
@@ -40,7 +30,7 @@ beforeAll(async () => {
 beforeEach(async () => {
   reposDir = mkdtempSync(join(tmpdir(), 'shipshape-gh-repos-'));
   lockDir = mkdtempSync(join(tmpdir(), 'shipshape-gh-locks-'));
-  createBareRepo(reposDir, 'acme/pcm-ops.git', demoFiles());
+  createBareRepo(reposDir, 'acme/pcm-ops.git', filesOf(DEMO));
   github = await startFakeGitHub({ owner: 'acme', repo: 'pcm-ops', defaultBranch: 'main', token: TOKEN });
   gitServer = await startGitHttpServer({ reposDir, token: TOKEN, protectedBranches: ['shipshape/3.1-configuration-cleanup'] });
 });

@@ -87,6 +87,10 @@ describe('apply with the local forge', () => {
     expect(secretPr).toContain('Keep old key as fallback');
     expect(secretPr).toMatch(/SECRET_KEY/);
     expect(secretPr).toContain('git revert');
+    // Each finding's location links to the file, relative to the draft, and the link resolves.
+    const targets = [...secretPr.matchAll(/\]\((\.\.\/\.\.\/[^)#]+)\)/g)].map((m) => m[1]!);
+    expect(targets).toContain('../../backend/core/config.py');
+    for (const t of targets) expect(existsSync(join(repo, '.shipshape', 'prs', decodeURIComponent(t)))).toBe(true);
   });
 
   it('a second run changes nothing and opens nothing twice', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +24,25 @@ describe('shipshape plan', () => {
     expect(r.stdout).toContain('rollback: Feature flag to use old rendering');
     expect(r.stdout).toContain('5 of 13 items automatable, 8 need a human');
     expect(r.stdout).not.toContain('\x1b[');
+  });
+
+  it('accounts for every finding once: to fix, not confirmed (grouped by reason), or with no codemod', async () => {
+    const repo = join(dir, 'counts');
+    mkdirSync(join(repo, 'app'), { recursive: true });
+    const cli = 'import argparse\n\n\ndef main():\n    argparse.ArgumentParser().parse_args()\n    print("starting")\n    print("done")\n';
+    writeFileSync(join(repo, 'app', 'cli.py'), cli);
+    writeFileSync(join(repo, 'app', 'jobs.py'), 'def run(n):\n    print("ran", n)\n');
+    const result = (rule: string, path: string, line: number) => ({ ruleId: rule, message: { text: rule }, locations: [{ physicalLocation: { artifactLocation: { uri: path }, region: { startLine: line } } }] });
+    const sarif = { version: '2.1.0', runs: [{ tool: { driver: { name: 'ruff' } }, results: [result('T201', 'app/cli.py', 6), result('T201', 'app/cli.py', 7), result('T201', 'app/jobs.py', 2), result('E501', 'app/jobs.py', 1)] }] };
+    writeFileSync(join(dir, 'counts.sarif'), JSON.stringify(sarif));
+    const r = await runCli(['plan', '--findings', 'counts.sarif', '--repo', 'counts'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('4 findings: 1 to fix in 1 item, 2 not confirmed, 1 with no codemod');
+    const notConfirmed = r.stdout.split('\n').filter((l) => l.startsWith('not confirmed'));
+    expect(notConfirmed).toHaveLength(1);
+    expect(notConfirmed[0]).toMatch(/^not confirmed app\/cli\.py:6 \[ruff T201\] .*\(and 1 more like it: app\/cli\.py:7; --verbose lists each\)$/);
+    const verbose = await runCli(['plan', '--findings', 'counts.sarif', '--repo', 'counts', '--verbose'], { cwd: dir });
+    expect(verbose.stdout.split('\n').filter((l) => l.startsWith('not confirmed'))).toHaveLength(2);
   });
 
   it('--json prints the plan in its published schema', async () => {

@@ -10,11 +10,13 @@ import { tempTrees } from '../helpers/tree.js';
 const project = tempTrees('shipshape-cli-');
 
 const PRINTY = 'import os\n\n\ndef load():\n    print("loading", os.getcwd())\n';
+// print-to-logging's changes are review changes: held unless allowed.
+const REVIEW = ['--allow', 'review'];
 
 describe('shipshape run', () => {
   it('dry run prints a plain unified diff when stdout is not a TTY, and writes nothing', async () => {
     const cwd = project({ 'app.py': PRINTY });
-    const r = await runCli(['run', '.'], { cwd });
+    const r = await runCli(['run', '.', ...REVIEW], { cwd });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('--- a/app.py');
     expect(r.stdout).toContain('+++ b/app.py');
@@ -23,26 +25,51 @@ describe('shipshape run', () => {
     expect(readFileSync(join(cwd, 'app.py'), 'utf8')).toBe(PRINTY);
   });
 
+  it('places left alone for the same reason are one line with a count; --verbose lists each', async () => {
+    const progress = 'def tick(n):\n    print(".", end="")\n    print(n, end="")\n';
+    const cwd = project({ 'a.py': progress, 'b.py': `import sys\n\n\n${progress}` });
+    const r = await runCli(['run', '.'], { cwd });
+    expect(r.code).toBe(0);
+    const alone = r.stderr.split('\n').filter((l) => l.startsWith('left alone'));
+    expect(alone).toHaveLength(1);
+    expect(alone[0]).toMatch(/^left alone a\.py:2 .*\(and 3 more like it: a\.py:3, b\.py:5, …; --verbose lists each\)$/);
+    expect(r.stderr).toContain('4 places left alone');
+    const v = await runCli(['run', '.', '--verbose'], { cwd });
+    const each = v.stderr.split('\n').filter((l) => l.startsWith('left alone'));
+    expect(each.map((l) => l.split(' ')[2])).toEqual(['a.py:2', 'a.py:3', 'b.py:5', 'b.py:6']);
+    expect(v.stderr).not.toContain('more like it');
+  });
+
+  it('a remark on a change that was made is a note, not a place left alone', async () => {
+    const model = 'from datetime import datetime\n\nfrom pydantic import BaseModel\n\n\nclass Event(BaseModel):\n    at: datetime\n\n    class Config:\n        json_encoders = {datetime: lambda v: v.isoformat()}\n';
+    const cwd = project({ 'models.py': model });
+    const r = await runCli(['run', '.', '--codemod', 'python/pydantic-configdict'], { cwd });
+    expect(r.stderr).toMatch(/^note models\.py:10 \[python\/pydantic-configdict\] class Event: json_encoders is deprecated/m);
+    expect(r.stderr).not.toContain('left alone models.py');
+    expect(r.stderr).toContain('1 change (');
+    expect(r.stderr).toContain('0 places left alone');
+  });
+
   it('colours the diff on a TTY unless NO_COLOR is set', async () => {
     const cwd = project({ 'app.py': PRINTY });
-    expect((await runCli(['run'], { cwd, tty: true })).stdout).toContain('\x1b[');
-    expect((await runCli(['run'], { cwd, tty: true, env: { NO_COLOR: '1' } })).stdout).not.toContain('\x1b[');
+    expect((await runCli(['run', ...REVIEW], { cwd, tty: true })).stdout).toContain('\x1b[');
+    expect((await runCli(['run', ...REVIEW], { cwd, tty: true, env: { NO_COLOR: '1' } })).stdout).not.toContain('\x1b[');
   });
 
   it('--write applies, then --check exits 0; --check before exits 1', async () => {
     const cwd = project({ 'app.py': PRINTY });
-    expect((await runCli(['run', '--check'], { cwd })).code).toBe(1);
+    expect((await runCli(['run', '--check', ...REVIEW], { cwd })).code).toBe(1);
     expect(readFileSync(join(cwd, 'app.py'), 'utf8')).toBe(PRINTY);
-    const w = await runCli(['run', '--write'], { cwd });
+    const w = await runCli(['run', '--write', ...REVIEW], { cwd });
     expect(w.code).toBe(0);
     expect(w.stdout).toContain('wrote app.py');
     expect(readFileSync(join(cwd, 'app.py'), 'utf8')).toContain('logger.info(');
-    expect((await runCli(['run', '--check'], { cwd })).code).toBe(0);
+    expect((await runCli(['run', '--check', ...REVIEW], { cwd })).code).toBe(0);
   });
 
   it('--json prints a report that matches the published schema', async () => {
     const cwd = project({ 'app.py': PRINTY, 'broken.py': 'print(\n' });
-    const r = await runCli(['run', '--json'], { cwd });
+    const r = await runCli(['run', '--json', ...REVIEW], { cwd });
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as { summary: { changed: number; skipped: number } };
     expect(schemaErrors('run-report.schema.json', report)).toBe('');

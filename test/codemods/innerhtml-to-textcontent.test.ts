@@ -11,9 +11,8 @@ import { applyEdits } from '../../src/engine/edits.js';
 import { selectEdits } from '../../src/engine/policy.js';
 import { bareProject, type EngineContext } from '../../src/engine/transform.js';
 import type { CodemodNote, JsContext, Note } from '../../src/engine/types.js';
-import { FIXTURES, describeFixtures, testEngine, transformBytes } from '../helpers/fixtures.js';
+import { FIXTURES, testEngine, transformBytes } from '../helpers/fixtures.js';
 
-describeFixtures(codemod);
 
 const DIR = join(FIXTURES, 'js', 'innerhtml-to-textcontent');
 

@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codemod } from '../../codemods/python/print-to-logging/index.js';
 import type { EngineContext, ScopeNote } from '../../src/engine/transform.js';
 import type { CodemodNote } from '../../src/engine/types.js';
-import { describeFixtures, testEngine, transformBytes } from '../helpers/fixtures.js';
+import type { RunReport } from '../../src/engine/run.js';
+import { runCli } from '../helpers/cli.js';
+import { testEngine, transformBytes } from '../helpers/fixtures.js';
 
-describeFixtures(codemod);
 
 let engine: EngineContext;
 beforeAll(async () => {
@@ -35,7 +36,7 @@ describe('python/print-to-logging: messages', () => {
     ['print(f"{a} rows")', 'logger.info(f"{a} rows")'],
     ['print("%s rows" % a)', 'logger.info("%s rows" % a)'],
     ['print("{} rows".format(a))', 'logger.info("{} rows".format(a))'],
-    ['print(a)', 'logger.info("%s", a)'],
+    ['print(a)', 'logger.debug("%s", a)'],
     ['print(b"x")', 'logger.info("%s", b"x")'],
     ['print()', 'logger.info("")'],
     ['print("Loaded", a, "accounts")', 'logger.info("Loaded %s accounts", a)'],
@@ -45,15 +46,31 @@ describe('python/print-to-logging: messages', () => {
     ['print(a, b, sep="")', 'logger.info("%s%s", a, b)'],
     ['print(a, b, sep="%")', 'logger.info("%s%%%s", a, b)'],
     ['print(a, b, sep=None)', 'logger.info("%s %s", a, b)'],
-    ['print(a, sep="-")', 'logger.info("%s", a)'],
+    ['print(a, sep="-")', 'logger.debug("%s", a)'],
     ["print('q\"uote', a)", "logger.info('q\"uote %s', a)"],
     ['print("tab\\t", a)', 'logger.info("tab\\t %s", a)'],
     ['print("\\N{SNOWMAN}", a)', 'logger.info("%s %s", "\\N{SNOWMAN}", a)'],
     ['print("""doc""", a)', 'logger.info("%s %s", """doc""", a)'],
     ['print("Warning: low disk", a)', 'logger.warning("Warning: low disk %s", a)'],
     ['print(f"WARNING {a}")', 'logger.warning(f"WARNING {a}")'],
-    ['print("warning: lower case is info")', 'logger.info("warning: lower case is info")'],
+    ['print("warning: any case")', 'logger.warning("warning: any case")'],
     ['print("Warnings are plural")', 'logger.info("Warnings are plural")'],
+    ['print("Error:", a)', 'logger.error("Error: %s", a)'],
+    ['print(f"upload FAILED for {a}")', 'logger.error(f"upload FAILED for {a}")'],
+    ['print("caught an exception: %s" % a)', 'logger.error("caught an exception: %s" % a)'],
+    ['print("{} is deprecated".format(a))', 'logger.warning("{} is deprecated".format(a))'],
+    ['print("Warning: the upload failed")', 'logger.warning("Warning: the upload failed")'],
+    ['print("failed; the warning came later")', 'logger.error("failed; the warning came later")'],
+    ['print("errors", "exceptional", "failedover")', 'logger.info("errors exceptional failedover")'],
+    ['print(f"{error} rows")', 'logger.info(f"{error} rows")'],
+    ['print(a.total)', 'logger.debug("%s", a.total)'],
+    ['print(a[0])', 'logger.debug("%s", a[0])'],
+    ['print("a =", a)', 'logger.debug("a = %s", a)'],
+    ['print("A:", a)', 'logger.debug("A: %s", a)'],
+    ['print("b =", a)', 'logger.info("b = %s", a)'],
+    ['print(f"{a=}")', 'logger.debug(f"{a=}")'],
+    ['print(f"total {a + b = }")', 'logger.debug(f"total {a + b = }")'],
+    ['print(len(a))', 'logger.info("%s", len(a))'],
   ])('%s -> %s', (statement, expected) => {
     expect(convertOne(statement)).toBe(expected);
   });
@@ -69,7 +86,7 @@ describe('python/print-to-logging: messages', () => {
       '        print("failed", e)',
       '        print("Warning: retrying")',
       '        def later():',
-      '            print("not handling the exception")',
+      '            print("not handling it")',
       '    else:',
       '        print("ok")',
       '',
@@ -77,7 +94,7 @@ describe('python/print-to-logging: messages', () => {
     const lines = run(source).output.split('\n');
     expect(lines[6]!.trim()).toBe('logger.error("failed %s", e)');
     expect(lines[7]!.trim()).toBe('logger.warning("Warning: retrying")');
-    expect(lines[9]!.trim()).toBe('logger.info("not handling the exception")');
+    expect(lines[9]!.trim()).toBe('logger.info("not handling it")');
     expect(lines[11]!.trim()).toBe('logger.info("ok")');
   });
 });
@@ -162,28 +179,68 @@ describe('python/print-to-logging: left alone, with a note', () => {
     expect(result.notes).toEqual([expect.objectContaining({ line, message: expect.stringContaining(reason) })]);
   });
 
-  it('keeps a rebuilt call with a comment in its arguments, and converts the rest', () => {
-    const source = 'import logging\nlogger = logging.getLogger(__name__)\ndef f(a):\n    print("a",  # why\n          a)\n    print(a)\n';
+  it.each([
+    ['two arguments, a comment after the first', 'print("a",  # why\n          a)', 'logger.info("a %s",  # why\n          a)'],
+    ['a literal merged away on its own line', 'print(\n        "Synced", n,  # count\n        "paths",\n    )', 'logger.info(\n        "Synced %s paths", n,  # count\n    )'],
+    ['a literal after a comment, no trailing comma', 'print("Synced",  # count\n          "paths")', 'logger.info("Synced paths",  # count\n          )'],
+    ['a value first', 'print(\n        n,  # count\n        "paths",\n    )', 'logger.info(\n        "%s paths",\n        n,  # count\n    )'],
+    ['sep= removed', 'print(n, n,  # twice\n          sep="-")', 'logger.info("%s-%s", n, n,  # twice\n          )'],
+    ['sep= on its own line', 'print(\n        n,\n        n,  # twice\n        sep="-",\n    )', 'logger.info(\n        "%s-%s",\n        n,\n        n,  # twice\n    )'],
+    ['a comment before the only argument', 'print(  # note\n        n\n    )', 'logger.debug(  # note\n        "%s",\n        n\n    )'],
+  ])('edits a print with a comment among its arguments in place, keeping the comment: %s', (_name, statement, expected) => {
+    const source = `import logging\nlogger = logging.getLogger(__name__)\ndef f(a, n):\n    ${statement}\n`;
     const result = run(source);
-    expect(result.output).toContain('print("a",  # why\n          a)');
-    expect(result.output).toContain('logger.info("%s", a)');
-    expect(result.notes).toEqual([expect.objectContaining({ line: 4, message: expect.stringContaining('comment') })]);
+    expect(result.notes).toEqual([]);
+    expect(result.output).toBe(source.replace(statement, expected));
+  });
+
+  it('keeps both comments around a literal merged into the message', () => {
+    const source = 'import logging\nlogger = logging.getLogger(__name__)\ndef f(n):\n    print("a",  # one\n          "b"  # two\n          )\n';
+    const result = run(source);
+    expect(result.output).toBe(source.replace('print("a",  # one\n          "b"  # two', 'logger.info("a b",  # one\n            # two'));
   });
 
   it.each([
-    ['a function called before the logger', 'import logging\ndef setup():\n    print("x")\nsetup()\nlog = logging.getLogger(__name__)\n', 3, 'print() in setup, which module code may run at import time before the module logger (log) is defined at line 5'],
+    ['a module-level print', 'import warnings\nprint("shop.old is deprecated; import shop.new")\n', 2, 'print() runs at import time, before the application configures logging'],
+    ['a print in a class body', 'class Config:\n    print("loading config")\n', 2, 'runs at import time'],
+    ['a print in a module-level try', 'try:\n    import ujson\nexcept ImportError:\n    print("ujson missing, using json")\n', 4, 'runs at import time'],
+    ['a print after an existing logger', 'import logging\nlogger = logging.getLogger(__name__)\nprint("ready")\n', 3, 'runs at import time'],
+    ['a function module code calls', 'import logging\ndef setup():\n    print("x")\nsetup()\nlog = logging.getLogger(__name__)\n', 3, 'print() in setup, which module code runs at import time'],
+    ['a function called after the logger', 'import logging\nlog = logging.getLogger(__name__)\ndef setup():\n    print("x")\nsetup()\n', 4, 'print() in setup, which module code runs at import time'],
     ['a method of a class used as a decorator', 'import logging\nclass R:\n    def add(self, f):\n        print("x")\n@R().add\ndef h():\n    pass\nlogger = logging.getLogger(__name__)\n', 4, 'print() in add'],
+    ['a constructor of a class instantiated at import', 'class R:\n    def __init__(self):\n        print("x")\nREGISTRY = R()\n', 3, 'print() in __init__'],
     ['a function reached through another one', 'import logging\ndef a():\n    print("x")\ndef b():\n    a()\nX = b()\nlogger = logging.getLogger(__name__)\n', 3, 'print() in a,'],
     ['a function used as a default value', 'import logging\ndef a():\n    print("x")\ndef b(cb=a):\n    cb()\nlogger = logging.getLogger(__name__)\n', 3, 'print() in a,'],
-  ])('leaves a print alone when import-time code may run it before an existing logger: %s', (_name, source, line, reason) => {
+  ])('leaves a print alone when it runs at import time, before logging is configured: %s', (_name, source, line, reason) => {
     const result = run(source);
     expect(result.kind).toBe('unchanged');
     expect(result.notes).toEqual([expect.objectContaining({ line, message: expect.stringContaining(reason) })]);
   });
 
-  it('still converts prints in functions that are only defined (or decorated) before a late logger', () => {
-    const source = 'import logging\ndef helper(x=1) -> None:\n    print("x")\n@decorate\ndef h():\n    print("y")\nlogger = logging.getLogger(__name__)\n';
-    expect(run(source).output).toBe(source.replace('print("x")', 'logger.info("x")').replace('print("y")', 'logger.info("y")'));
+  it('still converts prints in functions that are only defined, decorated, or returned by a decorator', () => {
+    const source = [
+      'import logging',
+      'def helper(x=1) -> None:',
+      '    print("x")',
+      '@decorate',
+      'def h():',
+      '    print("y")',
+      'def timed(fn):',
+      '    def wrapper(*a):',
+      '        print("calling")',
+      '        return fn(*a)',
+      '    return wrapper',
+      '@timed',
+      'def job(record):',
+      '    print(record)',
+      'logger = logging.getLogger(__name__)',
+      '',
+    ].join('\n');
+    const result = run(source);
+    expect(result.notes).toEqual([]);
+    expect(result.output).toBe(
+      source.replace('print("x")', 'logger.info("x")').replace('print("y")', 'logger.info("y")').replace('print("calling")', 'logger.info("calling")').replace('print(record)', 'logger.debug("%s", record)'),
+    );
   });
 
   it.each([
@@ -221,21 +278,41 @@ describe('python/print-to-logging: left alone, with a note', () => {
 });
 
 describe('python/print-to-logging: the logger line', () => {
-  it('adds import logging and the logger once, after the imports', () => {
+  it('adds import logging in sorted position and the logger once, after the imports', () => {
     const { output } = run('import os\nfrom x import y\n\nX = 1\n\ndef f():\n    print("a")\n    print("b")\n');
     expect(output).toBe(
-      'import os\nfrom x import y\nimport logging\n\nlogger = logging.getLogger(__name__)\n\nX = 1\n\ndef f():\n    logger.info("a")\n    logger.info("b")\n',
+      'import logging\nimport os\nfrom x import y\n\nlogger = logging.getLogger(__name__)\n\nX = 1\n\ndef f():\n    logger.info("a")\n    logger.info("b")\n',
     );
   });
 
   it('puts the logger at the top of a module with no imports and no docstring', () => {
-    expect(run('def f():\n    print("a")\n').output).toBe('import logging\n\nlogger = logging.getLogger(__name__)\n\ndef f():\n    logger.info("a")\n');
+    expect(run('def f():\n    print("a")\n').output).toBe('import logging\n\nlogger = logging.getLogger(__name__)\n\n\ndef f():\n    logger.info("a")\n');
   });
 
   it('keeps the shebang and encoding lines first', () => {
-    expect(run('#!/usr/bin/env python\n# coding: utf-8\nprint("a")').output).toBe(
-      '#!/usr/bin/env python\n# coding: utf-8\nimport logging\n\nlogger = logging.getLogger(__name__)\n\nlogger.info("a")',
+    expect(run('#!/usr/bin/env python\n# coding: utf-8\ndef f():\n    print("a")').output).toBe(
+      '#!/usr/bin/env python\n# coding: utf-8\nimport logging\n\nlogger = logging.getLogger(__name__)\n\n\ndef f():\n    logger.info("a")',
     );
+  });
+
+  it('puts the logger after imports that follow a try: import block (never between imports)', () => {
+    const source = 'import os\ntry:\n    import ujson as json\nexcept ImportError:\n    import json\nimport sys\n\n\ndef f():\n    print(os, json, sys)\n';
+    expect(run(source).output).toBe(
+      'import logging\nimport os\ntry:\n    import ujson as json\nexcept ImportError:\n    import json\nimport sys\n\nlogger = logging.getLogger(__name__)\n\n\ndef f():\n    logger.info("%s %s %s", os, json, sys)\n',
+    );
+  });
+
+  it('says the level and why in each change, and holds the changes unless review is allowed', () => {
+    const source = 'def f(a):\n    print("upload failed")\n    print(a)\n    try:\n        g()\n    except E:\n        print("retrying")\n    print("done")\n';
+    const { outcome } = transformBytes(engine, [codemod], 'app/service.py', Buffer.from(source), { maxSafety: 'safe' });
+    expect(outcome.kind).toBe('unchanged');
+    if (outcome.kind !== 'unchanged') return;
+    expect(outcome.held.map((h) => [h.line, h.description, h.safety])).toEqual([
+      [2, 'print() -> logger.error() (the message says "failed")', 'review'],
+      [3, 'print() -> logger.debug() (a variable dump)', 'review'],
+      [7, 'print() -> logger.error() (in an except block)', 'review'],
+      [8, 'print() -> logger.info()', 'review'],
+    ]);
   });
 
   it('prefers a logger named after __name__ when there are several', () => {
@@ -249,7 +326,10 @@ describe('python/print-to-logging: behaviour', () => {
     'import logging, runpy, sys',
     'if sys.argv[2] != "none":',
     '    logging.basicConfig(level=logging.DEBUG, format=sys.argv[2], stream=sys.stdout)',
-    'runpy.run_path(sys.argv[1], run_name="not_main")',
+    'ns = runpy.run_path(sys.argv[1], run_name="not_main")',
+    // What the application does once it has started (and configured logging): not at import time.
+    'if "run" in ns:',
+    '    ns["run"]()',
   ].join('\n');
   let dir: string;
   beforeAll(() => {
@@ -259,6 +339,7 @@ describe('python/print-to-logging: behaviour', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  const REVIEW = { maxSafety: 'review' } as const;
   const ENV = { ...process.env, PYTHONIOENCODING: 'utf-8', PYTHONUTF8: '1', PYTHONDONTWRITEBYTECODE: '1' };
 
   function save(name: string, text: string): string {
@@ -310,6 +391,15 @@ describe('python/print-to-logging: behaviour', () => {
     '    print(r"raw \\n text", count)',
     '    print("\\x41\\u00e9\\N{SNOWMAN}", count)',
     '    print("two\\nlines", count)',
+    '    print(',
+    '        "in place", count,  # a comment among the arguments',
+    '        "kept",',
+    '        sep="-",',
+    '    )',
+    '    print("upload failed for", name)',
+    '    print("count =", count)',
+    '    print(f"{count=}")',
+    '    print("old_api is deprecated")',
     '    print("Warning: careful", count)',
     '    print("a\\',
     'b", count, sep="%%")',
@@ -317,9 +407,6 @@ describe('python/print-to-logging: behaviour', () => {
     '        raise ValueError("bad % value")',
     '    except ValueError as e:',
     '        print("Error:", e)',
-    '',
-    '',
-    'run()',
     '',
   ].join('\n');
 
@@ -340,7 +427,8 @@ describe('python/print-to-logging: behaviour', () => {
     '        print("to stderr", file=sys.stderr)',
     '',
     '',
-    'Registry().add("é")',
+    'def run():',
+    '    Registry().add("é")',
     '',
     'if __name__ == "__main__":',
     '    print("never printed when imported")',
@@ -370,10 +458,18 @@ describe('python/print-to-logging: behaviour', () => {
     '    print("started")',
     '',
     '',
+    'def later():',
+    '    print("later")',
+    '',
+    '',
     'setup()',
     'log = logging.getLogger(__name__)',
-    'on_start()',
     'print("after the logger")',
+    '',
+    '',
+    'def run():',
+    '    on_start()',
+    '    later()',
     '',
   ].join('\n');
 
@@ -398,43 +494,119 @@ describe('python/print-to-logging: behaviour', () => {
     '    audit.warning(event)',
     '',
     '',
-    'record("login")',
+    'def run():',
+    '    record("login")',
     '',
   ].join('\n');
 
-  const NO_IMPORTS = '\uFEFF"""Docstring first."""\ndef greet(who):\n    print("Hello,", who, "😀")\n\n\ngreet("Zoë")\n';
+  const NO_IMPORTS = '\uFEFF"""Docstring first."""\ndef greet(who):\n    print("Hello,", who, "😀")\n\n\ndef run():\n    greet("Zoë")\n';
 
   it.each([
-    ['messages.py', MESSAGES, 28],
-    ['reuse.py', LOGGER_REUSE, 3],
+    ['messages.py', MESSAGES, 33],
+    ['reuse.py', LOGGER_REUSE, 1],
     ['bom.py', NO_IMPORTS, 1],
     ['late_logger.py', LATE_LOGGER, 2],
     ['handler.py', HANDLER, 1],
   ])('%s logs exactly what it printed', (name, source, conversions) => {
-    const { outcome, output, input } = transformBytes(engine, [codemod], `app/${name}`, Buffer.from(source, 'utf8'));
+    const { outcome, output, input } = transformBytes(engine, [codemod], `app/${name}`, Buffer.from(source, 'utf8'), REVIEW);
     expect(outcome.kind).toBe('changed');
-    expect(output.match(/\b(?:logger|log)\.(?:info|warning|error)\(/g)).toHaveLength(conversions);
+    expect(output.match(/\b(?:logger|log)\.(?:debug|info|warning|error)\(/g)).toHaveLength(conversions);
     const before = execute(`before_${name}`, input);
     const after = execute(`after_${name}`, output);
     expect(before.length).toBeGreaterThan(0);
     expect(after.split('\n')).toEqual(before.split('\n'));
   });
 
-  it('logs at the documented levels', () => {
-    const { output } = transformBytes(engine, [codemod], 'app/messages.py', Buffer.from(MESSAGES, 'utf8'));
-    const lines = execute('levels.py', output, '%(levelname)s|%(message)s').split('\n');
-    expect(lines).toContain('WARNING|Warning: careful 3');
-    expect(lines).toContain('ERROR|Error: bad % value');
-    expect(lines).toContain('INFO|Loading Zoë 😀');
-    expect(lines.filter((l) => l.startsWith('ERROR|'))).toHaveLength(1);
+  it('logs each message at the level it says, with the text print wrote', () => {
+    const { output } = transformBytes(engine, [codemod], 'app/messages.py', Buffer.from(MESSAGES, 'utf8'), REVIEW);
+    const before = execute('levels_before.py', MESSAGES).split('\n');
+    const after = execute('levels.py', output, '%(levelname)s|%(message)s').split('\n');
+    expect(after.map((l) => l.replace(/^(DEBUG|INFO|WARNING|ERROR)\|/, ''))).toEqual(before);
+    const levels = after.map((l) => /^(DEBUG|INFO|WARNING|ERROR)\|/.exec(l)?.[1]).filter(Boolean);
+    const leveled = (level: string) => after.filter((l) => l.startsWith(`${level}|`));
+    expect(levels).toHaveLength(33);
+    expect(leveled('DEBUG')).toEqual(['DEBUG|3', "DEBUG|{'k': [1, 2]}", 'DEBUG|count = 3', 'DEBUG|count=3']);
+    expect(leveled('WARNING')).toEqual(['WARNING|old_api is deprecated', 'WARNING|Warning: careful 3']);
+    expect(leveled('ERROR')).toEqual(['ERROR|upload failed for Zoë 😀', 'ERROR|Error: bad % value']);
+    expect(levels.filter((l) => l === 'INFO')).toHaveLength(25);
+    expect(after).toContain('INFO|in place-3-kept');
+    expect(output).toContain('# a comment among the arguments');
   });
 
   it('drops info records when logging is not configured (the documented behaviour change)', () => {
-    const { output } = transformBytes(engine, [codemod], 'app/messages.py', Buffer.from(MESSAGES, 'utf8'));
+    const { output } = transformBytes(engine, [codemod], 'app/messages.py', Buffer.from(MESSAGES, 'utf8'), REVIEW);
     const result = spawnSync('python3', ['-c', RUNNER, save('unconfigured.py', output), 'none'], { encoding: 'utf8', env: ENV });
     expect(result.status).toBe(0);
     const { stdout, stderr } = result;
     expect(stdout).toBe('');
-    expect(stderr.split('\n').filter(Boolean)).toEqual(['Warning: careful 3', 'Error: bad % value']);
+    expect(stderr.split('\n').filter(Boolean)).toEqual(['upload failed for Zoë 😀', 'old_api is deprecated', 'Warning: careful 3', 'Error: bad % value']);
+  });
+});
+
+describe('python/print-to-logging: command-line output through helpers', () => {
+  it.each([
+    [
+      'a helper a click command calls',
+      'import click\n\n\ndef fail(msg):\n    print("Error:", msg)\n\n\n@click.command()\ndef go():\n    fail("bad")\n',
+      5,
+      'print() is command output: fail() is called by go() in app/service.py:9 (go() is a CLI command (@click.command))',
+    ],
+    [
+      'a helper of a helper',
+      'import argparse\n\n\ndef show(x):\n    print(x)\n\n\ndef report(x):\n    show(x)\n\n\ndef main():\n    report(argparse.ArgumentParser().parse_args())\n',
+      5,
+      'show() is called by report(), reached from main() in app/service.py:12',
+    ],
+  ])('leaves prints alone in %s', (_name, source, line, reason) => {
+    const result = run(source);
+    expect(result.kind).toBe('unchanged');
+    expect(result.notes).toEqual([expect.objectContaining({ line, message: expect.stringContaining(reason) })]);
+  });
+
+  it('converts a helper no command calls, in the same module as a command', () => {
+    const source = 'import click\n\n\ndef fail(msg):\n    print("Error:", msg)\n\n\ndef sync():\n    print("synced")\n\n\n@click.command()\ndef go():\n    fail("bad")\n';
+    const result = run(source);
+    expect(result.output).toContain('    logger.info("synced")');
+    expect(result.output).toContain('    print("Error:", msg)');
+  });
+
+  describe('across the project', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'shipshape-print-cli-'));
+      const tree: Record<string, string> = {
+        'pyproject.toml': '[project]\nname = "tool"\nversion = "1"\n\n[project.scripts]\ntool = "tool.entry:run"\n',
+        'tool/__init__.py': '',
+        // A console script whose target does not look like a command: its helpers print for the terminal.
+        'tool/entry.py': 'from tool.util import say\n\n\ndef run():\n    say("hello")\n',
+        'tool/util.py': 'def say(text):\n    print(text)\n\n\ndef log_only(text):\n    print(text)\n',
+        // python -m tool runs __main__.py: what it calls is command output too.
+        'tool/__main__.py': 'from tool import helpers\n\nhelpers.banner()\n',
+        'tool/helpers.py': 'from .deep import emit\n\n\ndef banner():\n    emit("Tool 1.0")\n',
+        'tool/deep.py': 'def emit(text):\n    print(text)\n',
+        // Application code calling the same kind of helper: converted.
+        'tool/service.py': 'from tool.util import log_only\n\n\ndef handle():\n    log_only("handled")\n',
+      };
+      for (const [path, text] of Object.entries(tree)) {
+        execFileSync('mkdir', ['-p', join(dir, path, '..')]);
+        writeFileSync(join(dir, path), text);
+      }
+      execFileSync('git', ['init', '-q'], { cwd: dir });
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('leaves prints alone in helpers that console scripts and __main__.py reach, in other modules', async () => {
+      const cli = await runCli(['run', '--json', '--allow', 'review', '--codemod', 'python/print-to-logging'], { cwd: dir });
+      expect(cli.code, cli.stderr).toBe(0);
+      const report = JSON.parse(cli.stdout) as RunReport;
+      const notes = report.codemods[0]!.notes.map((n) => `${n.path}:${n.line} ${n.message}`);
+      expect(notes).toEqual([
+        'tool/deep.py:2 print() is command output: emit() is called by banner(), reached from the module code of tool/__main__.py (tool/__main__.py is what python -m runs)',
+        'tool/util.py:2 print() is command output: say() is called by run() in tool/entry.py:4 (run() is the console script "tool" (pyproject.toml))',
+      ]);
+      expect(report.files.filter((f) => f.status === 'changed').map((f) => f.path)).toEqual(['tool/util.py']);
+      const changed = report.files.find((f) => f.path === 'tool/util.py');
+      expect(changed?.status === 'changed' && changed.changes.map((c) => c.line)).toEqual([6]);
+    });
   });
 });

@@ -6,9 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codemod } from '../../codemods/python/pydantic-configdict/index.js';
 import type { EngineContext } from '../../src/engine/transform.js';
 import type { Note } from '../../src/engine/types.js';
-import { describeFixtures, fixtureCases, testEngine, transformBytes } from '../helpers/fixtures.js';
+import { fixtureCases, testEngine, transformBytes } from '../helpers/fixtures.js';
 
-describeFixtures(codemod);
 
 let engine: EngineContext;
 beforeAll(async () => {
@@ -18,7 +17,7 @@ beforeAll(async () => {
 function run(source: string): { output: string; kind: string; notes: Note[] } {
   const { outcome, output } = transformBytes(engine, [codemod], 'src/models.py', Buffer.from(source, 'utf8'));
   const notes = outcome.kind === 'skipped' ? [] : outcome.notes;
-  return { output, kind: outcome.kind, notes: notes.map((n) => ({ line: n.line, message: n.message })) };
+  return { output, kind: outcome.kind, notes: notes.map((n) => ({ line: n.line, message: n.message, ...(n.caveat ? { caveat: true } : {}) })) };
 }
 
 function fixture(name: string): { input: Buffer; expected: Buffer } {
@@ -46,7 +45,6 @@ describe('pydantic-configdict: notes for what is left alone (fixtures)', () => {
     ['value-reads-config-attribute', 9, 'refers to the Config attribute title'],
     ['value-reads-config-attribute', 16, "reads 'PREFIX', which the model's body rebinds"],
     ['partial-conversion', 11, 'key smart_union was removed in pydantic v2'],
-    ['json-encoders-kept', 10, 'json_encoders is deprecated in pydantic v2 but still honoured'],
     ['partial-hierarchy', 7, 'its subclass Draft keeps a class Config (line 14) setting allow_mutation, a v1 name pydantic 2 ignores'],
     ['partial-hierarchy', 20, 'Opaque, another base of its subclasses, sets from_attributes to another value'],
     ['partial-hierarchy', 25, 'Readable, another base of its subclasses, keeps a class Config (line 20) setting orm_mode'],
@@ -57,6 +55,12 @@ describe('pydantic-configdict: notes for what is left alone (fixtures)', () => {
   ])('%s: line %i says "%s"', (name, line, reason) => {
     const { notes } = run(fixture(name).input.toString('utf8'));
     expect(notes).toContainEqual({ line, message: expect.stringContaining(reason) });
+  });
+
+  it('a remark on a class it converted is a caveat, not a place left alone', () => {
+    const result = run(fixture('json-encoders-kept').input.toString('utf8'));
+    expect(result.kind).toBe('changed');
+    expect(result.notes).toEqual([{ line: 10, message: expect.stringContaining('json_encoders is deprecated in pydantic v2 but still honoured'), caveat: true }]);
   });
 
   it.each(['pydantic-v1', 'not-pydantic'])('%s: untouched without a note', (name) => {
@@ -102,9 +106,9 @@ describe('pydantic-configdict: small rewrites', () => {
       'import pydantic as pd\nfrom pydantic import ConfigDict\n\n\nclass A(pd.BaseModel):\n    model_config = ConfigDict(from_attributes=True)\n',
     ],
     [
-      'adds an import line when BaseModel comes from pydantic.main',
+      'adds an import line, in sorted position, when BaseModel comes from pydantic.main',
       MODEL('        orm_mode = True\n', 'from pydantic.main import BaseModel\n'),
-      'from pydantic.main import BaseModel\nfrom pydantic import ConfigDict\n\n\nclass A(BaseModel):\n    model_config = ConfigDict(from_attributes=True)\n',
+      'from pydantic import ConfigDict\nfrom pydantic.main import BaseModel\n\n\nclass A(BaseModel):\n    model_config = ConfigDict(from_attributes=True)\n',
     ],
     [
       'converts a model defined in a function, at its indentation',
@@ -174,7 +178,27 @@ describe('pydantic-configdict: small rewrites', () => {
     [
       'quotes Extra members like the file (single quotes here)',
       "from pydantic import BaseModel, Extra\n\nNAME = 'a'\n\n\nclass A(BaseModel):\n    class Config:\n        extra = Extra.forbid\n",
-      "from pydantic import BaseModel, ConfigDict, Extra\n\nNAME = 'a'\n\n\nclass A(BaseModel):\n    model_config = ConfigDict(extra='forbid')\n",
+      "from pydantic import BaseModel, ConfigDict\n\nNAME = 'a'\n\n\nclass A(BaseModel):\n    model_config = ConfigDict(extra='forbid')\n",
+    ],
+    [
+      'drops an Extra import that only the converted Config read',
+      'from pydantic import Extra\nfrom pydantic import BaseModel\n\n\nclass A(BaseModel):\n    class Config:\n        extra = Extra.forbid\n',
+      'from pydantic import ConfigDict\nfrom pydantic import BaseModel\n\n\nclass A(BaseModel):\n    model_config = ConfigDict(extra=\'forbid\')\n',
+    ],
+    [
+      'drops Extra from the middle of a list',
+      'from pydantic import BaseModel, Extra, Field\n\n\nclass A(BaseModel):\n    x: int = Field(1)\n\n    class Config:\n        extra = Extra.allow\n',
+      'from pydantic import BaseModel, ConfigDict, Field\n\n\nclass A(BaseModel):\n    x: int = Field(1)\n\n    model_config = ConfigDict(extra=\'allow\')\n',
+    ],
+    [
+      'drops Extra from a list with one name per line',
+      'from pydantic import (\n    BaseModel,\n    Extra,\n)\n\n\nclass A(BaseModel):\n    class Config:\n        extra = Extra.ignore\n',
+      'from pydantic import (\n    BaseModel,\n    ConfigDict,\n)\n\n\nclass A(BaseModel):\n    model_config = ConfigDict(extra=\'ignore\')\n',
+    ],
+    [
+      'keeps an Extra import that other code still reads',
+      'from pydantic import BaseModel, Extra\n\nDEFAULT = Extra.forbid\n\n\nclass A(BaseModel):\n    class Config:\n        extra = Extra.forbid\n',
+      'from pydantic import BaseModel, ConfigDict, Extra\n\nDEFAULT = Extra.forbid\n\n\nclass A(BaseModel):\n    model_config = ConfigDict(extra=\'forbid\')\n',
     ],
   ])('%s', (_name, input, expected) => {
     const result = run(input);

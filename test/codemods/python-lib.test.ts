@@ -3,6 +3,7 @@ import type { Node, Parser } from 'web-tree-sitter';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bindingIdentifiers, importBindings } from '../../codemods/python/lib/bindings.js';
 import {
+  addImport,
   allImports,
   appendToFromImport,
   fromImportsOf,
@@ -17,6 +18,7 @@ import { SemanticModel, type Scope } from '../../codemods/python/lib/semantic.js
 import { stringDelimiters, stringValue } from '../../codemods/python/lib/strings.js';
 import { descendantsOfType, lineOf, namedChildren } from '../../codemods/python/lib/syntax.js';
 import type { Edit, SourceFile } from '../../src/engine/types.js';
+import type { ImportStyle } from '../../src/project/index.js';
 import { parsePython, pythonParser } from '../../src/engine/python.js';
 
 let parser: Parser;
@@ -268,5 +270,37 @@ describe('lib/imports: adding a name to a from-import', () => {
   ])('insertIntoFromImport: %s', (_name, source, name, expected) => {
     const stmt = topLevelImports(parse(source))[0]!;
     expect(apply(source, insertIntoFromImport(sourceFile(source), stmt, name, `add ${name}`))).toBe(expected);
+  });
+});
+
+describe('lib/imports: addImport puts a new import where an import sorter would', () => {
+  const app: ImportStyle = { firstParty: new Set(['app']), forceSortWithinSections: false, source: null };
+  const together: ImportStyle = { firstParty: new Set(['app']), forceSortWithinSections: true, source: 'pyproject.toml [tool.ruff.lint.isort]' };
+  const configuredApart: ImportStyle = { ...together, forceSortWithinSections: false };
+  const LOGGING = { module: 'logging' };
+  const PYDANTIC = { module: 'pydantic', name: 'ConfigDict' };
+
+  it.each([
+    ['sorted stdlib group, in the middle', 'import json\nimport os\n\nimport requests\n', app, LOGGING, 'import json\nimport logging\nimport os\n\nimport requests\n'],
+    ['sorted stdlib group, first', 'import os\nimport sys\n', app, LOGGING, 'import logging\nimport os\nimport sys\n'],
+    ['sorted stdlib group, last', 'import io\nimport json\n\nfrom app import x\n', app, LOGGING, 'import io\nimport json\nimport logging\n\nfrom app import x\n'],
+    ['plain imports before from-imports', 'import os\nfrom datetime import date\nfrom pathlib import Path\n', app, LOGGING, 'import logging\nimport os\nfrom datetime import date\nfrom pathlib import Path\n'],
+    ['inferred: the file sorts plain and from-imports together', 'from datetime import date\nimport os\nfrom pathlib import Path\n', app, LOGGING, 'from datetime import date\nimport logging\nimport os\nfrom pathlib import Path\n'],
+    ['configured: force-sort-within-sections', 'from datetime import date\nimport os\n', together, LOGGING, 'from datetime import date\nimport logging\nimport os\n'],
+    ['configured apart: the file\'s mixed order is not followed', 'from datetime import date\nimport os\n', configuredApart, LOGGING, 'from datetime import date\nimport os\nimport logging\n'],
+    ['unsorted group: after its last import', 'import sys\nimport os\n\nimport requests\n', app, LOGGING, 'import sys\nimport os\nimport logging\n\nimport requests\n'],
+    ['no stdlib group: a group of its own before third party', '"""Doc."""\nimport requests\n\nfrom app import x\n', app, LOGGING, '"""Doc."""\nimport logging\n\nimport requests\n\nfrom app import x\n'],
+    ['no stdlib group: after __future__', 'from __future__ import annotations\n\nfrom app import x\n', app, LOGGING, 'from __future__ import annotations\n\nimport logging\n\nfrom app import x\n'],
+    ['only __future__: a group after it', 'from __future__ import annotations\n\nX = 1\n', app, LOGGING, 'from __future__ import annotations\n\nimport logging\n\nX = 1\n'],
+    ['a section header comment stays above its group', 'import os\n\n# first party\nfrom app import x\n', app, PYDANTIC, 'import os\n\nfrom pydantic import ConfigDict\n\n# first party\nfrom app import x\n'],
+    ['third party before first party', 'from fastapi import APIRouter\n\nfrom app.models import Base\n', app, PYDANTIC, 'from fastapi import APIRouter\nfrom pydantic import ConfigDict\n\nfrom app.models import Base\n'],
+    ['no third party group: a group of its own before first party', 'import os\n\nfrom app.models import Base\n', app, PYDANTIC, 'import os\n\nfrom pydantic import ConfigDict\n\nfrom app.models import Base\n'],
+    ['no third party group, first party last: after it', 'import os\nfrom . import x\n', app, PYDANTIC, 'import os\nfrom pydantic import ConfigDict\nfrom . import x\n'],
+    ['relative imports are local', 'from pydantic import BaseModel\n\nfrom .base import Base\n', app, PYDANTIC, 'from pydantic import BaseModel\nfrom pydantic import ConfigDict\n\nfrom .base import Base\n'],
+    ['CRLF', 'import os\r\nimport sys\r\n', app, LOGGING, 'import logging\r\nimport os\r\nimport sys\r\n'],
+    ['a module with no import', '"""Doc."""\nX = 1\n', app, LOGGING, '"""Doc."""\nimport logging\nX = 1\n'],
+    ['imports after a try: import block', 'try:\n    import ujson as json\nexcept ImportError:\n    import json\nimport sys\n', app, LOGGING, 'try:\n    import ujson as json\nexcept ImportError:\n    import json\nimport logging\nimport sys\n'],
+  ])('%s', (_name, source, style, spec, expected) => {
+    expect(apply(source, addImport(sourceFile(source), parse(source), style, spec, 'add'))).toBe(expected);
   });
 });

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { codemods } from '../../codemods/index.js';
 import { TOOL_VERSION } from '../../src/version.js';
+import { describeFixtures } from '../helpers/fixtures.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const HEADINGS = ['What it changes', 'Why', 'Before/after', 'Fix safety', 'Rollback', 'References'];
@@ -46,3 +47,6 @@ describe('codemod registry', () => {
     expect(TOOL_VERSION).toBe(pkg.version);
   });
 });
+
+// Every registered codemod's fixtures run from here: a new codemod is covered by its registry line alone.
+for (const codemod of codemods) describeFixtures(codemod);

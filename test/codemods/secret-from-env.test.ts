@@ -6,9 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codemod } from '../../codemods/python/secret-from-env/index.js';
 import { isSecretName } from '../../codemods/python/secret-from-env/names.js';
 import type { EngineContext, Policy } from '../../src/engine/transform.js';
-import { describeFixtures, fixtureCases, testEngine, transformBytes } from '../helpers/fixtures.js';
+import { fixtureCases, testEngine, transformBytes } from '../helpers/fixtures.js';
 
-describeFixtures(codemod);
 
 let engine: EngineContext;
 beforeAll(async () => {

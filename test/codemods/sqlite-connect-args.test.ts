@@ -6,9 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codemod } from '../../codemods/python/sqlite-connect-args/index.js';
 import { transformSource, type EngineContext } from '../../src/engine/transform.js';
 import type { Note } from '../../src/engine/types.js';
-import { describeFixtures, fixtureCases, testEngine } from '../helpers/fixtures.js';
+import { fixtureCases, testEngine } from '../helpers/fixtures.js';
 
-describeFixtures(codemod);
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const PCM_OPS = join(ROOT, 'fixtures', 'repos', 'pcm-ops');

@@ -246,3 +246,111 @@ describe('a monorepo with two manifests', () => {
     ]);
   });
 });
+
+describe('the same app: secrets and the sqlite engine', () => {
+  const SECURITY = join('src', 'shop', 'core', 'security.py');
+  let dir: string;
+  let before: Map<string, Buffer>;
+  let dry: RunReport;
+
+  beforeAll(async () => {
+    dir = copyApp();
+    before = files(dir);
+    const codemods = ['--codemod', 'python/secret-from-env', '--codemod', 'python/sqlite-connect-args'];
+    const run = await runCli(['run', '--json', '--allow', 'review', ...codemods], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    dry = JSON.parse(run.stdout) as RunReport;
+    expect((await runCli(['run', '--write', '--allow', 'review', ...codemods], { cwd: dir })).code).toBe(0);
+  });
+
+  it('moves the hardcoded key to the environment and leaves the empty-default SSO secret (feature off) as it is', () => {
+    expect(changed(dry)).toEqual(['src/shop/core/security.py', 'src/shop/db.py']);
+    const text = readFileSync(join(dir, SECURITY), 'utf8');
+    expect(text).not.toContain('shop-dev-secret-3f9a1c');
+    expect(text).toContain('SSO_CLIENT_SECRET = os.environ.get("SHOP_SSO_CLIENT_SECRET", "")\n');
+    expect(text).toContain('# Signs session cookies.\nSECRET_KEY = ');
+    // Changing where a secret comes from changes behaviour on purpose: a reviewer reads it.
+    expect(dry.files.find((f) => f.path === 'src/shop/core/security.py')).toMatchObject({ changes: [{ safety: 'review' }] });
+    for (const [path, bytes] of before) {
+      if (!changed(dry).includes(path)) expect(files(dir).get(path)?.equals(bytes), path).toBe(true);
+    }
+  });
+
+  it('the rewritten settings read the key, refuse to start without it, and keep SSO off by default', () => {
+    const probe = 'from shop.core import security as s; print(repr(s.SECRET_KEY), repr(s.SSO_CLIENT_SECRET))';
+    const run = (env: Record<string, string>) =>
+      spawnSync('python3', ['-c', probe], { cwd: dir, env: { PATH: process.env.PATH, PYTHONPATH: join(dir, 'src'), ...env }, encoding: 'utf8' });
+    expect(run({ SECRET_KEY: 'from-env' }).stdout.trim()).toBe("'from-env' ''");
+    const missing = run({});
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toContain('SECRET_KEY must be set in the environment');
+    // A throwaway key only while debugging, different on every start.
+    const a = run({ DEBUG: '1' }).stdout;
+    const b = run({ DEBUG: '1' }).stdout;
+    expect(a).toMatch(/^'[\w-]{20,}' ''$/m);
+    expect(a).not.toBe(b);
+  });
+
+  it('guards check_same_thread on the computed URL, evaluated once', () => {
+    const text = readFileSync(join(dir, 'src', 'shop', 'db.py'), 'utf8');
+    expect(text).toContain('_database_url = os.environ["DATABASE_URL"]\n');
+    expect(text).toContain('engine = create_engine(_database_url, connect_args={"check_same_thread": False} if make_url(_database_url).drivername.startswith("sqlite") else {})\n');
+    expect(text.match(/os\.environ\["DATABASE_URL"\]/g)).toHaveLength(1);
+    const compiled = spawnSync('python3', ['-m', 'py_compile', join(dir, 'src', 'shop', 'db.py')], { encoding: 'utf8' });
+    expect(compiled.stderr).toBe('');
+  });
+
+  it('is done: a second run changes nothing', async () => {
+    const check = await runCli(['run', '--check', '--allow', 'review', '--codemod', 'python/secret-from-env', '--codemod', 'python/sqlite-connect-args'], { cwd: dir });
+    expect(check.code, check.stdout).toBe(0);
+  });
+});
+
+describe('print-to-logging on the same app', () => {
+  const PRINTS = ['--codemod', 'python/print-to-logging'];
+
+  it('keeps CLI output and import-time prints, converts application prints, and files its import where isort would', async () => {
+    const dir = copyApp();
+    const run = await runCli(['run', '--json', '--allow', 'review', ...PRINTS], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    const r = JSON.parse(run.stdout) as RunReport;
+    expect(schemaErrors('run-report.schema.json', r)).toBe('');
+    expect(changed(r)).toEqual(['src/shop/reporting.py', 'src/shop/services/sync.py']);
+    const changes = r.files.flatMap((f) => (f.status === 'changed' ? f.changes.map((c) => `${f.path}:${c.line} ${c.description} (${c.safety})`) : []));
+    expect(changes).toEqual([
+      'src/shop/reporting.py:7 print() -> logger.info() (review)',
+      'src/shop/services/sync.py:11 print() -> logger.info() (review)',
+      'src/shop/services/sync.py:21 print() -> logger.error() (in an except block) (review)',
+    ]);
+    expect(r.codemods[0]!.notes.map((n) => `${n.path}:${n.line} ${n.message}`)).toEqual([
+      'src/shop/deprecated.py:2 print() runs at import time, before the application configures logging: as a log record it would not be shown',
+      'src/shop/reporting.py:3 print() is command output: report_error() is called by check() in src/shop/cli.py:14 (check() is a CLI command (@main.command))',
+    ]);
+    // The console script's own module is CLI output by role.
+    expect(r.scope.filter((s) => s.kind === 'role').map((s) => [s.reason, s.paths])).toEqual([['scripts', ['src/shop/cli.py']]]);
+  });
+
+  it('writes import logging in sorted position and the logger after the last import; the CLI still prints and the service logs', async () => {
+    const dir = copyApp();
+    const before = files(dir);
+    const write = await runCli(['run', '--write', '--allow', 'review', ...PRINTS], { cwd: dir });
+    expect(write.code, write.stderr).toBe(0);
+    const sync = readFileSync(join(dir, 'src/shop/services/sync.py'), 'utf8');
+    expect(sync.startsWith('import json\nimport logging\nimport os\nfrom pathlib import Path\n\nfrom shop.reporting import record_sync\n\nlogger = logging.getLogger(__name__)\n\n\ndef sync(')).toBe(true);
+    const after = files(dir);
+    for (const path of ['src/shop/cli.py', 'src/shop/deprecated.py']) expect(after.get(path)?.equals(before.get(path)!), path).toBe(true);
+    const code = [
+      'import logging, sys',
+      'from pathlib import Path',
+      'logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s %(message)s", stream=sys.stdout)',
+      'from click.testing import CliRunner',
+      'from shop.cli import main',
+      'from shop.services.sync import failed',
+      'print("CLI:", CliRunner().invoke(main, ["check", "b@d"]).output.strip())',
+      'failed(Path("/nonexistent/x"), RuntimeError("disk"))',
+    ].join('\n');
+    const out = spawnSync('python3', ['-c', code], { cwd: dir, env: { PATH: process.env.PATH, PYTHONPATH: join(dir, 'src') }, encoding: 'utf8' });
+    expect(out.stderr).toBe('');
+    expect(out.stdout.split('\n')).toEqual(["CLI: Error: bad SKU 'b@d'", 'ERROR shop.services.sync could not remove /nonexistent/x: disk', '']);
+  });
+});

@@ -61,6 +61,8 @@ describe('GitHub forge: repository and remote', () => {
     const github = createGitHubForge({ repository: `${OWNER}/${REPO}`, token: TOKEN, retry: { sleep: noRetry } });
     expect(await github.defaultBranch()).toBe('main');
     expect(github.remote().url).toBe('https://ghe.example.test/acme/pcm-ops.git');
+    expect(github.fileLink!('app/my views.py', 'abc123', 3, 5)).toBe('https://ghe.example.test/acme/pcm-ops/blob/abc123/app/my%20views.py#L3-L5');
+    expect(github.fileLink!('app.py', 'abc123', 7)).toBe('https://ghe.example.test/acme/pcm-ops/blob/abc123/app.py#L7');
   });
 
   it('defaults to api.github.com and github.com, and sends requests through the injected fetch', async () => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createVerify, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,6 +34,8 @@ export interface FakePr {
   createdAt: string;
   updatedAt: string;
   closedAt: string | null;
+  /** The commit that merged it (a real one, when a test merges the branch in the git remote). */
+  mergeCommitSha?: string;
 }
 
 export interface FakeIssue {
@@ -66,6 +68,40 @@ export interface FakeState {
   issues: FakeIssue[];
   labels: FakeLabel[];
   comments: FakeComment[];
+  /** Reactions on issue comments: `<comment id>:<content>`. */
+  reactions: string[];
+  /** Files served by the contents API on the default branch (`.github/shipshape.yml`). */
+  files: Record<string, string>;
+  /** Review comments by pull request number (the fields the test gives; the fake fills in the rest). */
+  reviewComments: Record<number, FakeReviewComment[]>;
+  alerts: FakeAlert[];
+}
+
+export interface FakeReviewComment {
+  id: number;
+  reviewId: number;
+  user: string;
+  path: string;
+  line: number;
+  body: string;
+}
+
+export interface FakeAlert {
+  number: number;
+  ruleId: string;
+  tool: string;
+  path: string;
+  line: number;
+  message: string;
+  ref: string;
+  state: 'open' | 'dismissed' | 'fixed';
+}
+
+/** An installation token the fake handed out. */
+export interface IssuedToken {
+  token: string;
+  expiresAt: number;
+  repositories: string[] | undefined;
 }
 
 export interface RecordedRequest {
@@ -82,8 +118,16 @@ export interface FakeGitHubOptions {
   owner: string;
   repo: string;
   defaultBranch: string;
-  /** When set, requests must carry it (`token X` or `Bearer X`), as GitHub demands; otherwise 401. */
-  token?: string;
+  /** When set, requests must carry it (`token X` or `Bearer X`), as GitHub demands; otherwise 401. A function decides per token (tokens that rotate). */
+  token?: string | ((token: string) => boolean);
+  /**
+   * Act as GitHub for a GitHub App: installation tokens are created only for a JWT signed with the
+   * App's key (RS256, `iss` = the App id, not expired), live `tokenLifetimeMs` (default an hour) and
+   * are then refused, as GitHub refuses an expired token.
+   */
+  app?: { id: number; publicKey: string; installationId: number; tokenLifetimeMs?: number };
+  /** Repository permission by login for the collaborator-permission endpoint (default `read`). */
+  permissions?: Record<string, 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none'>;
 }
 
 /** A failure's body, or a function of the request that builds it (e.g. to echo a header back). */
@@ -102,6 +146,12 @@ export interface FakeGitHub {
   /** Puts a pull request straight into the state (setup for listings, forks, merged PRs). */
   seedPr(pr: Partial<FakePr> & { head: string }): FakePr;
   seedIssue(issue: Partial<FakeIssue> & { title: string }): FakeIssue;
+  /** Installation tokens handed out so far (App mode). */
+  tokens: IssuedToken[];
+  /** Makes every token handed out so far expire now. */
+  expireTokens(): void;
+  /** Whether the git server should accept this token (the fixed one, or an unexpired installation token). */
+  accepts(token: string): boolean;
   close(): Promise<void>;
 }
 
@@ -340,7 +390,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   const spec = loadSpec();
   const { owner, repo, defaultBranch } = options;
   const fullName = `${owner}/${repo}`;
-  const state: FakeState = { prs: [], issues: [], labels: [], comments: [] };
+  const state: FakeState = { prs: [], issues: [], labels: [], comments: [], reactions: [], files: {}, reviewComments: {}, alerts: [] };
+  const tokens: IssuedToken[] = [];
   const requests: RecordedRequest[] = [];
   const violations: string[] = [];
   const failures: Failure[] = [];
@@ -536,7 +587,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       updated_at: pr.updatedAt,
       closed_at: pr.closedAt,
       merged_at: pr.mergedAt,
-      merge_commit_sha: pr.mergedAt ? sha(`merge:${pr.number}`) : null,
+      merge_commit_sha: pr.mergedAt ? (pr.mergeCommitSha ?? sha(`merge:${pr.number}`)) : null,
       assignee: null,
       assignees: [],
       requested_reviewers: [],
@@ -817,6 +868,129 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
         return { status: 201, body: comment(stored), headers: { location: `${api}/repos/${fullName}/issues/comments/${stored.id}` } };
       },
     },
+    'apps/create-installation-access-token': {
+      query: [],
+      run(call) {
+        if (!options.app || Number(call.params.installation_id) !== options.app.installationId) return notFound();
+        const token = `ghs_${randomBytes(27).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x').slice(0, 36)}`;
+        const expiresAt = Date.now() + (options.app.tokenLifetimeMs ?? 3_600_000);
+        const repositories = Array.isArray(call.body.repositories) ? (call.body.repositories as string[]) : undefined;
+        tokens.push({ token, expiresAt, repositories });
+        return { status: 201, body: { token, expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'), permissions: { contents: 'write' }, repository_selection: 'selected' } };
+      },
+    },
+    'repos/get-collaborator-permission-level': {
+      query: [],
+      run(call) {
+        const login = call.params.username ?? '';
+        const permission = options.permissions?.[login] ?? 'read';
+        // GitHub folds maintain into write and triage into read in `permission`; role_name keeps the role.
+        const folded = permission === 'maintain' ? 'write' : permission === 'triage' ? 'read' : permission;
+        return { status: 200, body: { permission: folded, role_name: permission, user: { ...user(login, 40, 'User'), role_name: permission } } };
+      },
+    },
+    'reactions/create-for-issue-comment': {
+      query: [],
+      run(call) {
+        const content = String(call.body.content);
+        state.reactions.push(`${call.params.comment_id}:${content}`);
+        return { status: 201, body: { id: (nextId += 1), node_id: nodeId('RE', nextId), user: actor(), content, created_at: tick() } };
+      },
+    },
+    'repos/get-content': {
+      query: ['ref'],
+      run(call) {
+        const path = call.params.path ?? '';
+        const text = state.files[path];
+        if (text === undefined) return notFound();
+        const url = `${api}/repos/${fullName}/contents/${path}`;
+        const blob = sha(text);
+        return {
+          status: 200,
+          body: {
+            type: 'file',
+            encoding: 'base64',
+            size: Buffer.byteLength(text),
+            name: path.split('/').pop(),
+            path,
+            content: Buffer.from(text).toString('base64'),
+            sha: blob,
+            url,
+            git_url: `${api}/repos/${fullName}/git/blobs/${blob}`,
+            html_url: `${web}/${fullName}/blob/${defaultBranch}/${path}`,
+            download_url: `${web}/${fullName}/raw/${defaultBranch}/${path}`,
+            _links: { self: url, git: `${api}/repos/${fullName}/git/blobs/${blob}`, html: `${web}/${fullName}/blob/${defaultBranch}/${path}` },
+          },
+        };
+      },
+    },
+    'pulls/list-review-comments': {
+      query: ['per_page', 'page'],
+      run(call) {
+        const number = Number(call.params.pull_number);
+        const pr = state.prs.find((candidate) => candidate.number === number);
+        if (!pr) return notFound();
+        const url = `${api}/repos/${fullName}/pulls/${number}`;
+        const all = (state.reviewComments[number] ?? []).map((c) => ({
+          url: `${api}/repos/${fullName}/pulls/comments/${c.id}`,
+          id: c.id,
+          node_id: nodeId('PRRC', c.id),
+          pull_request_review_id: c.reviewId,
+          diff_hunk: `@@ -${c.line},1 +${c.line},1 @@`,
+          path: c.path,
+          commit_id: sha(`${pr.head}:head`),
+          original_commit_id: sha(`${pr.head}:head`),
+          user: user(c.user, 50, c.user.endsWith('[bot]') ? 'Bot' : 'User'),
+          body: c.body,
+          created_at: tick(),
+          updated_at: tick(),
+          html_url: `${web}/${fullName}/pull/${number}#discussion_r${c.id}`,
+          pull_request_url: url,
+          author_association: 'NONE',
+          _links: { self: { href: `${api}/repos/${fullName}/pulls/comments/${c.id}` }, html: { href: `${web}/${fullName}/pull/${number}#discussion_r${c.id}` }, pull_request: { href: url } },
+          line: c.line,
+          original_line: c.line,
+          side: 'RIGHT',
+          subject_type: 'line',
+        }));
+        const { items, headers } = page(all, call);
+        return { status: 200, body: items, headers };
+      },
+    },
+    'code-scanning/list-alerts-for-repo': {
+      query: ['ref', 'state', 'per_page', 'page'],
+      run(call) {
+        const ref = call.query.get('ref');
+        const wanted = call.query.get('state');
+        const matching = state.alerts.filter((a) => (ref === null || a.ref === ref) && (wanted === null || a.state === wanted));
+        const { items, headers } = page(matching, call);
+        const body = items.map((a) => ({
+          number: a.number,
+          created_at: tick(),
+          url: `${api}/repos/${fullName}/code-scanning/alerts/${a.number}`,
+          html_url: `${web}/${fullName}/security/code-scanning/${a.number}`,
+          instances_url: `${api}/repos/${fullName}/code-scanning/alerts/${a.number}/instances`,
+          state: a.state,
+          dismissed_by: null,
+          dismissed_at: null,
+          dismissed_reason: null,
+          rule: { id: a.ruleId, severity: 'error', description: a.message, name: a.ruleId, tags: ['security'], security_severity_level: 'high' },
+          tool: { name: a.tool, guid: null, version: '2.20.0' },
+          most_recent_instance: {
+            ref: a.ref,
+            analysis_key: '.github/workflows/codeql.yml:analyze',
+            environment: '{}',
+            category: '.github/workflows/codeql.yml:analyze',
+            state: a.state,
+            commit_sha: sha(a.ref),
+            message: { text: a.message },
+            location: { path: a.path, start_line: a.line, end_line: a.line, start_column: 1, end_column: 2 },
+            classifications: [],
+          },
+        }));
+        return { status: 200, body, headers };
+      },
+    },
   };
 
   // ---- request checking ----------------------------------------------------
@@ -886,9 +1060,36 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     if (errors) violations.push(`${where}: the fake's ${status} response does not match GitHub's schema: ${errors}`);
   }
 
+  /** A token the fake would take: the fixed one, or an installation token that has not expired. */
+  function accepts(token: string): boolean {
+    if (tokens.some((issued) => issued.token === token && issued.expiresAt > Date.now())) return true;
+    if (options.token === undefined) return options.app === undefined;
+    return typeof options.token === 'string' ? token === options.token : options.token(token);
+  }
+
   function authorized(header: string | undefined): boolean {
-    if (options.token === undefined) return true;
-    return header === `token ${options.token}` || header === `Bearer ${options.token}` || header === `bearer ${options.token}`;
+    if (options.token === undefined && options.app === undefined) return true;
+    const match = /^(?:token|bearer) (\S+)$/i.exec(header ?? '');
+    if (!match?.[1]) return false;
+    return accepts(match[1]);
+  }
+
+  /** A JWT signed by the App's private key, as GitHub checks it before creating installation tokens. */
+  function validJwt(header: string | undefined): boolean {
+    const app = options.app;
+    const match = /^bearer (\S+)$/i.exec(header ?? '');
+    if (!app || !match?.[1]) return false;
+    const [head = '', payload = '', signature = ''] = match[1].split('.');
+    try {
+      const verifier = createVerify('RSA-SHA256');
+      verifier.update(`${head}.${payload}`);
+      if (!verifier.verify(app.publicKey, Buffer.from(signature, 'base64url'))) return false;
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { iss?: unknown; exp?: unknown; iat?: unknown };
+      const now = Math.floor(Date.now() / 1000);
+      return String(claims.iss) === String(app.id) && typeof claims.exp === 'number' && claims.exp > now && typeof claims.iat === 'number' && claims.iat <= now + 60;
+    } catch {
+      return false;
+    }
   }
 
   function send(response: ServerResponse, reply: Reply): void {
@@ -941,6 +1142,16 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     if (failure) {
       const body = typeof failure.body === 'function' ? failure.body({ headers: request.headers }) : failure.body;
       send(response, { status: failure.status, body: body ?? { message: STATUS_CODES[failure.status] ?? 'Error', documentation_url: DOCS }, headers: failure.headers });
+      return;
+    }
+    if (operation.template.startsWith('/app/')) {
+      if (!validJwt(request.headers.authorization)) {
+        send(response, { status: 401, body: { message: 'A JSON web token could not be decoded', documentation_url: DOCS, status: '401' } });
+        return;
+      }
+      const reply = handlers[operation.operationId]!.run({ params, query: url.searchParams, body: checked.body, path: url.pathname.slice(API_PREFIX.length) });
+      checkResponse(operation, reply);
+      send(response, reply);
       return;
     }
     // Authentication and unknown repositories fail this way on every endpoint, documented or not.
@@ -1011,6 +1222,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       state.issues.push(created);
       return created;
     },
+    tokens,
+    expireTokens() {
+      for (const issued of tokens) issued.expiresAt = Math.min(issued.expiresAt, Date.now() - 1);
+    },
+    accepts,
     close() {
       return new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

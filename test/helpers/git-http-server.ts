@@ -1,9 +1,9 @@
 import { execFileSync, spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 
 export interface GitHttpRequest {
   method: string;
@@ -20,7 +20,8 @@ export interface GitHttpServer {
 
 export interface GitHttpServerOptions {
   reposDir: string;
-  token: string;
+  /** The token git must present, or a test of it (for tokens that rotate during a test). */
+  token: string | ((token: string) => boolean);
   /** Branch names whose updates a pre-receive hook declines, as GitHub's branch protection does. */
   protectedBranches?: string[];
 }
@@ -32,7 +33,14 @@ export interface GitHttpServerOptions {
  */
 export async function startGitHttpServer(options: GitHttpServerOptions): Promise<GitHttpServer> {
   const backend = join(execFileSync('git', ['--exec-path'], { encoding: 'utf8' }).trim(), 'git-http-backend');
-  const expected = `Basic ${Buffer.from(`x-access-token:${options.token}`).toString('base64')}`;
+  const accepts = (header: string | undefined): boolean => {
+    const match = /^Basic (\S+)$/.exec(header ?? '');
+    if (!match?.[1]) return false;
+    const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+    if (!decoded.startsWith('x-access-token:')) return false;
+    const token = decoded.slice('x-access-token:'.length);
+    return typeof options.token === 'string' ? token === options.token : options.token(token);
+  };
   const requests: GitHttpRequest[] = [];
   const prepared = new Set<string>();
   const running = new Set<ChildProcess>();
@@ -47,7 +55,7 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const authorized = req.headers.authorization === expected;
+    const authorized = accepts(req.headers.authorization);
     requests.push({ method: req.method ?? '', path: url.pathname, authorized });
     if (!authorized) {
       res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="git"', 'Content-Type': 'text/plain' });
@@ -211,4 +219,15 @@ export function createBareRepo(reposDir: string, name: string, files: Record<str
   const sha = git(work, ['rev-parse', 'HEAD']).trim();
   rmSync(work, { recursive: true, force: true });
   return sha;
+}
+
+/** Every file below `dir`, by relative path: the contents for `createBareRepo`. */
+export function filesOf(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const full = join(entry.parentPath, entry.name);
+    files[relative(dir, full)] = readFileSync(full, 'utf8');
+  }
+  return files;
 }

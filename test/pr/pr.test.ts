@@ -379,6 +379,37 @@ describe('prBody', () => {
     expect(Object.keys(Object.fromEntries(s)).slice(1)).toEqual(HEADINGS);
   });
 
+  it("links each finding's location to its lines at the base commit and its rule to the rule's page", () => {
+    const input = innerHtmlInput();
+    input.findings = [
+      finding({ id: 'l1', path: 'static/my app.js', startLine: 10, endLine: 12, url: 'https://docs.example/rules/xss' }),
+      finding({ id: 'l2', path: 'static/b.js', startLine: 4 }),
+    ];
+    const blob = (path: string, start: number, end?: number) => `https://github.com/acme/app/blob/${SHA}/${path.replace(/ /g, '%20')}#L${start}${end ? `-L${end}` : ''}`;
+    const linksOf = (i: typeof input) => find<Link>([find<Table>(sections(prBody(i, 65_536)).get('Findings closed')!, 'table')[0]!], 'link').map((l) => [toString(l), l.url]);
+    expect(linksOf({ ...input, fileLink: blob })).toEqual([
+      ['static/b.js:4', `https://github.com/acme/app/blob/${SHA}/static/b.js#L4`],
+      ['js/xss', 'https://docs.example/rules/xss'],
+      ['static/my app.js:10-12', `https://github.com/acme/app/blob/${SHA}/static/my%20app.js#L10-L12`],
+    ]);
+    // Local drafts link relative to the draft; a link with a scheme other than http(s) is dropped.
+    expect(linksOf({ ...input, fileLink: (p) => `../../${p}` }).filter(([t]) => t!.includes(':'))).toEqual([
+      ['static/b.js:4', '../../static/b.js'],
+      ['static/my app.js:10-12', '../../static/my%20app.js'],
+    ]);
+    expect(linksOf({ ...input, fileLink: () => 'javascript:alert(1)' })).toEqual([['js/xss', 'https://docs.example/rules/xss']]);
+  });
+
+  it('lists remarks on changes made as notes, apart from the places left alone', () => {
+    const input = innerHtmlInput();
+    input.codemods[0]!.caveats = [{ path: 'app/models.py', line: 10, message: 'class Event: json_encoders is deprecated in pydantic v2 but still honoured' }];
+    input.codemods[0]!.leftAlone = [];
+    const changed = text(sections(prBody(input, 65_536)).get('What changed'));
+    expect(changed).toContain('Notes on these changes (1):');
+    expect(changed).toContain('app/models.py:10 — class Event: json_encoders is deprecated');
+    expect(changed).not.toContain('Left alone');
+  });
+
   it('folds long lists of places left alone into <details>', () => {
     const input = innerHtmlInput();
     input.codemods[0]!.leftAlone = Array.from({ length: 8 }, (_, i) => ({ path: 'x.js', line: i + 1, message: `reason ${i}` }));

@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
-import type { Edit, SourceFile } from '../../api.js';
-import { descendantsOfType, indentAt, lineEndAfterBreak, namedChildren } from './syntax.js';
+import { STDLIB_MODULES } from '../../api.js';
+import type { Edit, ImportStyle, SourceFile } from '../../api.js';
+import { descendantsOfType, indentAt, insertLines, lineEndAfterBreak, lineStart, namedChildren, startsLine } from './syntax.js';
 
 /** Statements that import: `import x`, `from x import y`, `from __future__ import z`. */
 export const IMPORT_STATEMENTS: ReadonlySet<string> = new Set(['import_statement', 'import_from_statement', 'future_import_statement']);
@@ -191,4 +192,167 @@ export function insertIntoFromImport(file: SourceFile, stmt: Node, name: string,
   const comma = stmt.children.find((c) => c?.type === ',' && c.startIndex >= only.endIndex);
   if (comma) return edit(comma.endIndex, `${eol}${indent}${name},`);
   return edit(only.endIndex, `,${eol}${indent}${name}`);
+}
+
+/** A statement to add: `import <module>`, or `from <module> import <name>` when `name` is set. */
+export interface NewImport {
+  module: string;
+  name?: string;
+}
+
+/** isort's sections, in the order they stand in a file. */
+const SECTION = { future: 0, stdlib: 1, thirdParty: 2, firstParty: 3, local: 4 } as const;
+
+/** The section an import of `module` (with `level` leading dots) belongs to under `style`. */
+function sectionOf(module: string, level: number, style: ImportStyle | null): number {
+  if (level > 0) return SECTION.local;
+  const top = module.split('.')[0]!;
+  if (top === '__future__') return SECTION.future;
+  if (style?.firstParty.has(top)) return SECTION.firstParty;
+  if (STDLIB_MODULES.has(top)) return SECTION.stdlib;
+  return SECTION.thirdParty;
+}
+
+interface ImportLine {
+  module: string;
+  level: number;
+  from: boolean;
+  section: number;
+  /** The statement, or null for the one being added. */
+  stmt: Node | null;
+  /** Blank-line separated group of the leading block it stands in. */
+  group: number;
+}
+
+function importLine(stmt: Node, style: ImportStyle | null, group: number): ImportLine {
+  const from = stmt.type !== 'import_statement';
+  const first = stmt.type === 'import_statement' ? stmt.childrenForFieldName('name').find((n) => n !== null) : stmt.childForFieldName('module_name');
+  const raw = stmt.type === 'future_import_statement' ? '__future__' : dottedText(first?.type === 'aliased_import' ? first.childForFieldName('name') : (first ?? null));
+  const level = /^\.*/.exec(raw)![0].length;
+  const module = raw.slice(level);
+  return { module, level, from, section: sectionOf(module, level, style), stmt, group };
+}
+
+/**
+ * isort's order inside a section: plain `import x` lines before `from x
+ * import y` lines unless the style sorts them together
+ * (force-sort-within-sections); then by module name, ignoring case.
+ */
+function compareImports(a: ImportLine, b: ImportLine, together: boolean): number {
+  if (!together && a.from !== b.from) return a.from ? 1 : -1;
+  const ka = `${'.'.repeat(a.level)}${a.module}`.toLowerCase();
+  const kb = `${'.'.repeat(b.level)}${b.module}`.toLowerCase();
+  if (ka !== kb) return ka < kb ? -1 : 1;
+  return a.from === b.from ? 0 : a.from ? 1 : -1;
+}
+
+function isSorted(lines: readonly ImportLine[], together: boolean): boolean {
+  return lines.every((line, i) => i === 0 || compareImports(lines[i - 1]!, line, together) <= 0);
+}
+
+/**
+ * The module's import block: the top-level import statements before its
+ * first other statement (a docstring, comments, and `try:`/`if` blocks that
+ * only import may stand among them), and where the block ends (the start
+ * of the line after its last import).
+ */
+export function importBlock(root: Node, text: string): { imports: Node[]; end: number } {
+  const imports: Node[] = [];
+  let end = -1;
+  let first = true;
+  for (const child of namedChildren(root)) {
+    if (child.type === 'comment') continue;
+    const docstring = first && isDocstring(child);
+    first = false;
+    if (docstring) continue;
+    if (isImportStatement(child)) imports.push(child);
+    else if (!importOnlyBlock(child)) break;
+    end = lineEndAfterBreak(text, child.endIndex);
+  }
+  return { imports, end: end === -1 ? importInsertionPoint(root, text) : end };
+}
+
+const SIMPLE_VALUES: ReadonlySet<string> = new Set(['none', 'true', 'false', 'integer', 'float', 'string', 'identifier', 'attribute']);
+
+/** A statement that only imports (or sets a fallback): part of the import block even inside `try:`/`if`. */
+function importOnly(node: Node): boolean {
+  if (isImportStatement(node) || node.type === 'pass_statement' || node.type === 'comment') return true;
+  if (node.type === 'expression_statement') {
+    const assignment = node.firstNamedChild;
+    const right = assignment?.childForFieldName('right');
+    return node.namedChildCount === 1 && assignment?.type === 'assignment' && !!right && SIMPLE_VALUES.has(right.type);
+  }
+  return importOnlyBlock(node);
+}
+
+/** A `try:` or `if` statement whose every block only imports (`try: import ujson as json` / `except ImportError: import json`). */
+function importOnlyBlock(node: Node): boolean {
+  if (node.type !== 'try_statement' && node.type !== 'if_statement') return false;
+  const blocks: Node[] = [];
+  for (const child of namedChildren(node)) {
+    if (child.type === 'block') blocks.push(child);
+    else if (['except_clause', 'except_group_clause', 'else_clause', 'elif_clause', 'finally_clause'].includes(child.type)) {
+      blocks.push(...namedChildren(child).filter((c) => c.type === 'block'));
+    }
+  }
+  return blocks.length > 0 && blocks.every((b) => namedChildren(b).every(importOnly));
+}
+
+/** The start of the comment lines directly above `node` (no blank line between), or of its own line. */
+function startWithComments(text: string, node: Node): number {
+  let start = lineStart(text, node.startIndex);
+  for (let prev = node.previousSibling; prev?.type === 'comment'; prev = prev.previousSibling) {
+    const commentStart = lineStart(text, prev.startIndex);
+    // A comment after code on its line belongs to that code; a blank line ends the run.
+    if (!startsLine(text, prev.startIndex) || /\n[ \t]*\r?\n/.test(text.slice(prev.endIndex, start + 1))) break;
+    start = commentStart;
+  }
+  return start;
+}
+
+/**
+ * An edit adding a new import statement where an import sorter would put
+ * it: in its section (standard library, third party, first party — the
+ * project's own modules as the import style knows them), in sorted position
+ * when the section is sorted (after the section's last import when it is
+ * not), or as a section of its own between its neighbours, separated by
+ * blank lines the way the file separates its groups. A file without imports
+ * gets it after its docstring and `from __future__` imports.
+ */
+export function addImport(file: SourceFile, root: Node, style: ImportStyle | null, spec: NewImport, description: string): Edit {
+  const { text } = file;
+  const statement = spec.name ? `from ${spec.module} import ${spec.name}` : `import ${spec.module}`;
+  const edit = (at: number, lines: string[]): Edit => insertLines(file, at, lines, description);
+  const { imports } = importBlock(root, text);
+  if (imports.length === 0) return edit(importInsertionPoint(root, text), [statement]);
+  let group = 0;
+  const lines = imports.map((stmt, i) => {
+    const prev = imports[i - 1];
+    if (prev && /\n[ \t]*\r?\n/.test(text.slice(prev.endIndex, lineStart(text, stmt.startIndex) + 1))) group++;
+    if (prev && prev.nextNamedSibling?.id !== stmt.id && prev.nextNamedSibling?.type !== 'comment') group++;
+    return importLine(stmt, style, group);
+  });
+  const level = /^\.*/.exec(spec.module)![0].length;
+  const added: ImportLine = { module: spec.module.slice(level), level, from: spec.name !== undefined, section: sectionOf(spec.module.slice(level), level, style), stmt: null, group: -1 };
+  const peers = lines.filter((l) => l.section === added.section);
+  if (peers.length > 0) {
+    // The group most of the section stands in (a misplaced import elsewhere does not move the new one).
+    const counts = new Map<number, number>();
+    for (const p of peers) counts.set(p.group, (counts.get(p.group) ?? 0) + 1);
+    const home = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]![0];
+    const section = peers.filter((p) => p.group === home);
+    const together =
+      style?.source != null ? style.forceSortWithinSections : !isSorted(section, false) && isSorted(section, true);
+    const last = section.at(-1)!;
+    if (!isSorted(section, together)) return edit(lineEndAfterBreak(text, last.stmt!.endIndex), [statement]);
+    const index = section.findIndex((p) => compareImports(added, p, together) < 0);
+    if (index === -1) return edit(lineEndAfterBreak(text, last.stmt!.endIndex), [statement]);
+    if (index > 0) return edit(lineEndAfterBreak(text, section[index - 1]!.stmt!.endIndex), [statement]);
+    return edit(lineStart(text, section[0]!.stmt!.startIndex), [statement]);
+  }
+  const before = lines.filter((l) => l.section < added.section).at(-1);
+  const after = lines.find((l) => l.section > added.section);
+  if (after && (!before || before.group !== after.group)) return edit(startWithComments(text, after.stmt!), [statement, '']);
+  if (before && after) return edit(lineEndAfterBreak(text, before.stmt!.endIndex), [statement]);
+  return edit(lineEndAfterBreak(text, before!.stmt!.endIndex), ['', statement]);
 }

@@ -2,12 +2,14 @@ import type { Node } from 'web-tree-sitter';
 import { defineCodemod } from '../../api.js';
 import type { Edit, Note, PythonContext, SourceFile, TransformResult } from '../../api.js';
 import { bindingIdentifiers, isBinding, nameUses } from '../lib/bindings.js';
-import { fromImportsOf, importInsertionPoint, isImportStatement, leadingImports, topLevelImports } from '../lib/imports.js';
-import { descendantsOfType, indentAt, insertLines, lineEndAfterBreak, lineOf, namedChildren, startsLine } from '../lib/syntax.js';
-import { importsCliLibrary, insideLogging, loggingMachinery, nonApplicationReason, printContext, reachedBefore } from './scope.js';
-import { isStrExpression, leadingLiteralText, literalValue, quoteOf, renderLiteral } from './strings.js';
+import { addImport, dottedText, fromImportsOf, importBlock, topLevelImports } from '../lib/imports.js';
+import { SemanticModel } from '../lib/semantic.js';
+import { descendantsOfType, indentAt, insertLines, lineEndAfterBreak, lineOf, lineStart, namedChildren, startsLine } from '../lib/syntax.js';
+import { cliFunctions, type CliReach } from './cli.js';
+import { importsCliLibrary, insideLogging, loggingMachinery, nonApplicationReason, printContext, runAtImport } from './scope.js';
+import { hasSelfDocumentingField, isStrExpression, literalText, literalValue, quoteOf, renderLiteral } from './strings.js';
 
-type Level = 'info' | 'warning' | 'error';
+type Level = 'debug' | 'info' | 'warning' | 'error';
 
 const LOGGER_LINE = 'logger = logging.getLogger(__name__)';
 
@@ -22,24 +24,53 @@ interface Conversion {
   positional: Node[];
   /** The `sep` value; `' '` when absent or None. */
   sep: string;
-  /** `sep=` or another keyword is present, so the argument list must be rebuilt. */
-  hasKeywords: boolean;
+  /** The `sep=` argument, when present. */
+  sepArg: Node | null;
   hasComment: boolean;
   level: Level;
-  atImportTime: boolean;
+  /** Why that level, for the change's description ("the message says \"failed\""). */
+  why: string | null;
 }
 
 type Classified = { convert: Conversion } | { note: string };
 
+/** The words that name a level, first match in the message's literal text wins. */
+const LEVEL_WORDS = /\b(error|failed|exception|warning|deprecated)\b/i;
+
+/** `x`, `self.items`, `rows[0]`: a value printed for its own sake. */
+function isPlainValue(node: Node): boolean {
+  return node.type === 'identifier' || node.type === 'attribute' || node.type === 'subscript';
+}
+
 /**
- * Level rule: a message whose literal text starts with "Warning"/"WARNING"
- * is a warning (the author said so); otherwise a print in an `except` body is
- * an error; everything else is info.
+ * A leftover variable dump: `print(x)`, `print("x =", x)` / `print("x:", x)`
+ * (the label is the value's own name), or an f-string with a `{x=}` field.
  */
-function levelOf(first: Node | undefined, inExcept: boolean): Level {
-  const lead = first ? leadingLiteralText(first) : null;
-  if (lead !== null && /^(Warning|WARNING)\b/.test(lead)) return 'warning';
-  return inExcept ? 'error' : 'info';
+function isDump(positional: readonly Node[]): boolean {
+  if (positional.some(hasSelfDocumentingField)) return true;
+  const [first, second] = positional;
+  if (positional.length === 1) return isPlainValue(first!);
+  if (positional.length !== 2 || !isPlainValue(second!)) return false;
+  const label = literalValue(first!);
+  const m = label === null ? null : /^\s*([\w.[\]'"]+)\s*[=:]\s*$/.exec(label);
+  return m !== null && m[1]!.toLowerCase() === second!.text.replace(/\s+/g, '').toLowerCase();
+}
+
+/**
+ * Level rule: what the message's literal text says decides (the first of
+ * error/failed/exception or warning/deprecated, as whole words, any case);
+ * otherwise a print in an `except` body is an error, a variable dump is
+ * debug, and anything else is info.
+ */
+function levelOf(positional: readonly Node[], inExcept: boolean): { level: Level; why: string | null } {
+  const said = positional.flatMap(literalText).map((t) => LEVEL_WORDS.exec(t)?.[1]).find((w) => w !== undefined);
+  if (said) {
+    const level = /^(warning|deprecated)$/i.test(said) ? 'warning' : 'error';
+    return { level, why: `the message says "${said}"` };
+  }
+  if (inExcept) return { level: 'error', why: 'in an except block' };
+  if (isDump(positional)) return { level: 'debug', why: 'a variable dump' };
+  return { level: 'info', why: null };
 }
 
 function classifyCall(call: Node, fn: Node, moduleImportsCli: boolean, machinery: ReadonlySet<string>): Classified {
@@ -53,10 +84,10 @@ function classifyCall(call: Node, fn: Node, moduleImportsCli: boolean, machinery
   if (context.keep) return { note: context.keep };
   const recursion = insideLogging(call, machinery);
   if (recursion) return { note: recursion };
-
   const positional: Node[] = [];
   const seen = new Set<string>();
   let sep = ' ';
+  let sepArg: Node | null = null;
   let hasComment = false;
   for (const arg of namedChildren(args)) {
     if (arg.type === 'comment') {
@@ -78,24 +109,17 @@ function classifyCall(call: Node, fn: Node, moduleImportsCli: boolean, machinery
     if (name === 'file') return { note: 'print() with file= already chooses its stream (stderr or a file)' };
     if (name === 'end' || name === 'flush') return { note: `print() with ${name}= is progress or terminal output, not a log record` };
     if (name !== 'sep') return { note: `print() with an unknown keyword ${name}= is left alone` };
+    sepArg = arg;
     if (value?.type === 'none') continue;
     const literal = value ? literalValue(value) : null;
     if (literal === null) return { note: 'print() with a sep= that is not a literal string: the message could not be reproduced exactly' };
     sep = literal;
   }
-  return {
-    convert: {
-      call,
-      fn,
-      args,
-      positional,
-      sep,
-      hasKeywords: seen.size > 0,
-      hasComment,
-      level: levelOf(positional[0], context.inExcept),
-      atImportTime: context.atImportTime,
-    },
-  };
+  // Checked last: a print that chooses its stream or ends its line itself says so more precisely.
+  if (context.atImportTime) {
+    return { note: 'print() runs at import time, before the application configures logging: as a log record it would not be shown' };
+  }
+  return { convert: { call, fn, args, positional, sep, sepArg, hasComment, ...levelOf(positional, context.inExcept) } };
 }
 
 function escapePercent(text: string): string {
@@ -120,25 +144,101 @@ function loggingArguments(positional: readonly Node[], sep: string): string[] {
   return [renderLiteral(message, quote), ...values];
 }
 
+type Range = { start: number; end: number };
+type Replacement = Range & { text: string };
+
+/** The tokens right before and after `node` in its argument list, comments aside. */
+function neighbours(node: Node): { prev: Node | null; next: Node | null } {
+  let prev = node.previousSibling;
+  while (prev?.type === 'comment') prev = prev.previousSibling;
+  let next = node.nextSibling;
+  while (next?.type === 'comment') next = next.nextSibling;
+  return { prev, next };
+}
+
+/**
+ * The span to delete so that an argument disappears from a multi-line
+ * argument list without touching a comment: the argument and its comma,
+ * its whole line when nothing else stands on it, or (the last argument,
+ * without a trailing comma) the comma before it. Null when every such span
+ * would cross a comment.
+ */
+function argumentDeletion(text: string, arg: Node): Range | null {
+  const { prev, next } = neighbours(arg);
+  const ownLine = startsLine(text, arg.startIndex);
+  if (next?.type === ',') {
+    let end = next.endIndex;
+    while (text[end] === ' ' || text[end] === '\t') end++;
+    if (ownLine && (text[end] === '\n' || text.startsWith('\r\n', end))) return { start: lineStart(text, arg.startIndex), end: lineEndAfterBreak(text, end) };
+    return { start: arg.startIndex, end };
+  }
+  if (prev?.type === ',') {
+    const between = text.slice(prev.startIndex, arg.startIndex);
+    if (!between.includes('#')) return { start: prev.startIndex, end: arg.endIndex };
+    let end = arg.endIndex;
+    while (text[end] === ' ' || text[end] === '\t') end++;
+    // The comma before stays as a trailing comma; the argument's line goes when it held nothing else.
+    if (ownLine && (text[end] === '\n' || text.startsWith('\r\n', end))) return { start: lineStart(text, arg.startIndex), end: lineEndAfterBreak(text, end) };
+    return { start: arg.startIndex, end: arg.endIndex };
+  }
+  return null;
+}
+
+/**
+ * Edits that turn the call in place, keeping every comment among its
+ * arguments where it stands: the message goes into the first argument's
+ * place (or before it), literal arguments merged into it are deleted with
+ * their commas, and so is `sep=`. Null when a deletion would cross a comment.
+ */
+function inPlaceEdits(file: SourceFile, c: Conversion, args: readonly string[]): Replacement[] | null {
+  const text = file.text;
+  const out: Replacement[] = [];
+  const [first, ...rest] = c.positional;
+  const message = args[0]!;
+  const before = (node: Node) => ({
+    start: node.startIndex,
+    end: node.startIndex,
+    text: message + (startsLine(text, node.startIndex) ? `,${file.eol}${indentAt(text, node.startIndex)}` : ', '),
+  });
+  if (!first) out.push({ start: c.args.startIndex + 1, end: c.args.startIndex + 1, text: message });
+  else if (c.positional.length === 1) {
+    if (args.length === 2) out.push(before(first));
+  } else if (literalValue(first) !== null) out.push({ start: first.startIndex, end: first.endIndex, text: message });
+  else out.push(before(first));
+  const merged = c.positional.length > 1 ? rest.filter((n) => literalValue(n) !== null) : [];
+  for (const node of [...merged, ...(c.sepArg ? [c.sepArg] : [])]) {
+    const span = argumentDeletion(text, node);
+    if (!span) return null;
+    out.push({ ...span, text: '' });
+  }
+  return out;
+}
+
 function convertEdits(file: SourceFile, c: Conversion, loggerName: string): Edit[] | string {
-  const description = `print() -> ${loggerName}.${c.level}()`;
+  const description = `print() -> ${loggerName}.${c.level}()${c.why ? ` (${c.why})` : ''}`;
+  const change = `print:${c.call.startIndex}`;
+  const edit = (start: number, end: number, text: string): Edit => ({ start, end, text, safety: 'review', description, change });
   const callee = `${loggerName}.${c.level}`;
   const text = file.text;
   const [only] = c.positional;
-  if (!c.hasKeywords && c.positional.length <= 1) {
+  const args = loggingArguments(c.positional, c.sep);
+  const rename = edit(c.fn.startIndex, c.fn.endIndex, callee);
+  if (!c.sepArg && c.positional.length <= 1) {
     // Minimal edits: the argument list (and any comment in it) stays as written.
-    const edits: Edit[] = [{ start: c.fn.startIndex, end: c.fn.endIndex, text: callee, safety: 'safe', description }];
-    const args = loggingArguments(c.positional, c.sep);
+    const edits: Edit[] = [rename];
     if (!only) {
-      edits.push({ start: c.args.startIndex + 1, end: c.args.startIndex + 1, text: args[0]!, safety: 'safe', description });
+      edits.push(edit(c.args.startIndex + 1, c.args.startIndex + 1, args[0]!));
     } else if (args.length === 2) {
       const glue = startsLine(text, only.startIndex) ? `,${file.eol}${indentAt(text, only.startIndex)}` : ', ';
-      edits.push({ start: only.startIndex, end: only.startIndex, text: args[0]! + glue, safety: 'safe', description });
+      edits.push(edit(only.startIndex, only.startIndex, args[0]! + glue));
     }
     return edits;
   }
-  if (c.hasComment) return 'print() has a comment among its arguments that rebuilding the call would drop';
-  const args = loggingArguments(c.positional, c.sep);
+  if (c.hasComment) {
+    const spans = inPlaceEdits(file, c, args);
+    if (!spans) return 'print() has a comment among its arguments where merging them into one message would remove it';
+    return [rename, ...spans.map((r) => edit(r.start, r.end, r.text))];
+  }
   const close = c.args.endIndex - 1;
   const spansLines = text.slice(c.args.startIndex, c.args.endIndex).includes('\n');
   let body: string;
@@ -149,12 +249,12 @@ function convertEdits(file: SourceFile, c: Conversion, loggerName: string): Edit
   } else {
     body = `(${args.join(', ')})`;
   }
-  return [{ start: c.fn.startIndex, end: c.args.endIndex, text: callee + body, safety: 'safe', description }];
+  return [edit(c.fn.startIndex, c.args.endIndex, callee + body)];
 }
 
 type LoggerPlan =
-  | { kind: 'existing'; name: string; definedAt: number; statementAt: number; line: number }
-  | { kind: 'new'; name: 'logger'; definedAt: number; addImport: boolean; importAt: number }
+  | { kind: 'existing'; name: string }
+  | { kind: 'new'; name: 'logger'; definedAt: number; addImport: boolean }
   | { kind: 'conflict'; note: Note };
 
 function isGetLoggerCall(node: Node | null, getLoggerAlias: string | null): boolean {
@@ -205,40 +305,7 @@ function foreignLoggingBinding(root: Node): Node | null {
 }
 
 function importsLogging(stmt: Node): boolean {
-  return stmt.type === 'import_statement' && namedChildren(stmt).some((n) => n.type === 'dotted_name' && n.text === 'logging');
-}
-
-const SIMPLE_VALUES = new Set(['none', 'true', 'false', 'integer', 'float', 'string', 'identifier', 'attribute']);
-
-/** A statement that only imports (or sets a fallback): part of the import block even inside try/if. */
-function importOnly(node: Node): boolean {
-  if (isImportStatement(node) || node.type === 'pass_statement' || node.type === 'comment') return true;
-  if (node.type === 'expression_statement') {
-    const assignment = node.firstNamedChild;
-    const right = assignment?.childForFieldName('right');
-    return node.namedChildCount === 1 && assignment?.type === 'assignment' && !!right && SIMPLE_VALUES.has(right.type);
-  }
-  if (node.type !== 'try_statement' && node.type !== 'if_statement') return false;
-  const blocks: Node[] = [];
-  for (const child of namedChildren(node)) {
-    if (child.type === 'block') blocks.push(child);
-    else if (['except_clause', 'except_group_clause', 'else_clause', 'elif_clause', 'finally_clause'].includes(child.type)) {
-      blocks.push(...namedChildren(child).filter((c) => c.type === 'block'));
-    }
-  }
-  return blocks.length > 0 && blocks.every((b) => namedChildren(b).every(importOnly));
-}
-
-/** Where the logger line goes: after the leading imports and any `try:`/`if` import blocks right after them. */
-function loggerInsertionPoint(root: Node, text: string, importAt: number): number {
-  let at = importAt;
-  for (const child of namedChildren(root)) {
-    if (child.startIndex < importAt || child.type === 'comment') continue;
-    if (child.type !== 'try_statement' && child.type !== 'if_statement') break;
-    if (!importOnly(child)) break;
-    at = lineEndAfterBreak(text, child.endIndex);
-  }
-  return at;
+  return stmt.type === 'import_statement' && namedChildren(stmt).some((n) => n.type === 'dotted_name' && /^logging(\.|$)/.test(dottedText(n)));
 }
 
 function planLogger(root: Node, text: string): LoggerPlan {
@@ -254,7 +321,7 @@ function planLogger(root: Node, text: string): LoggerPlan {
     if (other) {
       return { kind: 'conflict', note: { line: lineOf(other), message: `the module logger ${name} is rebound or shadowed at line ${lineOf(other)}: file left alone` } };
     }
-    return { kind: 'existing', name, definedAt: chosen.statement.endIndex, statementAt: chosen.statement.startIndex, line: lineOf(chosen.statement) };
+    return { kind: 'existing', name };
   }
   const used = nameUses(root, 'logger')[0];
   if (used) {
@@ -263,25 +330,68 @@ function planLogger(root: Node, text: string): LoggerPlan {
       note: { line: lineOf(used), message: `the name logger is already used at line ${lineOf(used)} for something other than a module-level logging.getLogger(): file left alone` },
     };
   }
-  const importAt = importInsertionPoint(root, text);
-  const addImport = !leadingImports(root).some(importsLogging);
-  return { kind: 'new', name: 'logger', definedAt: loggerInsertionPoint(root, text, importAt), addImport, importAt };
+  const block = importBlock(root, text);
+  return { kind: 'new', name: 'logger', definedAt: block.end, addImport: !block.imports.some(importsLogging) };
 }
 
-function isBlankLineAt(text: string, at: number): boolean {
-  const end = text.indexOf('\n', at);
-  return /^[ \t]*\r?$/.test(text.slice(at, end === -1 ? text.length : end));
+/**
+ * Blank lines to add after the logger line at `at` so that what follows
+ * keeps the spacing the style asks for: two before a def or class, one
+ * before anything else, counting the blank lines already there.
+ */
+function blankLinesAfter(root: Node, text: string, at: number): string[] {
+  if (at >= text.length) return [];
+  const blanks = /^(?:[ \t]*\r?\n)*/.exec(text.slice(at))![0].split('\n').length - 1;
+  const next = namedChildren(root).find((c) => c.startIndex >= at);
+  const wanted = next && DEFINITIONS.has(next.type) ? 2 : 1;
+  return Array.from({ length: Math.max(0, wanted - blanks) }, () => '');
 }
 
-function headerEdits(file: SourceFile, plan: Extract<LoggerPlan, { kind: 'new' }>): Edit[] {
+const DEFINITIONS: ReadonlySet<string> = new Set(['function_definition', 'class_definition', 'decorated_definition']);
+
+/** `import logging` where the file's import style puts it, and the logger after the last import (never between imports). */
+function headerEdits(ctx: PythonContext, plan: Extract<LoggerPlan, { kind: 'new' }>, changes: readonly string[]): Edit[] {
+  const { file, root } = ctx;
   const at = plan.definedAt;
-  const after = at < file.text.length && !isBlankLineAt(file.text, at) ? [''] : [];
-  const loggerLines = ['', LOGGER_LINE, ...after];
-  if (plan.addImport && plan.importAt === at) return [insertLines(file, at, ['import logging', ...loggerLines], 'add import logging and a module logger')];
+  const after = blankLinesAfter(root, file.text, at);
   const edits: Edit[] = [];
-  if (plan.addImport) edits.push(insertLines(file, plan.importAt, ['import logging'], 'add import logging'));
-  edits.push(insertLines(file, at, loggerLines, 'add a module logger'));
-  return edits;
+  if (plan.addImport) edits.push(addImport(file, root, ctx.project.importStyle(file.path), { module: 'logging' }, 'add import logging'));
+  edits.push(insertLines(file, at, ['', LOGGER_LINE, ...after], 'add a module logger'));
+  return edits.map((e) => ({ ...e, supports: changes }));
+}
+
+/** The innermost function a node stands in, or null. */
+function enclosingFunction(node: Node): Node | null {
+  for (let up = node.parent; up; up = up.parent) if (up.type === 'function_definition') return up;
+  return null;
+}
+
+/** The module-level function a node stands in, or null. */
+function topLevelFunction(node: Node): Node | null {
+  let found: Node | null = null;
+  for (let up = node.parent; up; up = up.parent) {
+    if (up.type === 'class_definition') found = null;
+    if (up.type !== 'function_definition') continue;
+    const holder = up.parent?.type === 'decorated_definition' ? up.parent : up;
+    found = holder.parent?.type === 'module' ? up : found;
+  }
+  return found;
+}
+
+/** Why a print that would convert must stay: its function runs at import time, or prints for a CLI command. */
+function keepReason(c: Conversion, importTime: ReadonlySet<number>, cli: ReadonlyMap<string, CliReach>): string | null {
+  const early = enclosingFunction(c.call);
+  if (early && importTime.has(early.id)) {
+    const name = early.childForFieldName('name')?.text ?? '?';
+    return `print() in ${name}, which module code runs at import time, before the application configures logging: as a log record it would not be shown`;
+  }
+  const fn = topLevelFunction(c.call);
+  const name = fn?.childForFieldName('name')?.text;
+  const reach = name ? cli.get(name) : undefined;
+  if (!reach) return null;
+  if (reach.caller === null) return `print() is command output: ${reach.why}`;
+  const through = reach.caller === reach.entry ? '' : `${reach.caller}, reached from `;
+  return `print() is command output: ${name}() is called by ${through}${reach.entry} (${reach.why})`;
 }
 
 function transform(ctx: PythonContext): TransformResult {
@@ -317,31 +427,25 @@ function transform(ctx: PythonContext): TransformResult {
   const plan = planLogger(root, file.text);
   if (plan.kind === 'conflict') return { edits: [], notes: [plan.note] };
 
-  // Module code before an existing logger may call functions (or run class bodies) whose prints would find no logger yet.
-  const early = plan.kind === 'existing' ? { line: plan.line, defs: reachedBefore(root, plan.statementAt) } : null;
+  const importTime = runAtImport(SemanticModel.of(ctx.tree));
+  const cli = cliFunctions({ project: ctx.project, parse: ctx.parse }, file.path, root);
   const edits: Edit[] = [];
+  const changes: string[] = [];
   for (const c of conversions) {
-    if (c.atImportTime && c.call.startIndex < plan.definedAt) {
-      notes.push({ line: lineOf(c.call), message: `print() runs at import time, before the module logger (${plan.name}) is defined` });
-      continue;
-    }
-    // The innermost reached function or class around the print names it in the note.
-    const reached = early?.defs
-      .filter((def) => c.call.startIndex >= def.startIndex && c.call.endIndex <= def.endIndex)
-      .reduce<Node | undefined>((inner, def) => (inner && inner.startIndex > def.startIndex ? inner : def), undefined);
-    if (early && reached) {
-      const name = reached.childForFieldName('name')?.text ?? '?';
-      notes.push({
-        line: lineOf(c.call),
-        message: `print() in ${name}, which module code may run at import time before the module logger (${plan.name}) is defined at line ${early.line}`,
-      });
+    const keep = keepReason(c, importTime, cli);
+    if (keep) {
+      notes.push({ line: lineOf(c.call), message: keep });
       continue;
     }
     const out = convertEdits(file, c, plan.name);
-    if (typeof out === 'string') notes.push({ line: lineOf(c.call), message: out });
-    else edits.push(...out);
+    if (typeof out === 'string') {
+      notes.push({ line: lineOf(c.call), message: out });
+      continue;
+    }
+    edits.push(...out);
+    changes.push(out[0]!.change!);
   }
-  if (edits.length > 0 && plan.kind === 'new') edits.push(...headerEdits(file, plan));
+  if (edits.length > 0 && plan.kind === 'new') edits.push(...headerEdits(ctx, plan, changes));
   notes.sort((a, b) => a.line - b.line);
   return { edits, notes };
 }
@@ -349,7 +453,7 @@ function transform(ctx: PythonContext): TransformResult {
 export const codemod = defineCodemod({
   meta: {
     id: 'python/print-to-logging',
-    version: '1.0.0',
+    version: '1.1.0',
     title: 'Replace print() in application modules with a module logger',
     language: 'python',
     extensions: ['.py'],

@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
-import { importBindings } from '../lib/bindings.js';
+import { importBindings, isBinding, isNameUse } from '../lib/bindings.js';
+import type { SemanticModel } from '../lib/semantic.js';
 import { allImports, dottedText, importStatements, isImportStatement } from '../lib/imports.js';
 import { descendantsOfType, namedChildren } from '../lib/syntax.js';
 
@@ -49,7 +50,7 @@ function usesArgparse(fn: Node): boolean {
 }
 
 /** Why a function is a command-line entry point whose prints are its user-facing output, or null. */
-function cliReason(fn: Node, moduleImportsCli: boolean): string | null {
+export function cliReason(fn: Node, moduleImportsCli: boolean): string | null {
   const name = fn.childForFieldName('name')?.text ?? '?';
   const decorator = cliDecorator(fn);
   if (decorator) return `${name}() is a CLI command (${decorator})`;
@@ -89,6 +90,25 @@ export function printContext(call: Node, moduleImportsCli: boolean): PrintContex
   return { keep, inExcept, atImportTime };
 }
 
+/** A name read (not bound, not an attribute or keyword name, not handed back by `return`). */
+function readName(id: Node): boolean {
+  // `Registry.register` may run a method of the module's own class (as a decorator, say).
+  if (isMethodName(id)) return true;
+  return isNameUse(id) && !isBinding(id) && id.parent?.type !== 'return_statement';
+}
+
+function isMethodName(id: Node): boolean {
+  return id.parent?.type === 'attribute' && id.parent.childForFieldName('attribute')?.id === id.id;
+}
+
+/** A name read that may mean a module-level function or class (not a parameter or local of the function it is read in). */
+function readsModuleName(model: SemanticModel, id: Node): boolean {
+  if (!readName(id)) return false;
+  if (isMethodName(id)) return true;
+  const found = model.lookup(id.text, id);
+  return found.kind !== 'bound' || found.scope.kind === 'module';
+}
+
 /**
  * Identifiers that running `node` reads: a def's decorators, defaults and
  * annotations, but not its name, parameter names or body (which runs later);
@@ -96,7 +116,7 @@ export function printContext(call: Node, moduleImportsCli: boolean): PrintContex
  */
 function eagerIdentifiers(node: Node, out: string[]): void {
   if (node.type === 'identifier') {
-    out.push(node.text);
+    if (readName(node)) out.push(node.text);
     return;
   }
   if (node.type === 'function_definition') {
@@ -117,13 +137,18 @@ function eagerIdentifiers(node: Node, out: string[]): void {
   }
 }
 
+/** Methods that creating an instance runs. */
+const CONSTRUCTION = new Set(['__init__', '__new__', '__post_init__']);
+
 /**
- * Functions and classes that module code before `before` may run while the
- * module is imported: those it names (a call, a decorator, a default value),
- * and, transitively, whatever their bodies name. Over-approximates on
- * purpose: a name is enough, whatever scope it resolves in.
+ * Functions that module code may run while the module is imported: those
+ * it names (a call, a decorator, a default value), the constructors of the
+ * classes it names, and, transitively, whatever their bodies name.
+ * Over-approximates on purpose: a name is enough, whatever scope it
+ * resolves in.
  */
-export function reachedBefore(root: Node, before: number): Node[] {
+export function runAtImport(model: SemanticModel): Set<number> {
+  const root = model.root;
   const definitions = new Map<string, Node[]>();
   for (const def of descendantsOfType(root, ['function_definition', 'class_definition'])) {
     const name = def.childForFieldName('name')?.text;
@@ -131,18 +156,27 @@ export function reachedBefore(root: Node, before: number): Node[] {
   }
   const pending: string[] = [];
   for (const statement of namedChildren(root)) {
-    if (statement.startIndex >= before) break;
     // An import runs other modules, not this one's functions.
     if (!isImportStatement(statement)) eagerIdentifiers(statement, pending);
   }
   const seen = new Set<string>();
-  const reached: Node[] = [];
+  const reached = new Set<number>();
+  const run = (fn: Node) => {
+    reached.add(fn.id);
+    pending.push(...descendantsOfType(fn, 'identifier').filter((id) => readsModuleName(model, id)).map((id) => id.text));
+  };
   for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
     if (seen.has(name)) continue;
     seen.add(name);
     for (const def of definitions.get(name) ?? []) {
-      reached.push(def);
-      pending.push(...descendantsOfType(def, 'identifier').map((id) => id.text));
+      if (def.type === 'function_definition') {
+        run(def);
+        continue;
+      }
+      for (const stmt of namedChildren(def.childForFieldName('body') ?? def)) {
+        const method = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+        if (method?.type === 'function_definition' && CONSTRUCTION.has(method.childForFieldName('name')?.text ?? '')) run(method);
+      }
     }
   }
   return reached;

@@ -33,25 +33,6 @@ export function isStrExpression(node: Node): boolean {
   return false;
 }
 
-/** The source text right after the opening quote of the literal the expression starts with, or null. */
-export function leadingLiteralText(node: Node): string | null {
-  if (node.type === 'concatenated_string') {
-    const first = namedChildren(node)[0];
-    return first ? leadingLiteralText(first) : null;
-  }
-  if (node.type === 'binary_operator') {
-    const left = node.childForFieldName('left');
-    return left ? leadingLiteralText(left) : null;
-  }
-  if (node.type === 'call') {
-    const object = node.childForFieldName('function')?.childForFieldName('object');
-    return object ? leadingLiteralText(object) : null;
-  }
-  const delimiters = stringDelimiters(node);
-  if (!delimiters || delimiters.prefix.includes('b')) return null;
-  return node.text.slice(delimiters.prefix.length + delimiters.quote.length);
-}
-
 /**
  * The value of a single-quoted str literal, or null. A triple-quoted literal
  * usually spans lines and stays an argument of its own, as written.
@@ -83,4 +64,33 @@ export function renderLiteral(value: string, quote: '"' | "'"): string {
     else out += ch;
   }
   return out + quote;
+}
+
+/**
+ * The literal text an expression writes, as source (escapes undecoded): the
+ * parts of str literals and f-strings outside `{…}`, and the literal side of
+ * `"…" % x` and `"…".format(…)`. Names inside interpolations are not text.
+ */
+export function literalText(node: Node): string[] {
+  if (node.type === 'concatenated_string') return namedChildren(node).flatMap(literalText);
+  if (node.type === 'binary_operator') {
+    const left = node.childForFieldName('left');
+    return node.childForFieldName('operator')?.text === '%' && left ? literalText(left) : [];
+  }
+  if (node.type === 'call') {
+    const fn = node.childForFieldName('function');
+    const object = fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'format' ? fn.childForFieldName('object') : null;
+    return object ? literalText(object) : [];
+  }
+  if (!isStrLiteral(node)) return [];
+  return namedChildren(node)
+    .filter((c) => c.type === 'string_content')
+    .map((c) => c.text);
+}
+
+/** An f-string with a self-documenting `{name=}` field: a debugging aid by definition. */
+export function hasSelfDocumentingField(node: Node): boolean {
+  if (node.type === 'concatenated_string') return namedChildren(node).some(hasSelfDocumentingField);
+  if (node.type !== 'string') return false;
+  return namedChildren(node).some((c) => c.type === 'interpolation' && c.children.some((t) => t?.type === '='));
 }

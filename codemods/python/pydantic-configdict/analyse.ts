@@ -273,8 +273,8 @@ export function analyse(ctx: PythonContext): Analysis {
   const sourceFor = (settings: boolean, group: readonly Conversion[]): ReturnType<typeof provideName> => {
     const [, module, importName] = groups.find(([s]) => s === settings)!;
     // The moved BaseSettings import brings SettingsConfigDict along.
-    if (settings && move) return provideName(file, model.root, resolver, module, importName, -1, true);
-    return provideName(file, model.root, resolver, module, importName, Math.min(...group.map((c) => c.parsed.start)));
+    if (settings && move) return provideName(file, model.root, project.importStyle(file.path), resolver, module, importName, -1, true);
+    return provideName(file, model.root, project.importStyle(file.path), resolver, module, importName, Math.min(...group.map((c) => c.parsed.start)));
   };
   // A group that cannot get its import stays as it is; decided before the hierarchy check, which must know what stays.
   const blocked = new Set<boolean>();

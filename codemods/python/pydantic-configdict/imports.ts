@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
-import type { Edit, SourceFile } from '../../api.js';
-import { fromImportsOf, importInsertionPoint, insertIntoFromImport, mergeableFromImport, topLevelImports } from '../lib/imports.js';
-import { insertLines, lineEndAfterBreak, namedChildren } from '../lib/syntax.js';
+import type { Edit, ImportStyle, SourceFile } from '../../api.js';
+import { addImport, fromImportsOf, insertIntoFromImport, mergeableFromImport, topLevelImports } from '../lib/imports.js';
+import { lineEndAfterBreak, lineStart, namedChildren, startsLine } from '../lib/syntax.js';
 import type { ModelResolver } from './models.js';
 
 export type NameSource = { local: string; edit: Edit | null } | { conflict: string };
@@ -9,11 +9,21 @@ export type NameSource = { local: string; edit: Edit | null } | { conflict: stri
 /**
  * How the file will name `name` from `module`: an existing import of it, or
  * a new one (merged into a `from <module> import` line or on a line of its
- * own). A file that already uses the name for something else gets no import.
+ * own, where the project's import style puts it). A file that already uses
+ * the name for something else gets no import.
  * `arrives` says the name comes with another edit (the moved BaseSettings
  * import), so only the name's availability is checked.
  */
-export function provideName(file: SourceFile, root: Node, resolver: ModelResolver, module: string, name: string, limit: number, arrives = false): NameSource {
+export function provideName(
+  file: SourceFile,
+  root: Node,
+  style: ImportStyle,
+  resolver: ModelResolver,
+  module: string,
+  name: string,
+  limit: number,
+  arrives = false,
+): NameSource {
   const imported = fromImportsOf(topLevelImports(root), name).find((i) => i.module === module);
   if (imported) {
     const { local } = imported;
@@ -29,8 +39,7 @@ export function provideName(file: SourceFile, root: Node, resolver: ModelResolve
     module,
   );
   if (target) return { local: name, edit: insertIntoFromImport(file, target, name, description) };
-  const at = importInsertionPoint(root, file.text);
-  return { local: name, edit: insertLines(file, at, [`from ${module} import ${name}`], description) };
+  return { local: name, edit: addImport(file, root, style, { module, name }, description) };
 }
 
 function importedNames(stmt: Node): Node[] {
@@ -82,4 +91,58 @@ export function settingsMoveProblem(file: SourceFile, stmt: Node): string | null
   const end = lineEndAfterBreak(file.text, stmt.endIndex);
   if (/;/.test(file.text.slice(stmt.endIndex, end))) return 'its import statement shares a line with other code';
   return null;
+}
+
+/**
+ * An edit removing `local` from the top-level `from <module> import …`
+ * statement that binds it, once every use of it lies inside `replaced`
+ * (the Config classes being rewritten): `Extra.forbid` becomes `"forbid"`,
+ * and an import nothing reads any more is an unused import (F401). Null
+ * when another use remains, the statement holds a comment, or `local` is
+ * bound more than once. A name being added to the same statement right
+ * where the removed one stood (`added`) takes its place instead, in one
+ * edit (`replacesAdded`), since the two edits would overlap.
+ */
+export function dropImportedName(
+  file: SourceFile,
+  root: Node,
+  resolver: ModelResolver,
+  modules: readonly string[],
+  name: string,
+  replaced: readonly { start: number; end: number }[],
+  added: readonly { edit: Edit; name: string }[] = [],
+): { edit: Edit; replaces: Edit | null } | null {
+  const found = fromImportsOf(topLevelImports(root), name).filter((i) => modules.includes(i.module));
+  if (found.length !== 1) return null;
+  const { stmt, local } = found[0]!;
+  const bindings = resolver.model.bindingsOf(local);
+  if (bindings.length !== 1 || bindings[0]!.startIndex < stmt.startIndex || bindings[0]!.endIndex > stmt.endIndex) return null;
+  const uses = resolver.model.usesOf(local).filter((id) => id.startIndex < stmt.startIndex || id.endIndex > stmt.endIndex);
+  if (uses.length === 0 || !uses.every((id) => replaced.some((r) => id.startIndex >= r.start && id.endIndex <= r.end))) return null;
+  if (namedChildren(stmt).some((c) => c.type === 'comment')) return null;
+  const names = importedNames(stmt);
+  const index = names.findIndex((n) => (n.type === 'aliased_import' ? n.childForFieldName('alias')?.text : n.text) === local);
+  const description = `remove the import of ${name}, no longer used`;
+  const edit = (start: number, end: number, text = ''): { edit: Edit; replaces: Edit | null } => {
+    const inside = added.find((a) => a.edit.start > start && a.edit.start < end);
+    if (!inside) return { edit: { start, end, text, safety: 'safe', description }, replaces: null };
+    // The added name goes where the removed one stood.
+    const item = names[index]!;
+    return { edit: { start: item.startIndex, end: item.endIndex, text: inside.name, safety: 'safe', description: `${inside.edit.description}, in place of ${name}` }, replaces: inside.edit };
+  };
+  if (names.length === 1) {
+    const end = lineEndAfterBreak(file.text, stmt.endIndex);
+    if (!startsLine(file.text, stmt.startIndex) || /\S/.test(file.text.slice(stmt.endIndex, end))) return null;
+    return edit(lineStart(file.text, stmt.startIndex), end);
+  }
+  const item = names[index]!;
+  const next = names[index + 1];
+  // `A, Extra, B` loses `Extra, `; a last name loses the separator before it; a one-name-per-line list loses its line.
+  if (next && item.startPosition.row === next.startPosition.row) return edit(item.startIndex, next.startIndex);
+  const prev = names[index - 1]!;
+  if (item.startPosition.row === prev.startPosition.row || !startsLine(file.text, item.startIndex)) return edit(prev.endIndex, item.endIndex);
+  const comma = item.nextSibling?.type === ',' ? item.nextSibling : null;
+  const end = lineEndAfterBreak(file.text, comma ? comma.endIndex : item.endIndex);
+  if (/\S/.test(file.text.slice(comma ? comma.endIndex : item.endIndex, end))) return null;
+  return edit(lineStart(file.text, item.startIndex), end);
 }

@@ -1,8 +1,9 @@
 import { defineCodemod } from '../../api.js';
 import type { Edit, PythonContext, TransformResult } from '../../api.js';
 import { analyse } from './analyse.js';
+import { ModelResolver } from './models.js';
 import { renderConfig } from './config.js';
-import { moveSettingsImport } from './imports.js';
+import { dropImportedName, moveSettingsImport } from './imports.js';
 
 function transform(ctx: PythonContext): TransformResult {
   const { file } = ctx;
@@ -26,8 +27,17 @@ function transform(ctx: PythonContext): TransformResult {
         change: `class:${c.line}`,
         ...(settings && move ? { requires: [move.id] } : {}),
       });
-      notes.push(...c.parsed.remarks.map((r) => ({ line: r.line, message: `class ${c.model}: ${r.message}` })));
+      notes.push(...c.parsed.remarks.map((r) => ({ line: r.line, message: `class ${c.model}: ${r.message}`, caveat: true })));
     }
+  }
+  // Only when every change is applied or held together (one risk, no requirement): else a held class would keep a use.
+  const uniform = new Set(ready.map((c) => `${c.movedIn.length > 0}:${c.settings && move ? 'moved' : ''}`)).size === 1;
+  const added = [...sources.values()].flatMap((s) => (s.edit ? [{ edit: s.edit, name: s.local }] : []));
+  const drop = uniform ? dropImportedName(file, ctx.root, new ModelResolver(ctx), ['pydantic', 'pydantic.config'], 'Extra', ready.map((c) => c.parsed), added) : null;
+  if (drop) {
+    const at = drop.replaces ? edits.findIndex((e) => e.start === drop.replaces!.start && e.text === drop.replaces!.text) : -1;
+    if (at >= 0) edits.splice(at, 1);
+    edits.push({ ...drop.edit, supports: ready.map((c) => `class:${c.line}`) });
   }
   if (edits.length === 0) return { edits, notes };
   return prerequisites.length > 0 ? { edits, notes, prerequisites } : { edits, notes };
@@ -36,7 +46,7 @@ function transform(ctx: PythonContext): TransformResult {
 export const codemod = defineCodemod({
   meta: {
     id: 'python/pydantic-configdict',
-    version: '1.0.0',
+    version: '1.1.0',
     title: 'Pydantic v1 class Config to model_config = ConfigDict(...)',
     language: 'python',
     extensions: ['.py'],

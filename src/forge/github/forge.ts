@@ -1,13 +1,17 @@
 import { Octokit } from '@octokit/rest';
 import { TOOL_VERSION } from '../../version.js';
-import { ForgeError, type Forge, type GitRemote, type Issue, type NewPullRequest, type PullRequest } from '../types.js';
+import { encodePath, ForgeError, type Forge, type GitRemote, type Issue, type NewPullRequest, type PullRequest } from '../types.js';
 import { gitAuthEnv } from '../../workspace/git.js';
 import { redact, retryDefaults, secretForms, withRetries, type RequestContext, type RetryOptions } from './request.js';
 
 export interface GitHubForgeOptions {
   /** `owner/name`. */
   repository: string;
-  token: string;
+  /**
+   * A fixed token (a personal token for the CLI), or a provider asked before every API call and
+   * git command: an App's installation token lasts an hour, so a long job needs fresh ones.
+   */
+  token: string | TokenProvider;
   /** REST API base (empty or unset: `GITHUB_API_URL`, then `https://api.github.com`; GHES: `https://host/api/v3`). */
   apiUrl?: string;
   /** Web and git base (empty or unset: `GITHUB_SERVER_URL`, then `https://github.com`). */
@@ -17,6 +21,9 @@ export interface GitHubForgeOptions {
   /** Page size for listings (default 100, GitHub's maximum). */
   perPage?: number;
 }
+
+/** Returns a currently valid token; called often, so it should cache until the token nears expiry. */
+export type TokenProvider = () => Promise<string>;
 
 /** GitHub's limit for pull request and issue bodies, in characters. */
 export const GITHUB_MAX_BODY_LENGTH = 65_536;
@@ -30,6 +37,7 @@ interface GitHubPull {
   html_url: string;
   state: string;
   merged_at: string | null;
+  merge_commit_sha?: string | null;
   title: string;
   body: string | null;
   head: { ref: string; repo: { full_name: string } | null };
@@ -59,6 +67,7 @@ function toPullRequest(pr: GitHubPull): PullRequest {
     title: pr.title,
     body: pr.body ?? '',
     labels: pr.labels.flatMap((label) => (label.name === undefined ? [] : [label.name])),
+    ...(pr.merged_at && pr.merge_commit_sha ? { mergeCommit: pr.merge_commit_sha } : {}),
   };
 }
 
@@ -71,19 +80,34 @@ function toPullRequest(pr: GitHubPull): PullRequest {
  */
 export function createGitHubForge(options: GitHubForgeOptions): Forge {
   const { repository, token } = options;
+  const fixed = typeof token === 'string' ? token : '';
   if (!REPOSITORY_PATTERN.test(repository)) {
-    throw new ForgeError(`"${redact(repository, secretForms(token))}" is not a GitHub repository; expected owner/name`, 'invalid');
+    throw new ForgeError(`"${redact(repository, secretForms(fixed))}" is not a GitHub repository; expected owner/name`, 'invalid');
   }
-  if (token.trim() === '') throw new ForgeError('a GitHub token is required (set GITHUB_TOKEN)', 'forbidden');
+  if (typeof token === 'string' && token.trim() === '') throw new ForgeError('a GitHub token is required (set GITHUB_TOKEN)', 'forbidden');
   const [owner = '', repo = ''] = repository.split('/');
   const apiUrl = trimSlash(options.apiUrl || process.env.GITHUB_API_URL || 'https://api.github.com');
   const serverUrl = trimSlash(options.serverUrl || process.env.GITHUB_SERVER_URL || 'https://github.com');
   const perPage = options.perPage ?? 100;
-  const context: RequestContext = { repository, apiUrl, secrets: secretForms(token) };
+  const context: RequestContext = { repository, apiUrl, secrets: secretForms(fixed) };
   const retry = retryDefaults(options.retry);
 
+  /** The current token; every token ever handed out joins the secrets that messages are scrubbed of. */
+  async function currentToken(): Promise<string> {
+    if (typeof token === 'string') return token;
+    let value: string;
+    try {
+      value = await token();
+    } catch (error) {
+      const reason = redact(error instanceof Error ? error.message : String(error), context.secrets);
+      throw new ForgeError(`could not get a GitHub token for ${repository}: ${reason}`, 'forbidden');
+    }
+    if (value.trim() === '') throw new ForgeError(`the token provider gave an empty token for ${repository}`, 'forbidden');
+    if (!context.secrets.includes(value)) context.secrets.push(...secretForms(value));
+    return value;
+  }
+
   const octokit = new Octokit({
-    auth: token,
     baseUrl: apiUrl,
     userAgent: `shipshape/${TOOL_VERSION}`,
     log: silentLog,
@@ -91,7 +115,17 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge {
   });
   octokit.hook.wrap('request', (request, endpoint) => {
     const operation = `${endpoint.method} ${String(endpoint.url).replace(apiUrl, '')}`;
-    return withRetries(async () => request(endpoint), operation, context, retry);
+    // Asked on every attempt: a retry after a long rate-limit wait must not reuse an expired token.
+    return withRetries(
+      async () => {
+        // Set in place: Octokit drops headers from a copied options object.
+        endpoint.headers.authorization = `token ${await currentToken()}`;
+        return request(endpoint);
+      },
+      operation,
+      context,
+      retry,
+    );
   });
 
   async function addLabels(number: number, labels: string[]): Promise<string[] | null> {
@@ -164,7 +198,15 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge {
     maxBodyLength: GITHUB_MAX_BODY_LENGTH,
     repository,
     remote(): GitRemote {
-      return { url: `${serverUrl}/${owner}/${repo}.git`, env: gitAuthEnv(token) };
+      return {
+        url: `${serverUrl}/${owner}/${repo}.git`,
+        env: gitAuthEnv(fixed),
+        refresh: typeof token === 'string' ? undefined : async () => gitAuthEnv(await currentToken()),
+      };
+    },
+    fileLink(path, sha, startLine, endLine) {
+      const lines = endLine !== undefined && endLine !== startLine ? `#L${startLine}-L${endLine}` : `#L${startLine}`;
+      return `${serverUrl}/${owner}/${repo}/blob/${sha}/${encodePath(path)}${lines}`;
     },
     async defaultBranch(): Promise<string> {
       const { data } = await octokit.rest.repos.get({ owner, repo });

@@ -1,2 +1,2 @@
-export { createGitHubForge, GITHUB_MAX_BODY_LENGTH, type GitHubForgeOptions } from './forge.js';
+export { createGitHubForge, GITHUB_MAX_BODY_LENGTH, type GitHubForgeOptions, type TokenProvider } from './forge.js';
 export type { RetryOptions } from './request.js';

@@ -40,6 +40,11 @@ export function secretForms(token: string): string[] {
   return [token, Buffer.from(`x-access-token:${token}`).toString('base64'), encodeURIComponent(token)];
 }
 
+/** Replaces anything shaped like a GitHub token (for logs, where length and lines are kept). */
+export function scrubTokenShapes(text: string): string {
+  return text.replace(TOKEN_PATTERN, '***');
+}
+
 /** One line, no secrets, bounded length: the only kind of text a ForgeError may carry. */
 export function redact(text: string, secrets: string[]): string {
   let out = text;

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { writeFileAtomic } from '../../engine/files.js';
-import { ForgeError, type Forge, type Issue, type NewPullRequest, type PullRequest } from '../types.js';
+import { encodePath, ForgeError, type Forge, type Issue, type NewPullRequest, type PullRequest } from '../types.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -108,6 +108,8 @@ export function createLocalForge(repoDir: string): Forge {
     maxBodyLength: 1_000_000,
     repository: repo,
     remote: () => ({ url: pathToFileURL(repo).href, env: {} }),
+    // Drafts lie in .shipshape/prs/: the repository's files are two levels up.
+    fileLink: (path) => `../../${encodePath(path)}`,
     async defaultBranch() {
       try {
         return (await git(repo, ['symbolic-ref', '--short', 'HEAD'])).trim();
