@@ -132,11 +132,12 @@ export class TreeIndex {
     return node.childForFieldName(field);
   }
 
-  /** Whether `child` is the child of `parent` filling `field`. */
+  /** Whether `child` is the (first) child of `parent` filling `field`, as `parent.childForFieldName(field)` says. */
   isField(parent: Node, field: string, child: Node): boolean {
     const at = this.numberOf(child);
     if (at === undefined) return parent.childForFieldName(field)?.id === child.id;
-    return this.all[this.up[at]!]?.id === parent.id && this.fieldAt(at) === field;
+    if (this.all[this.up[at]!]?.id !== parent.id || this.fieldAt(at) !== field) return false;
+    return this.childForField(parent, field)?.id === child.id;
   }
 
   /** Every named node of one of `types` in the whole tree, in document order. */
