@@ -5,6 +5,7 @@ import type { Codemod, Safety } from '../engine/types.js';
 import type { Forge, PullRequest } from '../forge/types.js';
 import { BRANCH_PREFIX, branchName, parseMetadata, prBody, prMetadata, prTitle, type PrInput, type PrMetadata } from '../pr/index.js';
 import { accountFindings, type FindingsAccount } from '../plan/account.js';
+import { code, oneLine, prose } from '../pr/markdown.js';
 import type { Plan, SprintItem } from '../plan/types.js';
 import type { BotIdentity, Workspace } from '../workspace/types.js';
 import { withWorkspace } from '../workspace/index.js';
@@ -410,6 +411,17 @@ function dashboardBody(plan: Plan, outcomes: readonly ItemOutcome[]): string {
   }
   lines.push('', '## Needs a human');
   for (const item of plan.items.filter((i) => !i.automatable)) lines.push(`- **${item.key}** ${item.title}: ${item.reason ?? ''}`);
+  const account = accountFindings(plan);
+  if (account.total > 0) {
+    // The same account as `shipshape plan` and `apply`: every finding given, in one state.
+    lines.push('', '## Findings', '', `${account.total} findings: ${account.inItems} in ${account.items} item(s) above, ${account.notConfirmed.length} not confirmed, ${account.noCodemod.length} with no codemod${account.rejected ? `, ${account.rejected} rejected` : ''}.`);
+    if (account.notConfirmed.length + account.noCodemod.length > 0) {
+      lines.push('', '<details><summary>Not acted on, with the reason</summary>', '');
+      for (const n of account.notConfirmed) lines.push(`- ${code(`${n.path}:${n.line}`)} ${prose(oneLine(`${n.tool} ${n.ruleId}: ${n.reason}`))}`);
+      for (const u of account.noCodemod) lines.push(`- ${code(`${u.path}:${u.line}`)} ${prose(oneLine(`${u.tool} ${u.ruleId}`))}: no codemod handles this rule`);
+      lines.push('', '</details>');
+    }
+  }
   lines.push('', DASHBOARD_MARKER);
   return lines.join('\n');
 }

@@ -123,9 +123,17 @@ describe('shipshape apply: every finding accounted for, and a dry run that shows
     expect(drafts.stdout).not.toContain('diff --git');
     const files = readdirSync(out).sort();
     expect(files).toEqual([expect.stringMatching(/^shipshape--s1-.*\.md$/), expect.stringMatching(/^shipshape--s1-.*\.patch$/)]);
-    const real = await runCli(args, { cwd: repo, env });
+    const real = await runCli([...args, '--dashboard'], { cwd: repo, env });
     expect(real.code, real.stderr).toBe(0);
     expect(real.stdout).toContain('4 findings: 1 fixed in 1 PR, 2 not confirmed, 1 with no codemod');
+    // The PR and the dashboard give the same account.
+    const prs = join(repo, '.shipshape', 'prs');
+    const draft = readdirSync(prs).find((f) => f.endsWith('.md'))!;
+    expect(readFileSync(join(prs, draft), 'utf8')).toContain('closing 1 finding');
+    const dashboard = readFileSync(join(repo, '.shipshape', 'dashboard.md'), 'utf8');
+    expect(dashboard).toContain('4 findings: 1 in 1 item(s) above, 2 not confirmed, 1 with no codemod.');
+    expect(dashboard).toMatch(/^- `app\/cli\.py:6` ruff T201: /m);
+    expect(dashboard).toMatch(/^- `app\/jobs\.py:1` ruff E501: no codemod handles this rule$/m);
     const branch = execFileSync('git', ['branch', '--list', 'shipshape/*', '--format=%(refname:short)'], { cwd: repo, encoding: 'utf8' }).trim();
     const pushed = execFileSync('git', ['diff', 'main', branch], { cwd: repo, encoding: 'utf8' });
     expect(`${printed}\n`).toBe(pushed);
