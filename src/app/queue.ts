@@ -135,6 +135,9 @@ export function createInProcessQueue(options: InProcessQueueOptions): JobQueue {
         pendingDelays++;
         setTimeout(() => {
           pendingDelays--;
+          // A batch (code-scanning alerts of one commit) gathers what arrives while it waits;
+          // once it is scheduled, a later arrival starts a new batch instead of being dropped.
+          seen.delete(job.id);
           schedule(job);
           settleIdle();
         }, job.delayMs);

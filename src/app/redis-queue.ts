@@ -38,7 +38,9 @@ function jobOptions(options: RedisQueueOptions, job: AppJob) {
     backoff: { type: 'exponential' as const, delay: options.backoffMs ?? 5_000 },
     delay: job.delayMs ?? 0,
     // Finished jobs are kept a day, so redeliveries within it are recognised; failed ones a week, for inspection.
-    removeOnComplete: { age: 24 * 3600 },
+    // A batch (delayed, keyed by what it gathers rather than by delivery) is removed when done, so a
+    // later arrival for the same commit starts a new batch instead of finding the old one and being dropped.
+    removeOnComplete: job.delayMs ? true : { age: 24 * 3600 },
     removeOnFail: { age: 7 * 24 * 3600 },
   };
 }

@@ -47,6 +47,19 @@ describe('the in-process queue', () => {
     expect(ran).toEqual(['d1']);
   });
 
+  it('a batch gathers what arrives while it waits; what arrives after it started makes a new batch, not nothing', async () => {
+    const ran: string[] = [];
+    const queue = createInProcessQueue({ run: async (j) => void ran.push(j.id) });
+    const batch = { ...job('scan-acme-a-abc', 'a'), delayMs: 20 };
+    expect(await queue.enqueue(batch)).toBe(true);
+    expect(await queue.enqueue(batch)).toBe(false);
+    await queue.idle();
+    expect(ran).toEqual(['scan-acme-a-abc']);
+    expect(await queue.enqueue(batch)).toBe(true);
+    await queue.idle();
+    expect(ran).toEqual(['scan-acme-a-abc', 'scan-acme-a-abc']);
+  });
+
   it('a failing job is reported and does not stop the repository', async () => {
     const errors: string[] = [];
     const ran: string[] = [];
