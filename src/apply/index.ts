@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { discoverFiles } from '../engine/files.js';
 import { runCodemods, type RunReport } from '../engine/run.js';
 import type { EngineContext } from '../engine/transform.js';
 import type { Codemod, Safety } from '../engine/types.js';
@@ -169,10 +169,26 @@ export function splitItem(item: SprintItem, linesByFile: ReadonlyMap<string, num
   return chunks.map((files, i) => ({ item, files, index: i + 1, total: chunks.length }));
 }
 
+const listings = new WeakMap<Workspace, Promise<{ root: string; files: readonly string[] }>>();
+
+/**
+ * The clone's files, listed once: every item starts from the base commit and
+ * codemods add no files, so each run in the clone reuses the list instead of
+ * asking git again.
+ */
+function listing(ws: Workspace): Promise<{ root: string; files: readonly string[] }> {
+  let found = listings.get(ws);
+  if (!found) {
+    found = discoverFiles([ws.dir], ws.dir);
+    listings.set(ws, found);
+  }
+  return found;
+}
+
 /** Measures, on the base commit, how many lines the item's codemods change in each file. */
 async function measureItem(ws: Workspace, item: SprintItem, options: ApplyOptions): Promise<Map<string, number>> {
   const codemods = options.codemods.filter((c) => item.codemods.includes(c.meta.id));
-  const report = await runCodemods({ paths: item.files.map((f) => join(ws.dir, f)), codemods, cwd: ws.dir, engine: options.engine, policy: prPolicy(options) });
+  const report = await runCodemods({ paths: item.files, listed: await listing(ws), codemods, engine: options.engine, policy: prPolicy(options) });
   return new Map(report.files.map((f) => [f.path, f.status === 'changed' ? changedLines(f.diff) : 0]));
 }
 
@@ -211,14 +227,14 @@ interface Built {
 /** Runs the item's codemods on the part's files inside the workspace, one commit per codemod. */
 async function buildPart(ws: Workspace, part: Part, codemods: readonly Codemod[], engine: EngineContext, policy: { maxSafety: Safety }): Promise<Built> {
   const built: Built = { reports: [], problems: [] };
-  const files = part.files.map((f) => join(ws.dir, f));
+  const listed = await listing(ws);
   for (const id of part.item.codemods) {
     const codemod = codemods.find((c) => c.meta.id === id);
     if (!codemod) {
       built.problems.push(`unknown codemod ${id}`);
       continue;
     }
-    const report = await runCodemods({ paths: files, codemods: [codemod], cwd: ws.dir, write: true, engine, policy });
+    const report = await runCodemods({ paths: part.files, listed, codemods: [codemod], write: true, engine, policy });
     for (const f of report.files) {
       if (f.status === 'skipped' && f.reason !== 'symlink') built.problems.push(`${f.path}: ${f.message}`);
     }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { describeEdits, transformSource, DEFAULT_POLICY, type EngineContext, type Policy, type ScopeNote, type Step } from './transform.js';
-import { DEFAULT_MAX_BYTES, discoverFiles, encodeSource, readSource, replaceFile } from './files.js';
+import { DEFAULT_MAX_BYTES, discoverFiles, encodeSource, readSource, replaceFile, type Discovery } from './files.js';
 import { compilePython, pythonInterpreter } from './pycheck.js';
 import { createEngine } from './index.js';
 import type { AppliedEdit, ChangeSite, Codemod, CodemodNote, FileResult, SkipReason } from './types.js';
@@ -25,6 +25,12 @@ export interface RunOptions {
   engine?: EngineContext;
   /** The repository's model; built from the repository around `paths` when absent. */
   project?: Project;
+  /**
+   * The repository's files, already listed (apply lists its clone once):
+   * `paths` are then repository-relative paths of these files, and git is not
+   * asked again on every run.
+   */
+  listed?: { root: string; files: readonly string[] };
 }
 
 /**
@@ -155,8 +161,8 @@ export async function runCodemods(options: RunOptions): Promise<RunReport> {
   const engine = options.engine ?? (await createEngine());
   // The same codemod named twice runs once (and is reported once).
   const codemods = options.codemods.filter((c, i, all) => all.findIndex((o) => o.meta.id === c.meta.id) === i);
-  const { root, files, unlisted = [] } = await discoverFiles(options.paths, options.cwd);
-  const project = options.project ?? (await projectAround(root, files, engine, maxBytes));
+  const { root, files, unlisted = [] } = options.listed ? listedRun(options.listed, options.paths) : await discoverFiles(options.paths, options.cwd);
+  const project = options.project ?? (await projectAround(root, files, engine, maxBytes, options.listed?.files));
   const scope = new Map<string, ScopeEntry>();
   const noteScope = (path: string, notes: readonly ScopeNote[]) => {
     for (const n of notes) {
@@ -278,9 +284,15 @@ export async function runCodemods(options: RunOptions): Promise<RunReport> {
  * those the run was given, so `shipshape run app/models.py` still sees the
  * manifests and the modules app/models.py imports.
  */
-export async function projectAround(root: string, files: readonly string[], engine: EngineContext, maxBytes = DEFAULT_MAX_BYTES): Promise<Project> {
-  const all = await discoverFiles([root], root);
+export async function projectAround(root: string, files: readonly string[], engine: EngineContext, maxBytes = DEFAULT_MAX_BYTES, listed?: readonly string[]): Promise<Project> {
+  const all = listed ? { root, files: listed } : await discoverFiles([root], root);
   return buildProject({ root, files: all.root === root ? all.files : files, runFiles: files, python: engine.python, maxBytes });
+}
+
+/** A run's files from a listing made before: the given paths that are files of it, sorted. */
+function listedRun(listed: { root: string; files: readonly string[] }, paths: readonly string[]): Pick<Discovery, 'root' | 'files' | 'unlisted'> {
+  const known = new Set(listed.files);
+  return { root: listed.root, files: [...new Set(paths.filter((p) => known.has(p)))].sort(), unlisted: [] };
 }
 
 function buildReport(input: {
