@@ -180,7 +180,7 @@ function editableRole(project: Project, file: string): boolean {
  * count even when the project cannot read it from disk.
  */
 export function cliFunctions(reader: ModuleReader, file: string, root: Node): Map<string, CliReach> {
-  const whole = reader.project.memo('print-to-logging:cli', () => reach(reader, projectEntries(reader)));
+  const whole = reader.project.shared('print-to-logging:cli', () => reach(reader, projectEntries(reader)));
   const index = indexModule(root, file);
   const own = reach(reader, index.entries.map((e) => ({ file, ...e })), { file, index });
   return new Map([...(own.get(file) ?? []), ...(whole.get(file) ?? [])]);
