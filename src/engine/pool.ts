@@ -3,20 +3,23 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ProjectSnapshot } from '../project/index.js';
 import type { FileOutcome } from './process.js';
-import { claimSettled, claimTable, releaseClaims } from './shared.js';
+import { FileRunner, injectedFault } from './runner.js';
+import { claimSettled, claimTable, releaseClaims, SharedStore } from './shared.js';
 import type { Policy } from './transform.js';
+import type { Codemod } from './types.js';
 
 /**
- * Both cores: the files of a large run are transformed by worker threads.
- * The main thread hands out small batches of files as workers ask for them,
- * and puts the outcomes back in the files' order, so the report is the same
- * whatever thread did which file. A file that needs a value about the whole
- * project that another worker is computing comes back parked; it is handed
- * out again once the value is there (or, when nothing else is left, to a
- * worker that waits for it). Each worker rebuilds the run's project
- * from a snapshot (the manifests are read once, here) and loads the parsers
- * once. A worker that stops (a crash, out of memory) costs only the file it
- * was on, which is reported as skipped; its other files go to the others.
+ * Both cores: the files of a large run are transformed by this thread and
+ * worker threads together (one thread per core in all). Each thread takes
+ * small batches of neighbouring files; the outcomes are put back in the
+ * files' order, so the report is the same whatever thread did which file.
+ * Each worker rebuilds the run's project from a snapshot (the manifests are
+ * read once, here) and loads the parsers once. A value about the whole
+ * project is computed by one thread and copied to the others (shared.ts); a
+ * file that needs it while another thread computes it is handed back before
+ * it is parsed, and done once the value is there. A worker that stops (a
+ * crash, out of memory) costs only the file it was on, reported as skipped;
+ * its other files go to the other threads.
  */
 
 /** What a worker is started with (structured-clone). */
@@ -43,7 +46,6 @@ export interface ToWorker {
 }
 /** `parked`: files handed back, each with the claim slot of the value it waits for. */
 export interface FromWorker {
-  type: 'results';
   results: [number, FileOutcome][];
   parked: [number, number][];
 }
@@ -51,7 +53,7 @@ export interface FromWorker {
 /** The fewest files a run needs before worker threads pay for their start (measured: see the README's Performance section). */
 export const POOL_MIN_FILES = 120;
 
-/** Worker threads at most, from `jobs` or SHIPSHAPE_WORKERS, else one per core. */
+/** Threads at most, this one included: `jobs`, else SHIPSHAPE_WORKERS, else one per core. */
 export function threadLimit(jobs: number | undefined, env: NodeJS.ProcessEnv = process.env): number {
   if (jobs !== undefined) return Math.max(1, Math.floor(jobs));
   const fromEnv = Number(env.SHIPSHAPE_WORKERS);
@@ -65,19 +67,24 @@ export function workerScript(): URL | null {
 }
 
 export interface PoolInput {
+  /** Threads in all, this one included. */
   threads: number;
   files: readonly string[];
   script: URL;
   base: Omit<WorkerInput, 'owner' | 'table' | 'channel' | 'current'>;
+  /** The codemods of `base.codemods`, for this thread's share. */
+  codemods: readonly Codemod[];
   onProgress?: (done: number, total: number) => void;
 }
 
-const MAX_BATCH = 16;
+const MAX_BATCH = 8;
 /** Batches a worker holds at once, so it never waits for the next one. */
-const AHEAD = 2;
+const AHEAD = 3;
+/** How often this thread looks whether values its handed-back files wait for are there, when it has nothing else to do. */
+const POLL_MS = 5;
 
 /**
- * The files not handed out yet. Each worker takes from the front of its own
+ * The files not handed out yet. Each thread takes from the front of its own
  * run of neighbouring files (the files of one package read the same module
  * summaries, which each thread computes for itself) and, once its run is
  * done, takes over the back half of the longest other run. Files given back
@@ -136,129 +143,163 @@ interface Slot {
 }
 
 /**
- * Transforms `files` on worker threads. The outcome of a file no worker
- * could finish (every worker stopped) is left undefined, for the caller to
- * transform on its own thread.
+ * Transforms `files` on this thread and `threads - 1` worker threads, and
+ * returns their outcomes in the files' order. This thread never blocks: a
+ * file it must hand back waits here until its value is there.
  */
-export function runPool(input: PoolInput): Promise<(FileOutcome | undefined)[]> {
+export async function runPool(input: PoolInput): Promise<FileOutcome[]> {
   const total = input.files.length;
   const outcomes: (FileOutcome | undefined)[] = new Array(total);
-  const backlog = new Backlog(total, Array.from({ length: input.threads }, (_, i) => i + 1));
-  /** Files handed back, by the claim slot of the value they wait for. */
-  const parked = new Map<number, number[]>();
   const table = claimTable();
   const channel = `shipshape:${randomUUID()}`;
-  const current = new Int32Array(new SharedArrayBuffer((input.threads * 3 + 2) * Int32Array.BYTES_PER_ELEMENT)).fill(-1);
+  // Workers are numbered from 1 (restarted ones too); this thread's number comes after them all.
+  const here = input.threads * 3 + 1;
+  const workers = input.threads - 1;
+  const fault = injectedFault(process.env);
+  const backlog = new Backlog(total, [...Array.from({ length: workers }, (_, i) => i + 1), ...(fault ? [] : [here])]);
+  /** Files handed back, by the claim slot of the value they wait for. */
+  const parked = new Map<number, number[]>();
+  const current = new Int32Array(new SharedArrayBuffer((here + 1) * Int32Array.BYTES_PER_ELEMENT)).fill(-1);
   const slots: Slot[] = [];
+  const store = new SharedStore(table, channel, here, false);
+  /** Files this thread handed back because they need a value no thread computes yet: a worker starts it. */
+  const forWorkers: number[] = [];
+  const runner = new FileRunner({ ...input.base, codemods: input.codemods }, store);
   let done = 0;
   let owners = 0;
-  let restarts = input.threads;
+  let restarts = workers;
+  let finished = false;
+  /** Wakes this thread's loop when a worker reports. */
+  let wake: (() => void) | null = null;
 
-  return new Promise((resolve) => {
-    let finished = false;
-    const finish = () => {
-      if (finished) return;
-      finished = true;
-      // Terminated, not left to exit: the run returns as soon as its files are done.
-      void Promise.all(slots.map((s) => s.worker.terminate())).then(() => resolve(outcomes));
-    };
-    const live = () => slots.filter((s) => s.alive);
-    const batchSize = () => Math.max(1, Math.min(MAX_BATCH, Math.floor(backlog.size / (Math.max(1, live().length) * 4))));
+  const live = () => slots.filter((s) => s.alive);
+  const batchSize = () => Math.max(1, Math.min(MAX_BATCH, Math.floor(backlog.size / (input.threads * 4))));
 
-    /** Parked files whose value is there are handed out again first, in the files' order. */
-    const unpark = () => {
+  const record = (index: number, outcome: FileOutcome) => {
+    if (outcomes[index]) return;
+    outcomes[index] = outcome;
+    done++;
+    input.onProgress?.(done, total);
+  };
+  const park = (index: number, slot: number) => {
+    if (slot < 0) return void forWorkers.push(index);
+    const files = parked.get(slot);
+    if (files) files.push(index);
+    else parked.set(slot, [index]);
+  };
+  /** Parked files whose value is there are handed out again first, in the files' order. */
+  const unpark = () => {
+    const back: number[] = [];
+    for (const [slot, files] of parked) {
+      if (!claimSettled(table, slot)) continue;
+      back.push(...files);
+      parked.delete(slot);
+    }
+    if (back.length > 0) backlog.giveBack(back);
+  };
+
+  const send = (slot: Slot, files: number[], blocking: boolean) => {
+    for (const i of files) slot.held.add(i);
+    slot.batches++;
+    const message: ToWorker = { files: files.map((i) => [i, input.files[i]!]), blocking };
+    slot.worker.postMessage(message);
+  };
+
+  const feed = (slot: Slot) => {
+    unpark();
+    if (slot.alive && forWorkers.length > 0) send(slot, forWorkers.splice(0), false);
+    while (slot.alive && slot.batches < AHEAD && backlog.size > 0) send(slot, backlog.take(slot.owner, batchSize()), false);
+    if (!slot.alive || slot.batches > 0 || parked.size === 0) return;
+    // Nothing else to do: this worker takes parked files and waits for their value.
+    const [slotOf, files] = parked.entries().next().value!;
+    const batch = files.splice(0, MAX_BATCH);
+    if (files.length === 0) parked.delete(slotOf);
+    send(slot, batch, true);
+  };
+  const feedAll = () => {
+    for (const slot of live()) feed(slot);
+  };
+
+  const start = (): Slot => {
+    const owner = ++owners;
+    const workerInput: WorkerInput = { ...input.base, owner, table, channel, current: current.buffer as SharedArrayBuffer };
+    const worker = new Worker(input.script, { workerData: workerInput });
+    const slot: Slot = { worker, owner, held: new Set(), batches: 0, alive: true };
+    slots.push(slot);
+    worker.on('message', (message: FromWorker) => {
+      for (const [index, outcome] of message.results) if (slot.held.delete(index)) record(index, outcome);
+      for (const [index, claim] of message.parked) if (slot.held.delete(index)) park(index, claim);
+      slot.batches--;
+      feedAll();
+      wake?.();
+    });
+    const stopped = (error: Error) => {
+      if (!slot.alive || finished) return;
+      slot.alive = false;
+      releaseClaims(table, owner);
+      const on = Atomics.load(current, owner);
       const back: number[] = [];
-      for (const [slot, files] of parked) {
-        if (!claimSettled(table, slot)) continue;
-        back.push(...files);
-        parked.delete(slot);
+      for (const index of slot.held) {
+        if (index === on) {
+          record(index, { kind: 'skipped', path: input.files[index]!, reason: 'codemod-error', message: `the worker thread transforming it stopped: ${error.message}`, parsed: false, scope: [] });
+        } else {
+          back.push(index);
+        }
       }
-      if (back.length > 0) backlog.giveBack(back);
+      slot.held.clear();
+      backlog.giveBack(back);
+      backlog.drop(owner);
+      if ((backlog.size > 0 || parked.size > 0 || forWorkers.length > 0) && restarts > 0) {
+        restarts--;
+        start();
+      }
+      if (live().length === 0) {
+        // No worker left: this thread does the rest, values about the whole project included.
+        store.claims = true;
+        backlog.giveBack(forWorkers.splice(0));
+      }
+      feedAll();
+      wake?.();
     };
+    worker.on('error', stopped);
+    worker.on('exit', (code) => stopped(new Error(`it exited with code ${code}`)));
+    return slot;
+  };
 
-    const send = (slot: Slot, files: number[], blocking: boolean) => {
-      for (const i of files) slot.held.add(i);
-      slot.batches++;
-      const message: ToWorker = { files: files.map((i) => [i, input.files[i]!]), blocking };
-      slot.worker.postMessage(message);
-    };
-
-    const feed = (slot: Slot) => {
+  for (let i = 0; i < workers; i++) start();
+  feedAll();
+  try {
+    // This thread's share, between the workers' messages (handled at each await).
+    while (done < total) {
       unpark();
-      while (slot.alive && slot.batches < AHEAD && backlog.size > 0) send(slot, backlog.take(slot.owner, batchSize()), false);
-      if (!slot.alive || slot.batches > 0 || parked.size === 0) return;
-      // Nothing else to do: this worker takes parked files and waits for their value.
-      const [slotOf, files] = parked.entries().next().value!;
-      const batch = files.splice(0, MAX_BATCH);
-      if (files.length === 0) parked.delete(slotOf);
-      send(slot, batch, true);
-    };
-
-    const settle = () => {
-      if (done === total) return finish();
-      // Files left that no live worker holds and none can take: the caller transforms them.
-      if (live().length === 0 && restarts <= 0) {
-        parked.clear();
-        finish();
+      const batch = backlog.size > 0 && (!fault || live().length === 0) ? backlog.take(here, batchSize()) : [];
+      if (batch.length === 0) {
+        // Nothing to take: wait for a worker to report, or for a value a parked file waits for.
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, POLL_MS);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = null;
+        feedAll();
+        continue;
       }
-    };
-
-    const start = () => {
-      const owner = ++owners;
-      const workerInput: WorkerInput = { ...input.base, owner, table, channel, current: current.buffer as SharedArrayBuffer };
-      const worker = new Worker(input.script, { workerData: workerInput });
-      const slot: Slot = { worker, owner, held: new Set(), batches: 0, alive: true };
-      slots.push(slot);
-      worker.on('message', (message: FromWorker) => {
-        for (const [index, outcome] of message.results) {
-          if (!slot.held.delete(index) || outcomes[index]) continue;
-          outcomes[index] = outcome;
-          done++;
-          input.onProgress?.(done, total);
-        }
-        for (const [index, claim] of message.parked) {
-          if (!slot.held.delete(index)) continue;
-          const files = parked.get(claim);
-          if (files) files.push(index);
-          else parked.set(claim, [index]);
-        }
-        slot.batches--;
-        for (const s of [slot, ...live().filter((s) => s !== slot)]) feed(s);
-        settle();
-      });
-      const stopped = (error: Error) => {
-        if (!slot.alive || finished) return;
-        slot.alive = false;
-        releaseClaims(table, owner);
-        const on = Atomics.load(current, owner);
-        const back: number[] = [];
-        for (const index of slot.held) {
-          if (outcomes[index]) continue;
-          if (index === on) {
-            outcomes[index] = { kind: 'skipped', path: input.files[index]!, reason: 'codemod-error', message: `the worker thread transforming it stopped: ${error.message}`, parsed: false, scope: [] };
-            done++;
-            input.onProgress?.(done, total);
-          } else {
-            back.push(index);
-          }
-        }
-        slot.held.clear();
-        backlog.giveBack(back);
-        backlog.drop(owner);
-        if ((backlog.size > 0 || parked.size > 0) && restarts > 0) {
-          restarts--;
-          start();
-        }
-        for (const other of live()) feed(other);
-        settle();
-      };
-      worker.on('error', stopped);
-      worker.on('exit', (code) => stopped(new Error(`it exited with code ${code}`)));
-      return slot;
-    };
-
-    for (let i = 0; i < input.threads; i++) start();
-    for (const slot of slots) feed(slot);
-    if (total === 0) finish();
-  });
+      for (const index of batch) {
+        feedAll();
+        const outcome = await runner.run(input.files[index]!, false);
+        if (typeof outcome === 'number') park(index, outcome);
+        else record(index, outcome);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      feedAll();
+    }
+  } finally {
+    finished = true;
+    store.close();
+    // Terminated, not left to exit: the run returns as soon as its files are done.
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+  return outcomes as FileOutcome[];
 }

@@ -233,25 +233,21 @@ async function projectFor(root: string, files: readonly string[], loadParser: ()
   return buildProject({ root, files: projectFiles, runFiles: files, python, maxBytes });
 }
 
-/** Reads and transforms every candidate, on worker threads when the run is large enough to pay for them. */
+/** Reads and transforms every candidate, with worker threads when the run is large enough to pay for them. */
 async function transformAll(context: FileContext, candidates: readonly string[], options: RunOptions, loadParser: () => Promise<unknown>): Promise<FileOutcome[]> {
   const threads = Math.min(threadLimit(options.jobs), candidates.length);
   const pooled = threads > 1 && candidates.length >= (options.poolMinFiles ?? POOL_MIN_FILES) ? await poolSetup(context) : null;
-  let outcomes: (FileOutcome | undefined)[] = [];
-  if (pooled) {
-    outcomes = await runPool({ threads, files: candidates, script: pooled.script, base: pooled.base, onProgress: options.onProgress });
-  }
-  // On this thread: a small run, codemods from outside the registry, or files no worker could finish.
-  let done = outcomes.filter(Boolean).length;
+  if (pooled) return runPool({ threads, files: candidates, script: pooled.script, base: pooled.base, codemods: context.codemods, onProgress: options.onProgress });
+  // On this thread alone: a small run, or codemods from outside the registry.
+  const outcomes: FileOutcome[] = [];
   for (const [index, path] of candidates.entries()) {
-    if (outcomes[index]) continue;
-    options.onProgress?.(done++, candidates.length);
+    options.onProgress?.(index, candidates.length);
     const read = readCandidate(context, path);
     if (read.ok && mayParsePython(path, read.file.text, context.codemods)) await loadParser();
-    outcomes[index] = transformCandidate(context, path, read);
+    outcomes.push(transformCandidate(context, path, read));
   }
   options.onProgress?.(candidates.length, candidates.length);
-  return outcomes as FileOutcome[];
+  return outcomes;
 }
 
 /** What the workers are started with, or null when this run cannot use them. */

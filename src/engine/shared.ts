@@ -70,7 +70,7 @@ export function claimSettled(table: SharedArrayBuffer, slot: number): boolean {
   return slotReady(new Int32Array(table), slot);
 }
 
-type Claim = { slot: number; mine: true } | { slot: number; mine: false; state: number };
+type Claim = { slot: number; mine: true } | { slot: number; mine: false; state: number } | 'absent';
 
 export class SharedStore implements SharedValues {
   private readonly cells: Int32Array;
@@ -86,9 +86,25 @@ export class SharedStore implements SharedValues {
     channelName: string,
     /** This thread's number, from 1 (0 is a free slot's owner). */
     private readonly owner: number,
+    /**
+     * Whether this thread computes values no thread has started: the main
+     * thread does not (it would keep the workers waiting for their next
+     * files meanwhile); a file that needs one goes to a worker (`Deferred`
+     * with slot -1).
+     */
+    public claims = true,
   ) {
     this.cells = new Int32Array(table);
     this.channel = new BroadcastChannel(channelName);
+    // Messages the event loop delivers (between files) land here; those that arrive during a
+    // transform are read synchronously (`has`). Without a listener the event loop drops them.
+    this.channel.onmessage = (event) => this.keep((event as { data: unknown }).data);
+    this.channel.unref();
+  }
+
+  private keep(message: unknown): void {
+    const { key, value } = message as { key: string; value: unknown };
+    this.received.set(key, value);
   }
 
   close(): void {
@@ -97,7 +113,8 @@ export class SharedStore implements SharedValues {
 
   get<T>(key: string, compute: () => { value: T; keep: boolean }): T {
     if (this.has(key)) return this.received.get(key) as T;
-    const claim = this.claim(key);
+    const claim = this.claim(key, this.claims);
+    if (claim === 'absent') throw new Deferred(key, -1);
     if (claim === null || claim.mine) return this.computeHere(key, claim?.slot ?? -1, compute);
     if (claim.state === RUNNING) {
       // Inside a value this thread is computing, never wait for another thread (it may be waiting for this one).
@@ -110,9 +127,29 @@ export class SharedStore implements SharedValues {
     return compute().value;
   }
 
-  /** Whether the value of `slot` is no longer being computed (it arrived, or will be computed here). */
-  ready(slot: number): boolean {
-    return slotReady(this.cells, slot);
+  lookup(key: string): { value: unknown } | undefined {
+    return this.has(key) ? { value: this.received.get(key) } : undefined;
+  }
+
+  offer(key: string, value: unknown): void {
+    try {
+      this.channel.postMessage({ key, value });
+    } catch {
+      // Not plain data: the other threads compute it themselves.
+    }
+  }
+
+  /**
+   * What a file that needs `key` waits for: the claim slot while another
+   * thread computes it, -1 while no thread does and this one does not start
+   * values, null once nothing stops this thread from having it.
+   */
+  pending(key: string): number | null {
+    if (this.has(key)) return null;
+    const claim = this.claim(key, false);
+    if (claim === 'absent') return this.claims ? null : -1;
+    if (claim === null || claim.mine) return null;
+    return claim.state === RUNNING ? claim.slot : null;
   }
 
   /** Waits until the value of `slot` is no longer being computed by another thread. */
@@ -124,10 +161,7 @@ export class SharedStore implements SharedValues {
   private has(key: string): boolean {
     // Node reads a broadcast channel like a port (its types only name MessagePort).
     const port = this.channel as unknown as MessagePort;
-    for (let message = receiveMessageOnPort(port); message; message = receiveMessageOnPort(port)) {
-      const { key: k, value } = message.message as { key: string; value: unknown };
-      this.received.set(k, value);
-    }
+    for (let message = receiveMessageOnPort(port); message; message = receiveMessageOnPort(port)) this.keep(message.message);
     return this.received.has(key);
   }
 
@@ -164,8 +198,12 @@ export class SharedStore implements SharedValues {
     Atomics.notify(this.cells, at);
   }
 
-  /** Finds or takes the slot of `key`; null when the table is full (the value is then computed here). */
-  private claim(key: string): Claim | null {
+  /**
+   * Finds the slot of `key` and, with `take`, takes it when no thread has
+   * (`'absent'` without). Null when the table is full: the value is then
+   * computed here.
+   */
+  private claim(key: string, take: boolean): Claim | null {
     const [h1, h2] = hashes(key);
     const cells = this.cells;
     while (Atomics.compareExchange(cells, LOCK, 0, 1) !== 0) Atomics.wait(cells, LOCK, 1, 1);
@@ -175,6 +213,7 @@ export class SharedStore implements SharedValues {
         const at = 1 + slot * WIDTH;
         const owner = Atomics.load(cells, at + 3);
         if (owner === 0) {
+          if (!take) return 'absent';
           Atomics.store(cells, at, h1);
           Atomics.store(cells, at + 1, h2);
           Atomics.store(cells, at + 2, RUNNING);
@@ -184,13 +223,14 @@ export class SharedStore implements SharedValues {
         if (Atomics.load(cells, at) !== h1 || Atomics.load(cells, at + 1) !== h2) continue;
         const state = Atomics.load(cells, at + 2);
         if (state === FREE) {
+          if (!take) return 'absent';
           Atomics.store(cells, at + 2, RUNNING);
           Atomics.store(cells, at + 3, this.owner);
           return { slot, mine: true };
         }
         return { slot, mine: false, state };
       }
-      return null;
+      return take ? null : 'absent';
     } finally {
       Atomics.store(cells, LOCK, 0);
       Atomics.notify(cells, LOCK);

@@ -111,14 +111,19 @@ export interface ProjectSnapshot {
 }
 
 /**
- * How `shared` values reach the other threads of a run: `get` returns the
- * value another thread computed, or computes it here with `compute` and
- * hands it to the others. It may throw to put the current file off until
- * another thread has the value (the worker pool does).
+ * How values reach the other threads of a run. `get` (for `shared`) returns
+ * the value another thread computed, or computes it here with `compute` and
+ * hands it to the others; it may throw to put the current file off until
+ * another thread has the value (the worker pool does). Memo values are
+ * handed on too (`offer`), and one another thread computed is used rather
+ * than computed again (`lookup`): memo values do not depend on which thread
+ * computes them, nor when.
  */
 export interface SharedValues {
   /** `keep` is false when the value met a cut cycle: it is then neither remembered nor handed on. */
   get<T>(key: string, compute: () => { value: T; keep: boolean }): T;
+  lookup(key: string): { value: unknown } | undefined;
+  offer(key: string, value: unknown): void;
 }
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;
@@ -235,8 +240,13 @@ export function projectFromSnapshot(snapshot: ProjectSnapshot, shared?: SharedVa
   const memo = new Map<string, unknown>();
   // Memo values being computed, innermost last; one that met a cut cycle is not kept.
   const computing: { cut: boolean }[] = [];
-  const remember = <T>(key: string, compute: () => T): T => {
+  const remember = <T>(key: string, compute: () => T, handOn = true): T => {
     if (memo.has(key)) return memo.get(key) as T;
+    const given = handOn ? shared?.lookup(key) : undefined;
+    if (given) {
+      memo.set(key, given.value);
+      return given.value as T;
+    }
     const frame = { cut: false };
     computing.push(frame);
     let value: T;
@@ -245,7 +255,10 @@ export function projectFromSnapshot(snapshot: ProjectSnapshot, shared?: SharedVa
     } finally {
       computing.pop();
     }
-    if (!frame.cut) memo.set(key, value);
+    if (!frame.cut) {
+      memo.set(key, value);
+      if (handOn) shared?.offer(key, value);
+    }
     return value;
   };
   const styles = new Map<string, ImportStyle>();
@@ -307,15 +320,18 @@ export function projectFromSnapshot(snapshot: ProjectSnapshot, shared?: SharedVa
     // Not cached: what is derived from a file (a module summary) is remembered instead, so a large tree is never held in memory.
     readText: read,
     inRun: (path) => runFiles.has(path),
-    memo: remember,
+    memo: (key, compute) => remember(key, compute),
     shared<T>(key: string, compute: () => T): T {
       if (memo.has(key) || !shared) return remember(key, compute);
-      return remember(key, () =>
-        shared.get(key, () => {
-          const frame = computing.at(-1)!;
-          const value = compute();
-          return { value, keep: !frame.cut };
-        }),
+      return remember(
+        key,
+        () =>
+          shared.get(key, () => {
+            const frame = computing.at(-1)!;
+            const value = compute();
+            return { value, keep: !frame.cut };
+          }),
+        false,
       );
     },
     cutCycle() {

@@ -306,6 +306,7 @@ describe('memos, shared values and snapshots', () => {
   it('computes a shared value once on its own thread, and hands it to SharedValues with whether to keep it', () => {
     const root = tree({ 'a.py': '' });
     const seen: { key: string; keep: boolean }[] = [];
+    const offered: [string, unknown][] = [];
     const base = buildProject({ root, files: ['a.py'] });
     const p = projectFromSnapshot(projectSnapshot(base)!, {
       get<T>(key: string, compute: () => { value: T; keep: boolean }): T {
@@ -313,7 +314,13 @@ describe('memos, shared values and snapshots', () => {
         seen.push({ key, keep });
         return value;
       },
+      lookup: (key) => (key === 'from-another-thread' ? { value: 'theirs' } : undefined),
+      offer: (key, value) => offered.push([key, value]),
     });
+    expect(p.memo('from-another-thread', () => 'mine')).toBe('theirs');
+    expect(p.memo('here', () => 'mine')).toBe('mine');
+    expect(p.memo('cut here', () => (p.cutCycle(), 'mine'))).toBe('mine');
+    expect(offered).toEqual([['here', 'mine']]);
     let n = 0;
     expect(p.shared('whole', () => ++n)).toBe(1);
     expect(p.shared('whole', () => ++n)).toBe(1);
