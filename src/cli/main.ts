@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
@@ -331,6 +332,14 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // The CLI is its own process: a heap that grows by a quarter at a time instead of V8's default
+  // (up to four times at a high allocation rate) keeps a large run's peak memory to about two
+  // thirds, with no measurable cost in time. It applies to the worker threads of a run as well.
+  try {
+    setFlagsFromString('--heap-growing-percent=25');
+  } catch {
+    // An engine without the flag keeps its default.
+  }
   const io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
   main(process.argv.slice(2), io).then(
     (code) => {
