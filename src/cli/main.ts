@@ -122,7 +122,7 @@ Exit codes: 0 done, 1 --check found changes, 2 usage error or bad input, 3 a fil
     .option('--json', 'print the versioned JSON run report on stdout instead of a diff')
     .option('--max-bytes <n>', 'skip files larger than this many bytes (at least 1)', positiveInt, 1024 * 1024)
     .option('-v, --verbose', 'list every place left alone (by default places with the same reason are one line with a count)')
-    .option('-j, --jobs <n>', `threads at most; 1 keeps the run on one thread (default: SHIPSHAPE_WORKERS, else one per core; worker threads start for ${POOL_MIN_FILES} files or more)`, positiveInt)
+    .option('-j, --jobs <n>', `threads at most; 1 keeps the run on one thread (default: SHIPSHAPE_WORKERS, else one per core; a run uses one thread per ${POOL_MIN_FILES} files)`, positiveInt)
     .addOption(new Option('--allow <safety>', 'also apply edits of this risk level (edits riskier than "safe" are held by default)').choices(['safe', 'review']).default('safe'))
     .addHelpText(
       'after',

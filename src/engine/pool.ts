@@ -50,8 +50,14 @@ export interface FromWorker {
   parked: [number, number][];
 }
 
-/** The fewest files a run needs before worker threads pay for their start (measured: see the README's Performance section). */
-export const POOL_MIN_FILES = 120;
+/**
+ * Files per thread: a run of fewer files stays on one thread, and each
+ * further thread needs this many more. A worker costs about half a second
+ * of CPU before it is useful (its modules, the parsers, a cold JIT), and on
+ * a two-core machine under other load a second thread often gains nothing;
+ * runs of a few hundred files measured no faster with one.
+ */
+export const POOL_MIN_FILES = 1000;
 
 /** Threads at most, this one included: `jobs`, else SHIPSHAPE_WORKERS, else one per core. */
 export function threadLimit(jobs: number | undefined, env: NodeJS.ProcessEnv = process.env): number {

@@ -25,11 +25,10 @@ export interface RunOptions {
   onProgress?: (done: number, total: number) => void;
   /**
    * Threads at most (1: this thread only). Default: SHIPSHAPE_WORKERS, else
-   * one per core. Worker threads start only for a run of at least
-   * `poolMinFiles` files, and only with the registry's own codemods.
+   * one per core. A run uses one thread per `poolMinFiles` files (default
+   * POOL_MIN_FILES), and worker threads only with the registry's own codemods.
    */
   jobs?: number;
-  /** The fewest files for which worker threads are started (default POOL_MIN_FILES). */
   poolMinFiles?: number;
   engine?: EngineContext;
   /** The repository's model; built from the repository around `paths` when absent. */
@@ -235,8 +234,8 @@ async function projectFor(root: string, files: readonly string[], loadParser: ()
 
 /** Reads and transforms every candidate, with worker threads when the run is large enough to pay for them. */
 async function transformAll(context: FileContext, candidates: readonly string[], options: RunOptions, loadParser: () => Promise<unknown>): Promise<FileOutcome[]> {
-  const threads = Math.min(threadLimit(options.jobs), candidates.length);
-  const pooled = threads > 1 && candidates.length >= (options.poolMinFiles ?? POOL_MIN_FILES) ? await poolSetup(context) : null;
+  const threads = Math.min(threadLimit(options.jobs), 1 + Math.floor(candidates.length / (options.poolMinFiles ?? POOL_MIN_FILES)));
+  const pooled = threads > 1 ? await poolSetup(context) : null;
   if (pooled) return runPool({ threads, files: candidates, script: pooled.script, base: pooled.base, codemods: context.codemods, onProgress: options.onProgress });
   // On this thread alone: a small run, or codemods from outside the registry.
   const outcomes: FileOutcome[] = [];
