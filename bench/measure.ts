@@ -58,6 +58,21 @@ export class CommandFailed extends Error {}
 
 let counter = 0;
 
+/** Process groups of the commands running now (each is started in its own group). */
+const running = new Set<number>();
+
+/** Ends every command still running, with its children (e.g. on Ctrl-C). */
+export function stopRunning(): void {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  running.clear();
+}
+
 /** Runs one command to completion and measures it. Throws when it exits with an unexpected code. */
 export function runMeasured(cmd: Command, rss: RssMethod): Promise<Sample> {
   const stderrPath = `${cmd.stdout}.stderr`;
@@ -67,7 +82,9 @@ export function runMeasured(cmd: Command, rss: RssMethod): Promise<Sample> {
   const [file, args] = rss === 'gnu-time' ? ['/usr/bin/time', ['-f', '%M %U %S', '-o', timeOut, cmd.file, ...cmd.args]] : [cmd.file, cmd.args];
   return new Promise<Sample>((resolvePromise, reject) => {
     const start = performance.now();
-    const child = spawn(file, args, { cwd: cmd.cwd, env: cmd.env ?? process.env, stdio: ['ignore', out, err] });
+    // Its own process group, so that stopRunning() also reaches what it started.
+    const child = spawn(file, args, { cwd: cmd.cwd, env: cmd.env ?? process.env, stdio: ['ignore', out, err], detached: true });
+    if (child.pid !== undefined) running.add(child.pid);
     let peak: number | null = null;
     const poll =
       rss === 'proc-vmhwm' && child.pid !== undefined
@@ -77,6 +94,7 @@ export function runMeasured(cmd: Command, rss: RssMethod): Promise<Sample> {
           }, 20)
         : undefined;
     child.on('error', (error) => {
+      if (child.pid !== undefined) running.delete(child.pid);
       if (poll) clearInterval(poll);
       closeSync(out);
       closeSync(err);
@@ -84,6 +102,7 @@ export function runMeasured(cmd: Command, rss: RssMethod): Promise<Sample> {
     });
     child.on('close', (code, signal) => {
       const ms = performance.now() - start;
+      if (child.pid !== undefined) running.delete(child.pid);
       if (poll) clearInterval(poll);
       closeSync(out);
       closeSync(err);

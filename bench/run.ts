@@ -22,7 +22,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { copySources, largeAppCorpus, listSources, SOURCE_EXTENSIONS, WEB_APP_SERVICES, webAppCorpus, writeCorpus } from './corpus.js';
-import { childCounter, CommandFailed, detectRssMethod, onPath, pair, runMeasured, summarise, type ChildCounter, type Command, type RssMethod, type Sample } from './measure.js';
+import { childCounter, CommandFailed, detectRssMethod, onPath, pair, runMeasured, stopRunning, summarise, type ChildCounter, type Command, type RssMethod, type Sample } from './measure.js';
 import { evaluateGoals, formatResults, type CorpusInfo, type EndToEndRow, type PairRow, type Results } from './report.js';
 
 /** JavaScript libraries (plain .js, a few MB together) copied from node_modules; a missing one is left out with a note. */
@@ -170,8 +170,9 @@ async function main(): Promise<number> {
   for (const f of [cli, baseline]) if (!existsSync(f)) throw new Error(`${f} is missing: build first (npm run build)`);
 
   const base = mkdtempSync(join(tmpdir(), 'shipshape-bench-'));
-  const cleanup = () => rmSync(base, { recursive: true, force: true });
+  const cleanup = () => rmSync(base, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   const onSignal = (signal: NodeJS.Signals) => {
+    stopRunning();
     cleanup();
     process.kill(process.pid, signal);
   };
@@ -274,7 +275,7 @@ async function main(): Promise<number> {
     if (git) {
       const counter = childCounter(join(base, 'wrappers'), { git, python3: realPython });
       ctx.notes.push(
-        `children: counted in one extra run of each end-to-end command, with wrapper scripts named git and python3 first on PATH${counter.pythonThroughWrapper ? ' (python3 started by its absolute path after shipshape resolves it is counted too)' : ' (python3 started by an absolute path is not counted)'}; the timed runs have no wrappers`,
+        `children: counted in one extra run of each end-to-end command, with wrapper scripts named git${realPython ? ' and python3' : ''} first on PATH${!realPython ? '' : counter.pythonThroughWrapper ? ' (python3 started by its absolute path after shipshape resolves it is counted too)' : ' (python3 started by an absolute path is not counted)'}; the timed runs have no wrappers`,
       );
       // Runs that create temporary folders (demo keeps its repository) create them under base.
       const tmp = join(base, 'tmp');
