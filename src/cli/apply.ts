@@ -174,7 +174,7 @@ export async function runDemo(ctx: { codemods: readonly Codemod[]; engine: Engin
   const repo = join(mkdtempSync(join(tmpdir(), 'shipshape-demo-')), 'pcm-ops');
   cpSync(source, repo, { recursive: true });
   const git = (...args: string[]) =>
-    execFileSync('git', ['-c', 'init.defaultBranch=main', '-c', 'core.hooksPath=/dev/null', ...args], {
+    execFileSync('git', ['-c', 'init.defaultBranch=main', '-c', 'core.hooksPath=/dev/null', '-c', 'maintenance.auto=false', '-c', 'gc.auto=0', ...args], {
       cwd: repo,
       stdio: 'ignore',
       env: { ...process.env, GIT_AUTHOR_NAME: 'PCM-Ops Dev', GIT_AUTHOR_EMAIL: 'dev@pcm-ops.example', GIT_COMMITTER_NAME: 'PCM-Ops Dev', GIT_COMMITTER_EMAIL: 'dev@pcm-ops.example' },
