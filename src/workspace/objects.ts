@@ -50,6 +50,8 @@ export class GitPipe {
   constructor(
     private readonly args: readonly string[],
     private readonly run: () => GitRun,
+    /** Values to keep out of error messages. */
+    private readonly secrets: () => Record<string, string>,
   ) {}
 
   request<T>(input: Buffer | string, read: Reader<T>): Promise<T> {
@@ -60,10 +62,14 @@ export class GitPipe {
     });
   }
 
-  /** Ends its input and waits for it to leave. */
+  /** Ends its input and waits for it to leave (killing it if it does not). */
   async close(): Promise<void> {
-    this.child?.stdin.end();
+    const child = this.child;
+    if (!child) return;
+    child.stdin.end();
+    const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
     await this.exited;
+    clearTimeout(kill);
   }
 
   private start(): ChildProcessWithoutNullStreams {
@@ -88,7 +94,7 @@ export class GitPipe {
       }
       const waiting = this.waiting;
       this.waiting = [];
-      const line = failureLine({ code: code ?? 1, stdout: '', stderr }, run.env);
+      const line = failureLine({ code: code ?? 1, stdout: '', stderr }, this.secrets());
       for (const w of waiting) w.reject(new WorkspaceError(`git ${this.args.find((a) => !a.startsWith('-') && !a.includes('=')) ?? ''} stopped: ${line}`, 'git'));
       done();
     };

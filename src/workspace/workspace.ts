@@ -33,6 +33,8 @@ export type DisposableWorkspace = Workspace & { dispose(): Promise<void> };
 const NETWORK_COMMANDS = new Set(['clone', 'fetch', 'ls-remote', 'push']);
 const DEFAULT_LOCK_TIMEOUT_MS = 10 * 60 * 1000;
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+/** upload-pack for a remote on this machine, where packing is pure cost (the pack does not travel over a network). */
+const LOCAL_UPLOAD_PACK = 'git -c pack.window=0 -c pack.compression=0 upload-pack';
 /** How far back the base is searched for a branch that looks merged. */
 const MERGED_SEARCH_DEPTH = 200;
 
@@ -137,6 +139,8 @@ class GitWorkspace implements DisposableWorkspace {
       `--branch=${this.options.base}`,
       '--no-tags',
       '--no-recurse-submodules',
+      // From a repository on this machine the pack is only copied: no delta search, no compression (often loose objects).
+      ...(this.localRemote ? [`--upload-pack=${LOCAL_UPLOAD_PACK}`] : []),
       ...persisted,
       '--',
       url,
@@ -438,13 +442,16 @@ class GitWorkspace implements DisposableWorkspace {
   private pipe(name: keyof Pipes): GitPipe {
     if (this.disposed) throw new WorkspaceError('the workspace was disposed', 'git');
     if (!this.pipes) {
-      const run = () => ({ cwd: this.dir, env: this.env, children: this.children });
+      // They never reach the remote: no credentials in their environment.
+      const env = gitEnvironment({}, this.options.bot);
+      const run = () => ({ cwd: this.dir, env, children: this.children });
+      const secrets = () => this.secrets;
       const args = (...command: string[]) => [...hardeningArgs(this.localRemote), ...command];
       this.pipes = {
-        cat: new GitPipe(args('cat-file', '--batch'), run),
-        blobs: new GitPipe(args('hash-object', '-w', '--stdin-paths'), run),
-        trees: new GitPipe(args('mktree', '-z', '--batch'), run),
-        commits: new GitPipe(args('hash-object', '-w', '-t', 'commit', '--stdin-paths'), run),
+        cat: new GitPipe(args('cat-file', '--batch'), run, secrets),
+        blobs: new GitPipe(args('hash-object', '-w', '--stdin-paths'), run, secrets),
+        trees: new GitPipe(args('mktree', '-z', '--batch'), run, secrets),
+        commits: new GitPipe(args('hash-object', '-w', '-t', 'commit', '--stdin-paths'), run, secrets),
       };
     }
     return this.pipes[name];

@@ -3,7 +3,9 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, syml
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
 import { gitAuthEnv, withWorkspace, WorkspaceError, type WorkspaceOptions } from '../../src/workspace/index.js';
+import { GitPipe, readLine, readObject } from '../../src/workspace/objects.js';
 import { git, startGitHttpServer, testGitEnv, type GitHttpServer } from '../helpers/git-http-server.js';
 
 const BOT = { name: 'shipshape[bot]', email: 'bot@shipshape.test' };
@@ -276,5 +278,41 @@ describe('commit chains refuse what they cannot build faithfully', () => {
       .map((line) => line.replace(/(^| )-c \S+/g, '').trim().split(' ')[0]);
     // The clone, the object reader, and one writer each for blobs, trees and commits (the test's own rev-list aside).
     expect(commands.sort()).toEqual(['cat-file', 'clone', 'hash-object', 'hash-object', 'mktree', 'rev-list']);
+  });
+});
+
+describe('a long-lived git process', () => {
+  it('answers many requests in order, and one that dies fails what it was asked and is started again', async () => {
+    const repo = mkdtempSync(join(root, 'pipe-'));
+    git(repo, ['init', '--quiet']);
+    writeTree(repo, { 'a.txt': 'a\n', 'b.txt': 'b\n' });
+    const children = new Set<ChildProcess>();
+    const env = { PATH: process.env.PATH ?? '', HOME: tmpdir(), GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
+    const secret = 'hunter2-secret';
+    const writer = new GitPipe(['hash-object', '-w', '--stdin-paths'], () => ({ cwd: repo, env, children }), () => ({ TOKEN: secret }));
+    const reader = new GitPipe(['cat-file', '--batch'], () => ({ cwd: repo, env, children }), () => ({}));
+    const [a, b] = await Promise.all([writer.request('a.txt\n', readLine), writer.request('b.txt\n', readLine)]);
+    expect(a).toBe(git(repo, ['hash-object', 'a.txt']).trim());
+    expect(b).toBe(git(repo, ['hash-object', 'b.txt']).trim());
+    expect((await reader.request(`${a}\n`, readObject))?.data.toString()).toBe('a\n');
+    expect(await reader.request(`${'0'.repeat(40)}\n`, readObject)).toBeNull();
+    expect(children.size).toBe(2);
+
+    // A path git cannot read ends the writer: that request fails with git's reason, scrubbed.
+    const failure = await writer.request(`missing-${secret}.txt\n`, readLine).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(WorkspaceError);
+    expect((failure as Error).message).toMatch(/^git hash-object stopped: .*missing-\*\*\*\.txt/);
+    // Killed from outside: what was waiting fails, the next request starts a fresh process.
+    const [cat] = children;
+    const waiting = reader.request(`${b}\n`, () => null);
+    cat!.kill('SIGKILL');
+    await expect(waiting).rejects.toThrow(/git cat-file stopped/);
+    expect((await reader.request(`${b}\n`, readObject))?.data.toString()).toBe('b\n');
+    expect(await writer.request('b.txt\n', readLine)).toBe(b);
+    await Promise.all([writer.close(), reader.close()]);
+    expect(children.size).toBe(0);
   });
 });
