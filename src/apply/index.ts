@@ -519,13 +519,16 @@ async function applyParts(ws: Workspace, parts: readonly Part[], options: ApplyO
     for (const job of built) job.done = failed(job, error);
   }
 
-  for (const job of live()) {
+  const decide = async (job: Job) => {
     try {
       await decideJob(job, ws, options, caps, base, counters);
     } catch (error) {
       job.done = failed(job, error);
     }
-  }
+  };
+  // A dry run's parts share no counters: their patches are made side by side. A real run decides in order (the caps).
+  if (options.dryRun) await Promise.all(live().map(decide));
+  else for (const job of live()) await decide(job);
 
   const pushing = live().filter((job) => job.push);
   const pushed = await ws
