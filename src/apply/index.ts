@@ -514,7 +514,11 @@ async function applyParts(ws: Workspace, parts: readonly Part[], options: ApplyO
   const built = live().filter((job) => job.built);
   try {
     const stats = await ws.diffStats(built.map((job) => job.built!.tip));
-    built.forEach((job, i) => (job.diffStat = stats[i]));
+    built.forEach((job, i) => {
+      job.diffStat = stats[i];
+      // Commits that add up to no change (one codemod undoing another's edit) change nothing either.
+      if (job.diffStat?.length === 0) job.done = { ...job.outcome, action: 'unchanged', reason: 'nothing to change on the base branch', pr: job.open ? ref(job.open) : undefined };
+    });
   } catch (error) {
     for (const job of built) job.done = failed(job, error);
   }
