@@ -1,4 +1,4 @@
-import { discoverFiles } from '../engine/files.js';
+import { realpath } from 'node:fs/promises';
 import { holdPythonChecker } from '../engine/pycheck.js';
 import { runCodemods, type RunReport } from '../engine/run.js';
 import type { EngineContext } from '../engine/transform.js';
@@ -176,14 +176,14 @@ export function splitItem(item: SprintItem, linesByFile: ReadonlyMap<string, num
 const listings = new WeakMap<Workspace, Promise<{ root: string; files: readonly string[] }>>();
 
 /**
- * The clone's files, listed once: every item starts from the base commit and
- * codemods add no files, so each run in the clone reuses the list instead of
- * asking git again.
+ * The clone's files, listed once from the base commit's trees (the clone is
+ * fresh: they are what git would list): every item starts from the base
+ * commit and codemods add no files, so each run in the clone reuses the list.
  */
 function listing(ws: Workspace): Promise<{ root: string; files: readonly string[] }> {
   let found = listings.get(ws);
   if (!found) {
-    found = discoverFiles([ws.dir], ws.dir);
+    found = Promise.all([realpath(ws.dir), ws.files()]).then(([root, files]) => ({ root, files }));
     listings.set(ws, found);
   }
   return found;

@@ -68,6 +68,8 @@ export interface Workspace {
    * them in the usual case. A branch whose state could not be found gets its own error.
    */
   remoteBranches(branches: readonly string[]): Promise<Map<string, RemoteBranch | null | WorkspaceError>>;
+  /** The base commit's files (blobs, symlinks, submodules), sorted: what `git ls-files` lists in the fresh clone, read from its trees. */
+  files(): Promise<string[]>;
   /** Starts a chain of commits on the base; the work tree files `files` are put back by its `restore()`. */
   chain(files: readonly string[]): Promise<CommitChain>;
   /** The tree of a commit, or null when the clone does not have it. */

@@ -264,6 +264,21 @@ class GitWorkspace implements DisposableWorkspace {
     return new Map(wanted.map((branch) => [branch, states.get(branch) ?? null]));
   }
 
+  async files(): Promise<string[]> {
+    const found: string[] = [];
+    const walk = async (tree: string, prefix: string): Promise<void> => {
+      const below: Promise<void>[] = [];
+      for (const entry of await this.readTree(tree)) {
+        const path = `${prefix}${entry.name.toString('utf8')}`;
+        if (isTreeMode(entry.mode)) below.push(walk(entry.oid, `${path}/`));
+        else found.push(path);
+      }
+      await Promise.all(below);
+    };
+    await walk(this.baseTree, '');
+    return [...new Set(found)].sort();
+  }
+
   async chain(files: readonly string[]): Promise<CommitChain> {
     const snapshot = new Map<string, { bytes: Buffer; mode: number }>();
     for (const file of files) {

@@ -108,6 +108,10 @@ describe.each([
     await withWorkspace(options, async (ws) => {
       expect(ws.baseSha).toBe(base);
       expect(readFileSync(join(ws.dir, 'notes.txt'), 'utf8')).toBe('one\r\ntwo\r\n');
+      // The base commit's files, as git lists them in the clone.
+      const listed = git(ws.dir, ['-c', 'core.quotepath=off', 'ls-files', '-z']).split('\0').filter(Boolean).sort();
+      expect(await ws.files()).toEqual(listed);
+      expect(listed).toEqual(expect.arrayContaining(['link', 'run.sh', 'caf\u00e9/n\u00e4me.py', '"quoted".py', 'pkg/deep/mod.py']));
       const touched = [...new Set([...Object.keys(first), ...Object.keys(second)])];
       const chain = await ws.chain(touched);
       expect(chain.tip).toBe(base);
