@@ -203,7 +203,8 @@ async function measureItem(ws: Workspace, item: SprintItem, options: ApplyOption
   const codemods = options.codemods.filter((c) => item.codemods.includes(c.meta.id));
   const run = { paths: item.files, listed: await listing(ws), codemods, engine: options.engine, policy: prPolicy(options) };
   const codemod = codemods[0];
-  if (item.codemods.length !== 1 || !codemod) return splitItem(item, linesByFile(await runCodemods(run)), caps);
+  // More files than one part takes: it will be split, so the measuring run only reads.
+  if (item.codemods.length !== 1 || !codemod || item.files.length > caps.filesPerPr) return splitItem(item, linesByFile(await runCodemods(run)), caps);
   return inChain(ws, item, async (chain) => {
     const report = await runCodemods({ ...run, write: true });
     const parts = splitItem(item, linesByFile(report), caps);
