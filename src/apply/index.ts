@@ -493,8 +493,8 @@ async function publishJob(job: Job, options: ApplyOptions): Promise<ItemOutcome>
  * re-run with nothing new leaves branches and PRs as they are.
  */
 async function applyParts(ws: Workspace, parts: readonly Part[], options: ApplyOptions, caps: Caps, base: { branch: string; sha: string }, counters: { open: number; created: number }): Promise<ItemOutcome[]> {
-  const jobs: Job[] = [];
-  for (const part of parts) jobs.push(await startPart(part, options));
+  // Asking the forge about each part's pull request only reads: a few at a time (the local forge answers them with one git call).
+  const jobs = await mapLimit(parts, FORGE_LOOKUPS, (part) => startPart(part, options));
 
   const live = () => jobs.filter((job) => !job.done);
   const remotes = await ws.remoteBranches(live().map((job) => job.branch));
@@ -552,6 +552,23 @@ async function applyParts(ws: Workspace, parts: readonly Part[], options: ApplyO
     }
   }
   return jobs.map((job) => job.done!);
+}
+
+/** Pull request lookups in flight at once. */
+const FORGE_LOOKUPS = 8;
+
+/** `fn` over `items`, at most `limit` at a time; the results in the items' order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 /** Two metadata records describe the same work (wording of the body aside). */
