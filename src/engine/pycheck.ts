@@ -74,12 +74,16 @@ export async function compilePython(sources: { path: string; text: string }[], i
   if (interpreter === false || sources.length === 0) {
     return { errors: interpreter === false ? null : [], interpreter: interpreter || 'none' };
   }
+  return checkerFor(interpreter).check(sources, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+}
+
+function checkerFor(interpreter: string): Checker {
   let checker = checkers.get(interpreter);
   if (!checker) {
     checker = new Checker(interpreter);
     checkers.set(interpreter, checker);
   }
-  return checker.check(sources, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  return checker;
 }
 
 /**
@@ -87,13 +91,7 @@ export async function compilePython(sources: { path: string; text: string }[], i
  * version manager's shim takes about half a second) overlaps other work.
  */
 export function warmPythonChecker(interpreter = pythonInterpreter()): void {
-  if (interpreter === false) return;
-  let checker = checkers.get(interpreter);
-  if (!checker) {
-    checker = new Checker(interpreter);
-    checkers.set(interpreter, checker);
-  }
-  checker.warm();
+  if (interpreter !== false) checkerFor(interpreter).warm();
 }
 
 let holders = 0;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { compilePython, pythonCheckerPids, stopPythonChecker } from '../../src/engine/pycheck.js';
+import { compilePython, holdPythonChecker, pythonCheckerPids, stopPythonChecker } from '../../src/engine/pycheck.js';
 
 const SOURCE = join(import.meta.dirname, '..', '..', 'src', 'engine', 'pycheck.ts');
 
@@ -120,6 +120,32 @@ describe('the python3 compile checker', () => {
     await stopPythonChecker();
     expect(alive(pid!)).toBe(false);
     expect(pythonCheckerPids()).toEqual([]);
+  });
+
+  it('a run holding the checker starts it ahead of use and ends it when the last holder lets go', async () => {
+    const python = loggingInterpreter();
+    const saved = process.env.SHIPSHAPE_PYTHON;
+    process.env.SHIPSHAPE_PYTHON = python.path;
+    try {
+      const first = holdPythonChecker();
+      const second = holdPythonChecker();
+      const [pid] = pythonCheckerPids();
+      expect(pid).toBeDefined();
+      expect((await compilePython([GOOD(1), { path: 'bad.py', text: 'x = (\n' }])).errors).toEqual([null, expect.stringMatching(/line 1/)]);
+      first();
+      first();
+      expect(alive(pid!)).toBe(true);
+      const pending = compilePython([GOOD(2)]);
+      second();
+      // What was asked before the last holder let go is still answered; then the process leaves.
+      expect((await pending).errors).toEqual([null]);
+      for (let i = 0; i < 50 && alive(pid!); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(alive(pid!)).toBe(false);
+      expect(python.starts()).toEqual([pid]);
+    } finally {
+      if (saved === undefined) delete process.env.SHIPSHAPE_PYTHON;
+      else process.env.SHIPSHAPE_PYTHON = saved;
+    }
   });
 
   it('survives the checker being killed in the middle of a run', async () => {
