@@ -229,29 +229,11 @@ class GitWorkspace implements DisposableWorkspace {
       else fetched.push(branch);
     }
     if (fetched.length > 0) {
-      const tracking = (branch: string) => `refs/remotes/origin/${branch}`;
-      // Only the branches' own commits, as remoteBranch() fetches them, for all of them at once.
-      const fetch = await this.git(['fetch', '--quiet', '--no-tags', '--no-recurse-submodules', `--shallow-exclude=${baseRef}`, 'origin', ...fetched.map((b) => `+refs/heads/${b}:${tracking(b)}`)]);
-      if (fetch.code !== 0) {
-        alone.push(...fetched);
-      } else {
-        const refs = await this.ok(['for-each-ref', '--format=%(objectname) %(refname)', ...fetched.map(tracking)]);
-        const shas = new Map(refs.split('\n').filter(Boolean).map((line) => [line.slice(line.indexOf(' ') + 1), line.slice(0, line.indexOf(' '))] as const));
-        const log = await this.ok(['log', '--format=%H%x09%P%x09%ae%x09%ce', ...fetched.map((b) => shas.get(tracking(b)) ?? tracking(b)), '--not', this.sha, '--']);
-        const commits = new Map<string, { parents: string[]; foreign: string | null }>();
-        const bot = this.options.bot.email.toLowerCase();
-        for (const line of log.split('\n').filter(Boolean)) {
-          const [commit = '', parents = '', author = '', committer = ''] = line.split('\t');
-          const foreign = author.toLowerCase() !== bot || committer.toLowerCase() !== bot;
-          commits.set(commit, { parents: parents.split(' ').filter(Boolean), foreign: foreign ? `${commit} ${author}` : null });
-        }
-        for (const branch of fetched) {
-          const sha = shas.get(tracking(branch));
-          const foreign = sha === undefined ? null : foreignCommits(sha, commits);
-          // Someone else's commits (or a branch already merged into the base, which a shallow clone cannot tell apart): ask the exact way.
-          if (sha === undefined || foreign === null || foreign.length > 0) alone.push(branch);
-          else states.set(branch, { sha, foreignCommits: [] });
-        }
+      try {
+        alone.push(...(await this.branchesTogether(fetched, baseRef, states)));
+      } catch {
+        // Whatever the batch could not settle is asked branch by branch, with its own error if any.
+        alone.push(...fetched.filter((branch) => !states.has(branch)));
       }
     }
     for (const branch of alone) {
@@ -262,6 +244,36 @@ class GitWorkspace implements DisposableWorkspace {
       }
     }
     return new Map(wanted.map((branch) => [branch, states.get(branch) ?? null]));
+  }
+
+  /**
+   * Fetches the branches' own commits (as remoteBranch() does) for all of
+   * them at once, settles in `states` those with only the bot's commits, and
+   * returns the others to be asked the exact way: someone else's commits, or
+   * a branch already merged into the base (a shallow clone cannot tell).
+   */
+  private async branchesTogether(branches: readonly string[], baseRef: string, states: Map<string, RemoteBranch | null | WorkspaceError>): Promise<string[]> {
+    const tracking = (branch: string) => `refs/remotes/origin/${branch}`;
+    const fetch = await this.git(['fetch', '--quiet', '--no-tags', '--no-recurse-submodules', `--shallow-exclude=${baseRef}`, 'origin', ...branches.map((b) => `+refs/heads/${b}:${tracking(b)}`)]);
+    if (fetch.code !== 0) return [...branches];
+    const refs = await this.ok(['for-each-ref', '--format=%(objectname) %(refname)', ...branches.map(tracking)]);
+    const shas = new Map(refs.split('\n').filter(Boolean).map((line) => [line.slice(line.indexOf(' ') + 1), line.slice(0, line.indexOf(' '))] as const));
+    const log = await this.ok(['log', '--format=%H%x09%P%x09%ae%x09%ce', ...branches.map((b) => shas.get(tracking(b)) ?? tracking(b)), '--not', this.sha, '--']);
+    const commits = new Map<string, { parents: string[]; foreign: string | null }>();
+    const bot = this.options.bot.email.toLowerCase();
+    for (const line of log.split('\n').filter(Boolean)) {
+      const [commit = '', parents = '', author = '', committer = ''] = line.split('\t');
+      const foreign = author.toLowerCase() !== bot || committer.toLowerCase() !== bot;
+      commits.set(commit, { parents: parents.split(' ').filter(Boolean), foreign: foreign ? `${commit} ${author}` : null });
+    }
+    const exact: string[] = [];
+    for (const branch of branches) {
+      const sha = shas.get(tracking(branch));
+      const foreign = sha === undefined ? null : foreignCommits(sha, commits);
+      if (sha === undefined || foreign === null || foreign.length > 0) exact.push(branch);
+      else states.set(branch, { sha, foreignCommits: [] });
+    }
+    return exact;
   }
 
   async files(): Promise<string[]> {

@@ -90,17 +90,24 @@ export function createLocalForge(repoDir: string): Forge {
     return pr;
   }
 
-  /** Merge checks asked in the same turn of the event loop, by base and branch ref: one git call per base answers them. */
+  /**
+   * Merge checks waiting, by base and branch ref: once no lookup under way
+   * can still ask for one, one git call per base answers them all.
+   */
   const mergeChecks = new Map<string, Map<string, ((merged: boolean) => void)[]>>();
+  let looking = 0;
 
   function isMerged(pr: Stored): Promise<boolean> {
     return new Promise((answer) => {
-      if (mergeChecks.size === 0) setImmediate(() => void runMergeChecks());
       const byBase = mergeChecks.get(pr.base) ?? new Map<string, ((merged: boolean) => void)[]>();
       mergeChecks.set(pr.base, byBase);
       const ref = `refs/heads/${pr.branch}`;
       byBase.set(ref, [...(byBase.get(ref) ?? []), answer]);
     });
+  }
+
+  function checkMergesWhenAllAsked(): void {
+    if (looking === 0 && mergeChecks.size > 0) void runMergeChecks();
   }
 
   async function runMergeChecks(): Promise<void> {
@@ -147,13 +154,23 @@ export function createLocalForge(repoDir: string): Forge {
       }
     },
     async findPr(branch) {
-      const pr = (await load()).prs.filter((p) => p.branch === branch).at(-1);
+      let pr: Stored | undefined;
+      let merged: Promise<boolean> | null = null;
+      looking++;
+      try {
+        pr = (await load()).prs.filter((p) => p.branch === branch).at(-1);
+        // Merging happens outside the forge here: a branch that is part of its base was merged.
+        if (pr?.state === 'open') merged = isMerged(pr);
+      } finally {
+        looking--;
+        checkMergesWhenAllAsked();
+      }
       if (!pr) return null;
-      // Merging happens outside the forge here: a branch that is part of its base was merged.
-      if (pr.state !== 'open' || !(await isMerged(pr))) return publicView(pr);
+      if (!merged || !(await merged)) return publicView(pr);
+      const found = pr;
       return exclusive(async () => {
         const index = await load();
-        const stored = find(index, pr.number);
+        const stored = find(index, found.number);
         if (stored.state === 'open') {
           stored.state = 'merged';
           await save(index, stored);
