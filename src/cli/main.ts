@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
@@ -8,8 +9,8 @@ import { UsageError } from '../engine/files.js';
 import { repoDirectory } from './args.js';
 import { createEngine } from '../engine/index.js';
 import { quotePath, runCodemods, WRITE_FAILURES } from '../engine/run.js';
+import { POOL_MIN_FILES, threadLimit } from '../engine/pool.js';
 import { InputError } from '../findings/types.js';
-import { ApplyError } from '../apply/index.js';
 import { ForgeError } from '../forge/types.js';
 import { WorkspaceError } from '../workspace/types.js';
 import type { Codemod, Safety } from '../engine/types.js';
@@ -121,13 +122,14 @@ Exit codes: 0 done, 1 --check found changes, 2 usage error or bad input, 3 a fil
     .option('--json', 'print the versioned JSON run report on stdout instead of a diff')
     .option('--max-bytes <n>', 'skip files larger than this many bytes (at least 1)', positiveInt, 1024 * 1024)
     .option('-v, --verbose', 'list every place left alone (by default places with the same reason are one line with a count)')
+    .option('-j, --jobs <n>', `threads at most; 1 keeps the run on one thread (default: SHIPSHAPE_WORKERS, else one per core; worker threads start for ${POOL_MIN_FILES} files or more)`, positiveInt)
     .addOption(new Option('--allow <safety>', 'also apply edits of this risk level (edits riskier than "safe" are held by default)').choices(['safe', 'review']).default('safe'))
     .addHelpText(
       'after',
       '\nExit codes: 0 done, 1 --check found changes, 2 usage error, 3 --write could not write a file\n' +
         '(read-only, or changed on disk during the run: it is kept as it is and named; the others are written).',
     )
-    .action(async (paths: string[], opts: { codemod: string[]; write?: boolean; check?: boolean; json?: boolean; verbose?: boolean; maxBytes: number; allow: Safety }) => {
+    .action(async (paths: string[], opts: { codemod: string[]; write?: boolean; check?: boolean; json?: boolean; verbose?: boolean; maxBytes: number; allow: Safety; jobs?: number }) => {
       if (opts.write && opts.check) throw new UsageError('--write and --check cannot be combined');
       const codemods = selectCodemods(opts.codemod);
       const mode = opts.check ? 'check' : opts.write ? 'write' : 'dry-run';
@@ -139,6 +141,7 @@ Exit codes: 0 done, 1 --check found changes, 2 usage error or bad input, 3 a fil
         write: mode === 'write',
         maxBytes: opts.maxBytes,
         policy: { maxSafety: opts.allow },
+        jobs: threadLimit(opts.jobs, io.env),
         onProgress: showProgress
           ? (done, total) => {
               if (total < PROGRESS_THRESHOLD) return;
@@ -282,6 +285,16 @@ forge reads GITHUB_TOKEN, and GITHUB_API_URL / GITHUB_SERVER_URL when set
   return program;
 }
 
+/**
+ * The apply job is loaded only by the commands that run it (it is a large
+ * part of the start-up of `run`): an ApplyError can only come from them.
+ */
+async function isApplyError(error: unknown): Promise<boolean> {
+  if (!(error instanceof Error) || error.constructor.name !== 'ApplyError') return false;
+  const { ApplyError } = await import('../apply/index.js');
+  return error instanceof ApplyError;
+}
+
 /** Runs the CLI; returns the exit code instead of exiting, so tests can call it in-process. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   let code: number = EXIT.ok;
@@ -296,8 +309,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       // Help and version requests end here too, with exit code 0.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (error instanceof UsageError || error instanceof InputError || error instanceof ApplyError) {
-      io.stderr.write(`shipshape: ${error.message}\n`);
+    if (error instanceof UsageError || error instanceof InputError || (await isApplyError(error))) {
+      io.stderr.write(`shipshape: ${(error as Error).message}\n`);
       return EXIT.usage;
     }
     if (error instanceof ForgeError || error instanceof WorkspaceError) {
@@ -319,6 +332,14 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // The CLI is its own process: a heap that grows by a quarter at a time instead of V8's default
+  // (up to four times at a high allocation rate) keeps a large run's peak memory to about two
+  // thirds, with no measurable cost in time. It applies to the worker threads of a run as well.
+  try {
+    setFlagsFromString('--heap-growing-percent=25');
+  } catch {
+    // An engine without the flag keeps its default.
+  }
   const io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
   main(process.argv.slice(2), io).then(
     (code) => {

@@ -1,12 +1,16 @@
 import { createRequire } from 'node:module';
-import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
+import type { Node, Parser, Tree } from 'web-tree-sitter';
 
 const require = createRequire(import.meta.url);
 let parserPromise: Promise<Parser> | undefined;
 
-/** The tree-sitter Python parser, loaded once per process (WASM, no native code). */
+/**
+ * The tree-sitter Python parser, loaded once per thread (WASM, no native
+ * code), on first use: a run without a Python file to parse never loads it.
+ */
 export function pythonParser(): Promise<Parser> {
   parserPromise ??= (async () => {
+    const { Language, Parser } = await import('web-tree-sitter');
     await Parser.init();
     const language = await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
     const parser = new Parser();

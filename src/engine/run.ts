@@ -1,12 +1,13 @@
 import { join } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
-import { describeEdits, transformSource, DEFAULT_POLICY, type EngineContext, type Policy, type ScopeNote, type Step } from './transform.js';
-import { DEFAULT_MAX_BYTES, discoverFiles, encodeSource, readSource, replaceFile, type Discovery } from './files.js';
+import { DEFAULT_POLICY, type EngineContext, type Policy, type ScopeNote } from './transform.js';
+import { DEFAULT_MAX_BYTES, discoverFiles, replaceFile, type Discovery } from './files.js';
 import { compilePython, pythonInterpreter } from './pycheck.js';
-import { createEngine } from './index.js';
+import { lazyEngine } from './index.js';
+import { mayParsePython, readCandidate, transformCandidate, type FileContext, type FileOutcome } from './process.js';
+import { POOL_MIN_FILES, runPool, threadLimit, workerScript } from './pool.js';
 import type { AppliedEdit, ChangeSite, Codemod, CodemodNote, FileResult, SkipReason } from './types.js';
 import { TOOL_VERSION } from '../version.js';
-import { buildProject, type Project } from '../project/index.js';
+import { buildProject, needsPythonParser, projectSnapshot, type Project } from '../project/index.js';
 
 export const REPORT_SCHEMA_VERSION = 2;
 
@@ -22,6 +23,14 @@ export interface RunOptions {
   policy?: Policy;
   /** Called after each file; used by the CLI's progress line. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Threads at most (1: this thread only). Default: SHIPSHAPE_WORKERS, else
+   * one per core. Worker threads start only for a run of at least
+   * `poolMinFiles` files, and only with the registry's own codemods.
+   */
+  jobs?: number;
+  /** The fewest files for which worker threads are started (default POOL_MIN_FILES). */
+  poolMinFiles?: number;
   engine?: EngineContext;
   /** The repository's model; built from the repository around `paths` when absent. */
   project?: Project;
@@ -96,58 +105,7 @@ export interface RunReport {
   files: FileEntry[];
 }
 
-const C_ESCAPES: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\t': '\\t', '\n': '\\n', '\v': '\\v', '\f': '\\f', '\r': '\\r', '"': '\\"', '\\': '\\\\' };
-
-/**
- * A path for a line of human-readable output, quoted the way git quotes it
- * (`"a\nb.py"`) when it holds a control character, a quote or a backslash,
- * so one path is always one line and a diff header reads back as that path.
- */
-export function quotePath(path: string): string {
-  // eslint-disable-next-line no-control-regex
-  if (!/[\x00-\x1f\x7f"\\]/.test(path)) return path;
-  // eslint-disable-next-line no-control-regex
-  const body = path.replace(/[\x00-\x1f\x7f"\\]/g, (ch) => C_ESCAPES[ch] ?? `\\${ch.charCodeAt(0).toString(8).padStart(3, '0')}`);
-  return `"${body}"`;
-}
-
-/** `a/path` or, for a path that needs quoting, `"a/pa\\th"` as git writes it. */
-function diffName(prefix: string, path: string): string {
-  const quoted = quotePath(path);
-  return quoted === path ? `${prefix}${path}` : `"${prefix}${quoted.slice(1)}`;
-}
-
-export function unifiedDiff(path: string, before: string, after: string): string {
-  return createTwoFilesPatch(diffName('a/', path), diffName('b/', path), before, after, undefined, undefined, { context: 3 })
-    .split('\n')
-    .slice(1) // drop the "Index:"-style separator line the library starts with
-    .join('\n');
-}
-
-const READ_AHEAD = 32;
-
-/**
- * Starts `load` for up to `window` items ahead of the one asked for; `get(i)`
- * must be called with i = 0, 1, 2, … in order. Bounded, so a huge tree never
- * holds more than `window` files in memory.
- */
-function readAhead<T, R>(items: readonly T[], window: number, load: (item: T) => Promise<R>): (index: number) => Promise<R> {
-  const pending = new Map<number, Promise<R>>();
-  let next = 0;
-  return (index) => {
-    while (next < items.length && next <= index + window) {
-      pending.set(next, load(items[next]!));
-      next++;
-    }
-    const result = pending.get(index)!;
-    pending.delete(index);
-    return result;
-  };
-}
-
-function appliedEdits(steps: readonly Step[]): AppliedEdit[] {
-  return steps.flatMap((step) => describeEdits(step.codemod, step.input, step.edits));
-}
+export { quotePath, unifiedDiff } from './diff.js';
 
 /**
  * Runs codemods over files on disk: discovery, reading with skip reasons,
@@ -158,11 +116,17 @@ export async function runCodemods(options: RunOptions): Promise<RunReport> {
   const started = Date.now();
   const policy = options.policy ?? DEFAULT_POLICY;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  const engine = options.engine ?? (await createEngine());
+  // The Python parser is loaded on the first file that needs it, not at start.
+  const lazy = options.engine ? null : lazyEngine();
+  const engine = options.engine ?? lazy!.engine;
+  const loadParser = async () => {
+    await lazy?.load();
+    return engine.python;
+  };
   // The same codemod named twice runs once (and is reported once).
   const codemods = options.codemods.filter((c, i, all) => all.findIndex((o) => o.meta.id === c.meta.id) === i);
   const { root, files, unlisted = [] } = options.listed ? listedRun(options.listed, options.paths) : await discoverFiles(options.paths, options.cwd);
-  const project = options.project ?? (await projectAround(root, files, engine, maxBytes, options.listed?.files));
+  const project = options.project ?? (await projectFor(root, files, loadParser, maxBytes, options.listed?.files));
   const scope = new Map<string, ScopeEntry>();
   const noteScope = (path: string, notes: readonly ScopeNote[]) => {
     for (const n of notes) {
@@ -175,51 +139,24 @@ export async function runCodemods(options: RunOptions): Promise<RunReport> {
   const prerequisites = new Set<string>();
   const extensions = new Set(codemods.flatMap((c) => c.meta.extensions));
   const candidates = files.filter((f) => extensions.has(f.slice(f.lastIndexOf('.')).toLowerCase()));
+  const context: FileContext = { root, maxBytes, codemods, policy, project, engine };
 
+  const outcomes = await transformAll(context, candidates, options, loadParser);
   const results: FileResult[] = unlisted.map((d) => ({ status: 'skipped', path: d.path, reason: 'unreadable', message: d.message }));
-  const pending: { result: Extract<FileResult, { status: 'changed' }>; text: string; beforeText: string; prerequisites: string[] }[] = [];
+  const pending: Extract<FileOutcome, { kind: 'changed' }>[] = [];
   let parsed = 0;
-  // Reads run ahead of the (synchronous) transforms so file I/O overlaps parsing.
-  const reads = readAhead(candidates, READ_AHEAD, (path) => readSource(root, path, maxBytes));
-  for (const [index, path] of candidates.entries()) {
-    options.onProgress?.(index, candidates.length);
-    const read = await reads(index);
-    if (!read.ok) {
-      results.push({ status: 'skipped', path, reason: read.reason, message: read.message });
-      continue;
-    }
-    const outcome = transformSource(engine, read.file, codemods, { policy, project });
-    noteScope(path, outcome.scope);
+  // In the files' order, whatever thread transformed them: the report does not depend on the scheduling.
+  for (const outcome of outcomes) {
+    noteScope(outcome.path, outcome.scope);
     if (outcome.kind === 'changed' || outcome.parsed) parsed++;
-    if (outcome.kind === 'skipped') {
-      results.push({ status: 'skipped', path, reason: outcome.reason, message: outcome.message });
-      continue;
-    }
-    if (outcome.kind === 'unchanged') {
-      results.push({ status: 'unchanged', path, notes: outcome.notes, held: outcome.held });
-      continue;
-    }
-    const before = encodeSource(read.file.text, read.bom);
-    const after = encodeSource(outcome.text, read.bom);
-    const result: Extract<FileResult, { status: 'changed' }> = {
-      status: 'changed',
-      path,
-      codemods: [...new Set(outcome.steps.map((s) => s.codemod))],
-      changes: outcome.steps.flatMap((s) => s.changes),
-      edits: appliedEdits(outcome.steps),
-      notes: outcome.notes,
-      held: outcome.held,
-      diff: unifiedDiff(path, before, after),
-      before,
-      after,
-    };
-    pending.push({ result, text: outcome.text, beforeText: read.file.text, prerequisites: outcome.prerequisites });
+    if (outcome.kind === 'skipped') results.push({ status: 'skipped', path: outcome.path, reason: outcome.reason, message: outcome.message });
+    else if (outcome.kind === 'unchanged') results.push({ status: 'unchanged', path: outcome.path, notes: outcome.notes, held: outcome.held });
+    else pending.push(outcome);
   }
-  options.onProgress?.(candidates.length, candidates.length);
 
   // Gate, last step: changed Python must still compile (never run) with the real interpreter.
   const python = pending.filter((p) => p.result.path.endsWith('.py'));
-  const interpreter = pythonInterpreter();
+  const interpreter = python.length > 0 ? pythonInterpreter() : false;
   const check = await compilePython(
     python.flatMap((p) => [
       { path: p.result.path, text: p.beforeText },
@@ -285,8 +222,43 @@ export async function runCodemods(options: RunOptions): Promise<RunReport> {
  * manifests and the modules app/models.py imports.
  */
 export async function projectAround(root: string, files: readonly string[], engine: EngineContext, maxBytes = DEFAULT_MAX_BYTES, listed?: readonly string[]): Promise<Project> {
+  return projectFor(root, files, () => Promise.resolve(engine.python), maxBytes, listed);
+}
+
+async function projectFor(root: string, files: readonly string[], loadParser: () => Promise<EngineContext['python']>, maxBytes: number, listed?: readonly string[]): Promise<Project> {
   const all = listed ? { root, files: listed } : await discoverFiles([root], root);
-  return buildProject({ root, files: all.root === root ? all.files : files, runFiles: files, python: engine.python, maxBytes });
+  const projectFiles = all.root === root ? all.files : files;
+  // setup.py is read with the Python parser; without one the parser need not be loaded for the model.
+  const python = projectFiles.some(needsPythonParser) ? await loadParser() : undefined;
+  return buildProject({ root, files: projectFiles, runFiles: files, python, maxBytes });
+}
+
+/** Reads and transforms every candidate, with worker threads when the run is large enough to pay for them. */
+async function transformAll(context: FileContext, candidates: readonly string[], options: RunOptions, loadParser: () => Promise<unknown>): Promise<FileOutcome[]> {
+  const threads = Math.min(threadLimit(options.jobs), candidates.length);
+  const pooled = threads > 1 && candidates.length >= (options.poolMinFiles ?? POOL_MIN_FILES) ? await poolSetup(context) : null;
+  if (pooled) return runPool({ threads, files: candidates, script: pooled.script, base: pooled.base, codemods: context.codemods, onProgress: options.onProgress });
+  // On this thread alone: a small run, or codemods from outside the registry.
+  const outcomes: FileOutcome[] = [];
+  for (const [index, path] of candidates.entries()) {
+    options.onProgress?.(index, candidates.length);
+    const read = readCandidate(context, path);
+    if (read.ok && mayParsePython(path, read.file.text, context.codemods)) await loadParser();
+    outcomes.push(transformCandidate(context, path, read));
+  }
+  options.onProgress?.(candidates.length, candidates.length);
+  return outcomes;
+}
+
+/** What the workers are started with, or null when this run cannot use them. */
+async function poolSetup(context: FileContext): Promise<{ script: URL; base: Parameters<typeof runPool>[0]['base'] } | null> {
+  const script = workerScript();
+  const snapshot = projectSnapshot(context.project);
+  if (!script || !snapshot) return null;
+  // Workers load codemods by id from the registry: a codemod from elsewhere keeps the run on this thread.
+  const { findCodemod } = await import('../../codemods/index.js');
+  if (!context.codemods.every((c) => findCodemod(c.meta.id) === c)) return null;
+  return { script, base: { root: context.root, maxBytes: context.maxBytes, policy: context.policy, codemods: context.codemods.map((c) => c.meta.id), snapshot } };
 }
 
 /** A run's files from a listing made before: the given paths that are files of it, sorted. */

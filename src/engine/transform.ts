@@ -4,6 +4,7 @@ import { applyEdits, changesConfined, lineAt, sortEdits } from './edits.js';
 import { jsApi, jsParserFor, parseJs } from './javascript.js';
 import { firstSyntaxError, parsePython } from './python.js';
 import { RISK, riskier, selectEdits } from './policy.js';
+import { Deferred } from './shared.js';
 import { buildProject, NO_OVERRIDES_PROJECT, type Project } from '../project/index.js';
 import type { RoleInfo } from '../project/index.js';
 import type {
@@ -214,6 +215,11 @@ function runChain(engine: EngineContext, file: SourceFile, codemods: readonly Co
       try {
         out = parsed.run(codemod, { project, role });
       } catch (error) {
+        // Put off until another thread has a value about the whole project: not this codemod's failure.
+        if (error instanceof Deferred) {
+          error.codemod ??= codemod.meta.id;
+          throw error;
+        }
         result.failure = { reason: 'codemod-error', message: `${codemod.meta.id} failed: ${(error as Error).message}` };
         return result;
       }

@@ -1,11 +1,18 @@
-import { Ajv, type ErrorObject } from 'ajv';
-import { parseDocument } from 'yaml';
-import configSchema from '../../schemas/config.schema.json' with { type: 'json' };
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject } from 'ajv';
 import { normaliseName } from './manifests.js';
 import { PATH_ROLES, type PathRole, type RoleOverride } from './roles.js';
 import { parseRelease } from './versions.js';
 
 export const CONFIG_PATH = '.github/shipshape.yml';
+
+const require = createRequire(import.meta.url);
+
+// The YAML parser, ajv and the schema are loaded when a config file is read, not at start:
+// together they are most of a run's start-up, and most repositories have no config file.
+type ConfigSchema = typeof import('../../schemas/config.schema.json');
+const parseDocument: typeof import('yaml').parseDocument = (...args) => (require('yaml') as typeof import('yaml')).parseDocument(...args);
+const configSchema = (): ConfigSchema => require('../../schemas/config.schema.json') as ConfigSchema;
 
 /** What the config file says about the project: roles of paths, versions of dependencies, codemod options. */
 export interface ProjectOverrides {
@@ -130,12 +137,17 @@ export const DEFAULT_SETTINGS: RepositorySettings = {
 
 let validateConfig: ReturnType<Ajv['compile']> | undefined;
 
+function compileConfigSchema(): ReturnType<Ajv['compile']> {
+  const { Ajv } = require('ajv') as typeof import('ajv');
+  return new Ajv({ allErrors: false, strict: true, allowUnionTypes: true }).compile(configSchema());
+}
+
 /** One ajv error as a sentence naming the key (`caps.openPrs must be >= 1`). */
 function describeSchemaError(error: ErrorObject): string {
   const key = error.instancePath.split('/').slice(1).map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~')).join('.');
   if (error.keyword === 'additionalProperties') {
     const extra = String((error.params as { additionalProperty?: unknown }).additionalProperty);
-    const schema = key === '' ? configSchema : (configSchema.properties as Record<string, { properties?: object }>)[key];
+    const schema = key === '' ? configSchema() : (configSchema().properties as Record<string, { properties?: object }>)[key];
     const known = Object.keys(schema?.properties ?? {}).join(', ');
     return `${key === '' ? '' : `${key}.`}${extra} is not a setting${known ? `; use one of ${known}` : ''}`;
   }
@@ -155,7 +167,7 @@ export function parseRepositoryConfig(text: string, options: { path?: string; co
   const path = options.path ?? CONFIG_PATH;
   const project = parseProjectConfig(text, path);
   const data: unknown = parseDocument(text, { prettyErrors: false }).toJS() ?? {};
-  validateConfig ??= new Ajv({ allErrors: false, strict: true, allowUnionTypes: true }).compile(configSchema);
+  validateConfig ??= compileConfigSchema();
   if (!validateConfig(data)) throw new ConfigError(`${path}: ${describeSchemaError(validateConfig.errors![0]!)}`);
   const config = data as Partial<RepositorySettings>;
   if (options.codemodIds) {

@@ -56,6 +56,22 @@ export interface Project {
   /** A value computed once per project (module summaries, indexes). */
   memo<T>(key: string, compute: () => T): T;
   /**
+   * A value about the whole project (every command-line entry point, every
+   * read of a class's Config), computed once per run even when the run is
+   * split across worker threads: one thread computes it, the others get a
+   * copy. It must be plain data (maps, sets, arrays, objects, strings,
+   * numbers) that the structured clone algorithm copies faithfully.
+   */
+  shared<T>(key: string, compute: () => T): T;
+  /**
+   * Says that what is being computed now meets an import cycle and cuts it
+   * short (a module met again while it is being summarised): the memo values
+   * being computed around this point depend on where the computation
+   * started, so none of them is remembered. Results then stay the same
+   * whatever order the files are transformed in.
+   */
+  cutCycle(): void;
+  /**
    * Whether this run transforms `path` too: a change that is right only if
    * another file changes with it (a base class and its subclasses in other
    * modules) asks this before relying on that file.
@@ -75,6 +91,39 @@ export interface ProjectInput {
   readFiles?: boolean;
   /** The files this run transforms; all of `files` when absent. */
   runFiles?: Iterable<string>;
+}
+
+/**
+ * Everything a project is built from once its manifests are read: what a
+ * worker thread needs to rebuild the same project without reading or
+ * parsing them again. Plain data (structured-clone).
+ */
+export interface ProjectSnapshot {
+  root: string;
+  files: string[];
+  runFiles: string[];
+  manifests: Manifest[];
+  locks: LockFile[];
+  problems: string[];
+  overrides: ProjectOverrides;
+  maxBytes: number;
+  readFiles: boolean;
+}
+
+/**
+ * How values reach the other threads of a run. `get` (for `shared`) returns
+ * the value another thread computed, or computes it here with `compute` and
+ * hands it to the others; it may throw to put the current file off until
+ * another thread has the value (the worker pool does). Memo values are
+ * handed on too (`offer`), and one another thread computed is used rather
+ * than computed again (`lookup`): memo values do not depend on which thread
+ * computes them, nor when.
+ */
+export interface SharedValues {
+  /** `keep` is false when the value met a cut cycle: it is then neither remembered nor handed on. */
+  get<T>(key: string, compute: () => { value: T; keep: boolean }): T;
+  lookup(key: string): { value: unknown } | undefined;
+  offer(key: string, value: unknown): void;
 }
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;
@@ -111,11 +160,25 @@ export function readOverrides(root: string, maxBytes = DEFAULT_MAX_BYTES): { ove
   }
 }
 
+/** The project's snapshot, kept beside each project `buildProject` makes. */
+const snapshots = new WeakMap<Project, ProjectSnapshot>();
+
+/** What a worker thread needs to rebuild `project` (null for a project not made by `buildProject`). */
+export function projectSnapshot(project: Project): ProjectSnapshot | null {
+  return snapshots.get(project) ?? null;
+}
+
+/** Whether a manifest named by `path` is read with the Python parser (setup.py is parsed, never run). */
+export function needsPythonParser(path: string): boolean {
+  return manifestKind(path) === 'setup.py';
+}
+
 export function buildProject(input: ProjectInput): Project {
   const maxBytes = input.maxBytes ?? DEFAULT_MAX_BYTES;
-  const files = new Set(input.files);
-  const runFiles = input.runFiles ? new Set(input.runFiles) : files;
-  const read = (path: string): string | null => (input.readFiles !== false && files.has(path) ? readSmallText(input.root, path, maxBytes) : null);
+  const files = [...new Set(input.files)];
+  const readFiles = input.readFiles !== false;
+  const known = new Set(files);
+  const read = (path: string): string | null => (readFiles && known.has(path) ? readSmallText(input.root, path, maxBytes) : null);
   const problems: string[] = [];
   let overrides = input.overrides;
   if (!overrides) {
@@ -140,6 +203,31 @@ export function buildProject(input: ProjectInput): Project {
     problems.push(...manifest.problems);
     manifests.push(manifest);
   }
+  const snapshot: ProjectSnapshot = {
+    root: input.root,
+    files,
+    runFiles: input.runFiles ? [...new Set(input.runFiles)] : files,
+    manifests,
+    locks,
+    problems,
+    overrides,
+    maxBytes,
+    readFiles,
+  };
+  const project = projectFromSnapshot(snapshot);
+  snapshots.set(project, snapshot);
+  return project;
+}
+
+/**
+ * The project a snapshot describes, as `buildProject` made it. `shared`:
+ * how values about the whole project reach the run's other threads.
+ */
+export function projectFromSnapshot(snapshot: ProjectSnapshot, shared?: SharedValues): Project {
+  const { manifests, locks, problems, overrides, maxBytes } = snapshot;
+  const files: ReadonlySet<string> = new Set(snapshot.files);
+  const runFiles: ReadonlySet<string> = new Set(snapshot.runFiles);
+  const read = (path: string): string | null => (snapshot.readFiles && files.has(path) ? readSmallText(snapshot.root, path, maxBytes) : null);
   const installed = new Set(manifests.flatMap((m) => m.declarations.filter((d) => d.ecosystem === 'pypi').map((d) => d.name.replace(/-/g, '_'))));
   const python = new PythonModules(files, [...manifests.flatMap((m) => m.packageRoots), ...overrides.pythonRoots], installed);
   const roles = new Roles({
@@ -150,6 +238,29 @@ export function buildProject(input: ProjectInput): Project {
   });
   const dependencies = new Dependencies(manifests, locks, overrides.versions);
   const memo = new Map<string, unknown>();
+  // Memo values being computed, innermost last; one that met a cut cycle is not kept.
+  const computing: { cut: boolean }[] = [];
+  const remember = <T>(key: string, compute: () => T, handOn = true): T => {
+    if (memo.has(key)) return memo.get(key) as T;
+    const given = handOn ? shared?.lookup(key) : undefined;
+    if (given) {
+      memo.set(key, given.value);
+      return given.value as T;
+    }
+    const frame = { cut: false };
+    computing.push(frame);
+    let value: T;
+    try {
+      value = compute();
+    } finally {
+      computing.pop();
+    }
+    if (!frame.cut) {
+      memo.set(key, value);
+      if (handOn) shared?.offer(key, value);
+    }
+    return value;
+  };
   const styles = new Map<string, ImportStyle>();
   const options = overrides.codemodOptions;
 
@@ -182,7 +293,7 @@ export function buildProject(input: ProjectInput): Project {
   };
 
   const project: Project = {
-    root: input.root,
+    root: snapshot.root,
     files,
     manifests,
     locks,
@@ -209,9 +320,22 @@ export function buildProject(input: ProjectInput): Project {
     // Not cached: what is derived from a file (a module summary) is remembered instead, so a large tree is never held in memory.
     readText: read,
     inRun: (path) => runFiles.has(path),
-    memo<T>(key: string, compute: () => T): T {
-      if (!memo.has(key)) memo.set(key, compute());
-      return memo.get(key) as T;
+    memo: (key, compute) => remember(key, compute),
+    shared<T>(key: string, compute: () => T): T {
+      if (memo.has(key) || !shared) return remember(key, compute);
+      return remember(
+        key,
+        () =>
+          shared.get(key, () => {
+            const frame = computing.at(-1)!;
+            const value = compute();
+            return { value, keep: !frame.cut };
+          }),
+        false,
+      );
+    },
+    cutCycle() {
+      for (const frame of computing) frame.cut = true;
     },
   };
   return project;

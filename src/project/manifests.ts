@@ -1,6 +1,13 @@
-import { parse as parseToml } from 'smol-toml';
+import { createRequire } from 'node:module';
 import type { Parser } from 'web-tree-sitter';
 import { parsePep440, parsePoetry, type Range, VersionSyntaxError } from './versions.js';
+
+const require = createRequire(import.meta.url);
+
+/** The TOML parser, loaded with the first TOML manifest rather than at start. */
+function parseToml(text: string): unknown {
+  return (require('smol-toml') as typeof import('smol-toml')).parse(text);
+}
 
 /** A dependency as one manifest declares it. */
 export interface Declaration {

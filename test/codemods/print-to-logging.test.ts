@@ -113,8 +113,6 @@ describe('python/print-to-logging: left alone, with a note', () => {
     ['x = print("x")', 'part of an expression'],
     ['a or print("x")', 'part of an expression'],
     ['h = lambda: print("x")', 'part of an expression'],
-    ['callback = print', 'used as a value'],
-    ['list(map(print, a))', 'used as a value'],
   ])('%s', (statement, reason) => {
     const source = `import logging\n\nlogger = logging.getLogger(__name__)\n\n\ndef f(a, b):\n    ${statement}\n`;
     const result = run(source);
@@ -123,6 +121,23 @@ describe('python/print-to-logging: left alone, with a note', () => {
     expect(result.notes).toHaveLength(1);
     expect(result.notes[0]).toMatchObject({ line: 7, codemod: 'python/print-to-logging' });
     expect(result.notes[0]!.message).toContain(reason);
+  });
+
+  it.each([['callback = print'], ['list(map(print, a))']])('%s, in a module that also calls print()', (statement) => {
+    const source = `import logging\n\nlogger = logging.getLogger(__name__)\n\n\ndef f(a, b):\n    ${statement}\n    print(".", end="")\n`;
+    const result = run(source);
+    expect(result.kind).toBe('unchanged');
+    expect(result.output).toBe(source);
+    expect(result.notes.map((n) => [n.line, n.message])).toEqual([
+      [7, expect.stringContaining('print is used as a value, not called')],
+      [8, expect.stringContaining('end= is progress')],
+    ]);
+  });
+
+  it.each([['callback = print'], ['list(map(print, a))'], ["'fingerprint(x), blueprint'"]])('a module that never calls print() is not parsed: %s', (statement) => {
+    const source = `def f(a, b):\n    ${statement}\n`;
+    expect(codemod.prefilter(source)).toBe(false);
+    expect(run(source)).toMatchObject({ kind: 'unchanged', output: source, notes: [] });
   });
 
   it.each([

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Parser } from 'web-tree-sitter';
 import { pythonParser } from '../../src/engine/python.js';
-import { buildProject, ConfigError, parseProjectConfig, type Project } from '../../src/project/index.js';
+import { buildProject, ConfigError, parseProjectConfig, projectFromSnapshot, projectSnapshot, type Project } from '../../src/project/index.js';
 import { parseManifest, parseRequirement } from '../../src/project/manifests.js';
 import { tempTrees } from '../helpers/tree.js';
 
@@ -277,5 +277,85 @@ describe('the config file', () => {
     const p = project({ '.github/shipshape.yml': 'roles:\n  nonsense: [a]\n', 'app.py': '' });
     expect(p.problems).toEqual(['.github/shipshape.yml: roles.nonsense is not a role; use one of app, tests, docs, migrations, scripts, vendored; the config file was ignored']);
     expect(p.role('app.py').role).toBe('app');
+  });
+});
+
+describe('memos, shared values and snapshots', () => {
+  it('remembers a value, but not one computed around a cut import cycle, nor the values around it', () => {
+    const p = project({ 'a.py': '', 'b.py': '' });
+    const calls: string[] = [];
+    const summary = (name: string, next?: string): string =>
+      p.memo(`summary:${name}`, () => {
+        calls.push(name);
+        if (next === undefined) return name;
+        if (next === 'a') {
+          // `b` imports `a`, which is being summarised: the cycle is cut here.
+          p.cutCycle();
+          return `${name}(cut)`;
+        }
+        return `${name}(${summary(next, 'a')})`;
+      });
+    expect(summary('a', 'b')).toBe('a(b(cut))');
+    expect(summary('a', 'b')).toBe('a(b(cut))');
+    expect(calls).toEqual(['a', 'b', 'a', 'b']);
+    expect(summary('c')).toBe('c');
+    expect(summary('c')).toBe('c');
+    expect(calls.filter((c) => c === 'c')).toHaveLength(1);
+  });
+
+  it('computes a shared value once on its own thread, and hands it to SharedValues with whether to keep it', () => {
+    const root = tree({ 'a.py': '' });
+    const seen: { key: string; keep: boolean }[] = [];
+    const offered: [string, unknown][] = [];
+    const base = buildProject({ root, files: ['a.py'] });
+    const p = projectFromSnapshot(projectSnapshot(base)!, {
+      get<T>(key: string, compute: () => { value: T; keep: boolean }): T {
+        const { value, keep } = compute();
+        seen.push({ key, keep });
+        return value;
+      },
+      lookup: (key) => (key === 'from-another-thread' ? { value: 'theirs' } : undefined),
+      offer: (key, value) => offered.push([key, value]),
+    });
+    expect(p.memo('from-another-thread', () => 'mine')).toBe('theirs');
+    expect(p.memo('here', () => 'mine')).toBe('mine');
+    expect(p.memo('cut here', () => (p.cutCycle(), 'mine'))).toBe('mine');
+    expect(offered).toEqual([['here', 'mine']]);
+    let n = 0;
+    expect(p.shared('whole', () => ++n)).toBe(1);
+    expect(p.shared('whole', () => ++n)).toBe(1);
+    expect(p.shared('cut', () => (p.cutCycle(), ++n))).toBe(2);
+    expect(p.shared('cut', () => (p.cutCycle(), ++n))).toBe(3);
+    expect(seen).toEqual([
+      { key: 'whole', keep: true },
+      { key: 'cut', keep: false },
+      { key: 'cut', keep: false },
+    ]);
+    expect(base.shared('whole', () => 'here')).toBe('here');
+  });
+
+  it('rebuilds the same project from a snapshot that went through structured clone (as to a worker thread)', () => {
+    const root = tree({
+      'pyproject.toml': '[project]\nname = "acme"\ndependencies = ["pydantic>=2"]\n[project.scripts]\nacme = "acme.cli:main"\n',
+      'poetry.lock': '[[package]]\nname = "pydantic"\nversion = "2.7.1"\n',
+      '.github/shipshape.yml': 'roles:\n  docs: [handbook/**]\ncodemods:\n  js/innerhtml-to-textcontent: { text: [t] }\n',
+      'acme/__init__.py': '',
+      'acme/cli.py': '',
+      'handbook/x.py': '',
+      'tests/test_x.py': '',
+    });
+    const files = ['pyproject.toml', 'poetry.lock', '.github/shipshape.yml', 'acme/__init__.py', 'acme/cli.py', 'handbook/x.py', 'tests/test_x.py'];
+    const original = buildProject({ root, files, runFiles: ['acme/cli.py'] });
+    const copy = projectFromSnapshot(structuredClone(projectSnapshot(original)!));
+    for (const path of files) expect(copy.role(path)).toEqual(original.role(path));
+    const req = { name: 'pydantic', range: '>=2', hint: '' };
+    expect(copy.check('acme/cli.py', req)).toEqual(original.check('acme/cli.py', req));
+    expect(copy.dependency('acme/cli.py', 'pydantic')).toEqual(original.dependency('acme/cli.py', 'pydantic'));
+    expect(copy.options('js/innerhtml-to-textcontent')).toEqual({ text: ['t'] });
+    expect([copy.inRun('acme/cli.py'), copy.inRun('handbook/x.py')]).toEqual([true, false]);
+    expect(copy.importStyle('acme/cli.py').firstParty).toEqual(original.importStyle('acme/cli.py').firstParty);
+    expect([...copy.files]).toEqual([...original.files]);
+    expect(copy.manifests).toEqual(original.manifests);
+    expect(copy.readText('acme/cli.py')).toBe('');
   });
 });

@@ -203,7 +203,12 @@ const summarising = new Set<string>();
 function projectLookup(ctx: JsContext): SummaryLookup {
   return (specifier, exported) => {
     const target = resolveImport(ctx, ctx.file.path, specifier);
-    if (!target || summarising.has(target)) return undefined;
+    if (!target) return undefined;
+    if (summarising.has(target)) {
+      // What is summarised around this point now depends on which module the cycle was entered from.
+      ctx.project.cutCycle();
+      return undefined;
+    }
     const summaries = ctx.project.memo(`innerhtml:exports:${target}`, () => {
       const other = ctx.load(target);
       if (!other) return new Map<string, Summary>();

@@ -163,19 +163,39 @@ export interface ModuleReader {
   parse(text: string): Tree;
 }
 
+const summaryKey = (path: string) => `python:summary:${path}`;
+
 /** The summary of a project file, parsed once per run; null when it cannot be read or parsed cleanly. */
 export function moduleSummary(reader: ModuleReader, path: string): ModuleSummary | null {
-  return reader.project.memo(`python:summary:${path}`, () => {
-    const text = reader.project.readText(path);
-    if (text === null) return null;
-    const tree = reader.parse(text);
-    try {
-      if (tree.rootNode.hasError) return null;
-      return summariseModule(path, SemanticModel.build(tree.rootNode));
-    } finally {
-      tree.delete();
-    }
+  return reader.project.memo(summaryKey(path), () => parsedModule(reader, path, (model) => summariseModule(path, model)));
+}
+
+/**
+ * Reads and parses another module of the project for `use`, which gets its
+ * semantic model; null when it cannot be read or parsed cleanly. The
+ * module's summary is remembered on the way, so that reading a module for
+ * something else and for its summary parses it once.
+ */
+export function withModule<T>(reader: ModuleReader, path: string, use: (model: SemanticModel) => T): T | null {
+  let parsed = false;
+  const out = parsedModule(reader, path, (model) => {
+    parsed = true;
+    reader.project.memo(summaryKey(path), () => summariseModule(path, model));
+    return use(model);
   });
+  if (!parsed) reader.project.memo(summaryKey(path), () => null);
+  return out;
+}
+
+function parsedModule<T>(reader: ModuleReader, path: string, use: (model: SemanticModel) => T): T | null {
+  const text = reader.project.readText(path);
+  if (text === null) return null;
+  const tree = reader.parse(text);
+  try {
+    return tree.rootNode.hasError ? null : use(SemanticModel.of(tree));
+  } finally {
+    tree.delete();
+  }
 }
 
 const MAX_DEPTH = 32;

@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { Project } from '../../api.js';
-import { moduleSummary, referenceOf, type ModuleReader, type Reference } from '../lib/modules.js';
+import { moduleSummary, referenceOf, withModule, type ModuleReader, type Reference } from '../lib/modules.js';
 import { SemanticModel } from '../lib/semantic.js';
 import { descendantsOfType, lineOf, namedChildren } from '../lib/syntax.js';
 import { cliReason, importsCliLibrary } from './scope.js';
@@ -53,7 +53,7 @@ function functionOf(stmt: Node): Node | null {
 
 /** The calls and entry points of one module, from its syntax tree. */
 export function indexModule(root: Node, path: string): FileIndex {
-  const model = SemanticModel.build(root);
+  const model = SemanticModel.of(root.tree);
   const usesCli = importsCliLibrary(root);
   const functions: FileIndex['functions'] = new Map();
   const entries: FileIndex['entries'] = [];
@@ -76,16 +76,7 @@ export function indexModule(root: Node, path: string): FileIndex {
 }
 
 function indexOf(reader: ModuleReader, path: string): FileIndex | null {
-  return reader.project.memo(`print-to-logging:calls:${path}`, () => {
-    const text = reader.project.readText(path);
-    if (text === null) return null;
-    const tree = reader.parse(text);
-    try {
-      return tree.rootNode.hasError ? null : indexModule(tree.rootNode, path);
-    } finally {
-      tree.delete();
-    }
-  });
+  return reader.project.memo(`print-to-logging:calls:${path}`, () => withModule(reader, path, (model) => indexModule(model.root, path)));
 }
 
 const MAX_HOPS = 16;
@@ -111,6 +102,8 @@ function resolveCall(reader: ModuleReader, file: string, ref: Reference, hops = 
   }
   if (!location?.file || path.length !== 1) return null;
   const name = path[0]!;
+  // Indexed first: one parse gives both the index and the summary read next.
+  indexOf(reader, location.file);
   const defs = moduleSummary(reader, location.file)?.names.get(name) ?? [];
   const imported = defs[0]?.kind === 'import' ? defs[0] : null;
   if (imported) {
@@ -187,7 +180,7 @@ function editableRole(project: Project, file: string): boolean {
  * count even when the project cannot read it from disk.
  */
 export function cliFunctions(reader: ModuleReader, file: string, root: Node): Map<string, CliReach> {
-  const whole = reader.project.memo('print-to-logging:cli', () => reach(reader, projectEntries(reader)));
+  const whole = reader.project.shared('print-to-logging:cli', () => reach(reader, projectEntries(reader)));
   const index = indexModule(root, file);
   const own = reach(reader, index.entries.map((e) => ({ file, ...e })), { file, index });
   return new Map([...(own.get(file) ?? []), ...(whole.get(file) ?? [])]);

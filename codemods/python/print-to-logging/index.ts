@@ -394,6 +394,8 @@ function keepReason(c: Conversion, importTime: ReadonlySet<number>, cli: Readonl
   return `print() is command output: ${name}() is called by ${through}${reach.entry} (${reach.why})`;
 }
 
+const PRINT_CALL = /\bprint(?:\s|\\\r?\n)*\(/;
+
 function transform(ctx: PythonContext): TransformResult {
   const { file, root } = ctx;
   const uses = nameUses(root, 'print');
@@ -479,7 +481,9 @@ export const codemod = defineCodemod({
     ],
   },
   prefilter(text: string): boolean {
-    return text.includes('print');
+    // A call, possibly with a space or a line continuation before the parenthesis. A module
+    // that only passes print around (`map(print, xs)`) has nothing to convert and is not parsed.
+    return PRINT_CALL.test(text);
   },
   transform,
 });

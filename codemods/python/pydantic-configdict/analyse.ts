@@ -322,7 +322,11 @@ function conversionsIn(ctx: PythonContext, file: string): FileDecisions | string
   if (check.met === 'no') return `is under ${check.reason.replace(/; upgrade.*$/, '')}`;
   const text = project.readText(file);
   if (text === null) return 'cannot be read';
-  if (inProgress.has(file)) return 'is part of a hierarchy that loops back to it';
+  if (inProgress.has(file)) {
+    // The decisions being made around this point now depend on which file the loop was entered from.
+    project.cutCycle();
+    return 'is part of a hierarchy that loops back to it';
+  }
   const tree = ctx.parse(text);
   inProgress.add(file);
   try {

@@ -29,7 +29,7 @@ const CONFIG_READ = /\.\s*(?:Config|__config__)\b|['"](?:Config|__config__)['"]/
 
 /** Every read of a `Config` / `__config__` attribute in the project's Python files, other than `skip`. */
 export function configReads(reader: ModuleReader): ConfigRead[] {
-  return reader.project.memo('pydantic:config-reads', () => {
+  return reader.project.shared('pydantic:config-reads', () => {
     const out: ConfigRead[] = [];
     for (const file of reader.project.files) {
       if (!file.endsWith('.py')) continue;
@@ -74,7 +74,7 @@ export interface ConfigSubclass {
 
 /** Every project class with a nested `class Config`, with the project classes it derives from. */
 export function configClasses(reader: ModuleReader): ConfigSubclass[] {
-  return reader.project.memo('pydantic:config-classes', () => {
+  return reader.project.shared('pydantic:config-classes', () => {
     const out: ConfigSubclass[] = [];
     for (const file of reader.project.files) {
       if (!file.endsWith('.py')) continue;
