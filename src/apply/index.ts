@@ -1,4 +1,5 @@
-import { discoverFiles } from '../engine/files.js';
+import { realpath } from 'node:fs/promises';
+import { holdPythonChecker } from '../engine/pycheck.js';
 import { runCodemods, type RunReport } from '../engine/run.js';
 import type { EngineContext } from '../engine/transform.js';
 import type { Codemod, Safety } from '../engine/types.js';
@@ -7,7 +8,7 @@ import { BRANCH_PREFIX, branchName, parseMetadata, prBody, prMetadata, prTitle, 
 import { accountFindings, type FindingsAccount } from '../plan/account.js';
 import { code, oneLine, prose } from '../pr/markdown.js';
 import type { Plan, SprintItem } from '../plan/types.js';
-import type { BotIdentity, Workspace } from '../workspace/types.js';
+import { WorkspaceError, type BotIdentity, type CommitChain, type RemoteBranch, type Workspace } from '../workspace/types.js';
 import { withWorkspace } from '../workspace/index.js';
 import { TOOL_VERSION } from '../version.js';
 
@@ -139,6 +140,9 @@ interface Part {
   files: string[];
   index: number;
   total: number;
+  /** Built while measuring (an item of one codemod that stays one part), or why that failed. */
+  built?: Built;
+  failure?: Error;
 }
 
 /** Lines a unified diff adds or removes. */
@@ -172,24 +176,49 @@ export function splitItem(item: SprintItem, linesByFile: ReadonlyMap<string, num
 const listings = new WeakMap<Workspace, Promise<{ root: string; files: readonly string[] }>>();
 
 /**
- * The clone's files, listed once: every item starts from the base commit and
- * codemods add no files, so each run in the clone reuses the list instead of
- * asking git again.
+ * The clone's files, listed once from the base commit's trees (the clone is
+ * fresh: they are what git would list): every item starts from the base
+ * commit and codemods add no files, so each run in the clone reuses the list.
  */
 function listing(ws: Workspace): Promise<{ root: string; files: readonly string[] }> {
   let found = listings.get(ws);
   if (!found) {
-    found = discoverFiles([ws.dir], ws.dir);
+    found = Promise.all([realpath(ws.dir), ws.files()]).then(([root, files]) => ({ root, files }));
     listings.set(ws, found);
   }
   return found;
 }
 
-/** Measures, on the base commit, how many lines the item's codemods change in each file. */
-async function measureItem(ws: Workspace, item: SprintItem, options: ApplyOptions): Promise<Map<string, number>> {
-  const codemods = options.codemods.filter((c) => item.codemods.includes(c.meta.id));
-  const report = await runCodemods({ paths: item.files, listed: await listing(ws), codemods, engine: options.engine, policy: prPolicy(options) });
+function linesByFile(report: RunReport): Map<string, number> {
   return new Map(report.files.map((f) => [f.path, f.status === 'changed' ? changedLines(f.diff) : 0]));
+}
+
+/**
+ * Measures, on the base commit, how many lines the item's codemods change in
+ * each file, and splits the item into parts. An item of one codemod is
+ * measured by the very run that builds it (writing, in a commit chain): when
+ * it stays one part, that part is built already.
+ */
+async function measureItem(ws: Workspace, item: SprintItem, options: ApplyOptions, caps: Caps): Promise<Part[]> {
+  const codemods = options.codemods.filter((c) => item.codemods.includes(c.meta.id));
+  const run = { paths: item.files, listed: await listing(ws), codemods, engine: options.engine, policy: prPolicy(options) };
+  const codemod = codemods[0];
+  // More files than one part takes: it will be split, so the measuring run only reads.
+  if (item.codemods.length !== 1 || !codemod || item.files.length > caps.filesPerPr) return splitItem(item, linesByFile(await runCodemods(run)), caps);
+  return inChain(ws, item, async (chain) => {
+    const report = await runCodemods({ ...run, write: true });
+    const parts = splitItem(item, linesByFile(report), caps);
+    const [only] = parts;
+    if (only && parts.length === 1) {
+      try {
+        only.built = await commitRun(chain, only, codemod, report, { reports: [], problems: [] });
+      } catch (error) {
+        // The part fails, as its build would have; the other items go on.
+        only.failure = error as Error;
+      }
+    }
+    return parts;
+  });
 }
 
 /**
@@ -222,26 +251,62 @@ function commitMessage(item: SprintItem, part: Part, codemod: Codemod, report: R
 interface Built {
   reports: { codemod: Codemod; report: RunReport }[];
   problems: string[];
+  /** The part's last commit (the base commit when nothing changed) and its tree. */
+  tip: string;
+  tree: string;
 }
 
-/** Runs the item's codemods on the part's files inside the workspace, one commit per codemod. */
-async function buildPart(ws: Workspace, part: Part, codemods: readonly Codemod[], engine: EngineContext, policy: { maxSafety: Safety }): Promise<Built> {
-  const built: Built = { reports: [], problems: [] };
-  const listed = await listing(ws);
-  for (const id of part.item.codemods) {
-    const codemod = codemods.find((c) => c.meta.id === id);
-    if (!codemod) {
-      built.problems.push(`unknown codemod ${id}`);
-      continue;
+/** The work tree could not be put back as it was: later parts would start from the wrong files, so the run stops. */
+class DirtyWorkTree extends Error {}
+
+/** Runs `fn` with a commit chain on the base over the item's files, and puts the files back afterwards. */
+async function inChain<T>(ws: Workspace, item: SprintItem, fn: (chain: CommitChain) => Promise<T>): Promise<T> {
+  const chain = await ws.chain(item.files);
+  try {
+    return await fn(chain);
+  } finally {
+    try {
+      await chain.restore();
+    } catch (error) {
+      // eslint-disable-next-line no-unsafe-finally
+      throw new DirtyWorkTree(`could not put the clone's files back after ${item.key}: ${(error as Error).message}`);
     }
-    const report = await runCodemods({ paths: part.files, listed, codemods: [codemod], write: true, engine, policy });
-    for (const f of report.files) {
-      if (f.status === 'skipped' && f.reason !== 'symlink') built.problems.push(`${f.path}: ${f.message}`);
-    }
-    built.reports.push({ codemod, report });
-    if (report.summary.changed > 0) await ws.commitAll(commitMessage(part.item, part, codemod, report));
   }
-  return built;
+}
+
+/** Records one codemod's writing run: its problems, and a commit of the files it changed. */
+async function commitRun(chain: CommitChain, part: Part, codemod: Codemod, report: RunReport, built: Pick<Built, 'reports' | 'problems'>): Promise<Built> {
+  for (const f of report.files) {
+    if (f.status === 'skipped' && f.reason !== 'symlink') built.problems.push(`${f.path}: ${f.message}`);
+  }
+  built.reports.push({ codemod, report });
+  const changed = report.files.filter((f) => f.status === 'changed').map((f) => f.path);
+  if (changed.length > 0) await chain.commit(commitMessage(part.item, part, codemod, report), changed);
+  return { ...built, tip: chain.tip, tree: chain.tree };
+}
+
+/**
+ * Runs the item's codemods on the part's files inside the workspace, one
+ * commit per codemod, built on the base commit without moving HEAD; the
+ * files are put back afterwards, so the next part starts from the base too.
+ */
+async function buildPart(ws: Workspace, part: Part, codemods: readonly Codemod[], engine: EngineContext, policy: { maxSafety: Safety }): Promise<Built> {
+  if (part.failure) throw part.failure;
+  if (part.built) return part.built;
+  const listed = await listing(ws);
+  return inChain(ws, part.item, async (chain) => {
+    let built: Built = { reports: [], problems: [], tip: chain.tip, tree: chain.tree };
+    for (const id of part.item.codemods) {
+      const codemod = codemods.find((c) => c.meta.id === id);
+      if (!codemod) {
+        built.problems.push(`unknown codemod ${id}`);
+        continue;
+      }
+      const report = await runCodemods({ paths: part.files, listed, codemods: [codemod], write: true, engine, policy });
+      built = await commitRun(chain, part, codemod, report, built);
+    }
+    return built;
+  });
 }
 
 function verification(built: Built): PrInput['verification'] {
@@ -290,20 +355,31 @@ function prInput(forge: Forge, part: Part, branch: string, base: { branch: strin
   };
 }
 
-/**
- * The policy for one part: what exists already (PR, branch, someone else's
- * commits), then build, verify and publish. Idempotent: a re-run with
- * nothing new leaves branch and PR as they are.
- */
-async function applyPart(ctx: {
-  ws: Workspace;
+/** A part on its way through a run: its outcome so far, and what the later steps need. */
+interface Job {
   part: Part;
-  options: ApplyOptions;
-  caps: Caps;
-  base: { branch: string; sha: string };
-  counters: { open: number; created: number };
-}): Promise<ItemOutcome> {
-  const { ws, part, options, caps, base, counters } = ctx;
+  branch: string;
+  outcome: ItemOutcome;
+  open: PullRequest | null;
+  say: (event: Omit<ItemEvent, 'kind' | 'key' | 'part' | 'branch'>) => void;
+  /** Set once the part's fate is known (skipped, failed, unchanged, dry run, …). */
+  done?: ItemOutcome;
+  remote?: RemoteBranch | null;
+  built?: Built;
+  diffStat?: PrInput['diffStat'];
+  input?: PrInput;
+  title?: string;
+  body?: string;
+  push?: boolean;
+}
+
+function failed(job: Job, error: unknown): ItemOutcome {
+  if (error instanceof DirtyWorkTree) throw error;
+  return { ...job.outcome, action: 'failed', reason: (error as Error).message };
+}
+
+/** What exists already: the part's pull request (merged or closed ones end it here). */
+async function startPart(part: Part, options: ApplyOptions): Promise<Job> {
   const { item } = part;
   const branch = partBranch(item, part, options.branchScope);
   const outcome: ItemOutcome = {
@@ -319,16 +395,23 @@ async function applyPart(ctx: {
   };
   const say = (event: Omit<ItemEvent, 'kind' | 'key' | 'part' | 'branch'>) =>
     options.onEvent?.({ kind: 'item', key: item.key, ...(part.total > 1 ? { part: { index: part.index, total: part.total } } : {}), branch, ...event });
+  const job: Job = { part, branch, outcome, open: null, say };
   const explicit = options.items?.includes(item.key) ?? false;
-
-  const existing = await options.forge.findPr(branch);
-  if (existing?.state === 'merged') return { ...outcome, reason: `already merged (#${existing.number})`, pr: ref(existing) };
-  if (existing?.state === 'closed' && !explicit) {
-    return { ...outcome, reason: `#${existing.number} was closed without merging; run with --item ${item.key} to propose it again`, pr: ref(existing) };
+  try {
+    const existing = await options.forge.findPr(branch);
+    if (existing?.state === 'merged') job.done = { ...outcome, reason: `already merged (#${existing.number})`, pr: ref(existing) };
+    else if (existing?.state === 'closed' && !explicit) {
+      job.done = { ...outcome, reason: `#${existing.number} was closed without merging; run with --item ${item.key} to propose it again`, pr: ref(existing) };
+    } else job.open = existing?.state === 'open' ? existing : null;
+  } catch (error) {
+    job.done = failed(job, error);
   }
-  const open = existing?.state === 'open' ? existing : null;
+  return job;
+}
 
-  const remote = await ws.remoteBranch(branch);
+/** Someone else's commits on the branch stop the part; otherwise it is built and verified. */
+async function buildJob(job: Job, ws: Workspace, options: ApplyOptions): Promise<void> {
+  const { open, remote, branch } = job;
   if (remote && remote.foreignCommits.length > 0) {
     const reason = `branch ${branch} has commits by someone else (${remote.foreignCommits.join(', ')}); shipshape will not force-push over them`;
     // Say so once per branch tip: the marker in the body keeps later runs quiet.
@@ -337,49 +420,155 @@ async function applyPart(ctx: {
       await options.forge.comment(open.number, `shipshape did not update this branch: it has commits that are not shipshape's (${remote.foreignCommits.join(', ')}). Resolve or close this pull request; shipshape leaves it alone meanwhile.`);
       await options.forge.updatePr(open.number, { body: `${open.body}\n${marker}` });
     }
-    say({ step: 'left-alone' });
-    return { ...outcome, reason, pr: open ? ref(open) : undefined };
+    job.say({ step: 'left-alone' });
+    job.done = { ...job.outcome, reason, pr: open ? ref(open) : undefined };
+    return;
   }
-
-  await ws.startBranch(branch);
-  const built = await buildPart(ws, part, options.codemods, options.engine, prPolicy(options));
+  const built = await buildPart(ws, job.part, options.codemods, options.engine, prPolicy(options));
   if (built.problems.length > 0) {
-    say({ step: 'failed-verification' });
-    return { ...outcome, action: 'failed', reason: `verification failed: ${built.problems.join('; ')}` };
+    job.say({ step: 'failed-verification' });
+    job.done = { ...job.outcome, action: 'failed', reason: `verification failed: ${built.problems.join('; ')}` };
+    return;
   }
-  const diffStat = await ws.diffStat();
-  if (diffStat.length === 0) return { ...outcome, action: 'unchanged', reason: 'nothing to change on the base branch', pr: open ? ref(open) : undefined };
+  if (built.tip === ws.baseSha) {
+    job.done = { ...job.outcome, action: 'unchanged', reason: 'nothing to change on the base branch', pr: open ? ref(open) : undefined };
+    return;
+  }
+  job.built = built;
+}
 
-  const input = prInput(options.forge, part, branch, base, built, diffStat);
-  const title = prTitle(input);
-  const body = prBody(input, options.forge.maxBodyLength);
+/** The pull request's text; a dry run ends here, a real run decides whether to push. */
+async function decideJob(job: Job, ws: Workspace, options: ApplyOptions, caps: Caps, base: { branch: string; sha: string }, counters: { open: number; created: number }): Promise<void> {
+  const { open, remote, built } = job;
+  if (!built || !job.diffStat) return;
+  const input = prInput(options.forge, job.part, job.branch, base, built, job.diffStat);
+  job.input = input;
+  job.title = prTitle(input);
+  job.body = prBody(input, options.forge.maxBodyLength);
   if (options.dryRun) {
-    say({ step: open ? 'would-update' : 'would-open', title });
-    return { ...outcome, action: 'dry-run', title, pr: open ? ref(open) : undefined, body, patch: await ws.patch() };
+    job.say({ step: open ? 'would-update' : 'would-open', title: job.title });
+    job.done = { ...job.outcome, action: 'dry-run', title: job.title, pr: open ? ref(open) : undefined, body: job.body, patch: await ws.patch(built.tip) };
+    return;
   }
-
-  const treeUnchanged = remote !== null && (await ws.sameTree(remote.sha));
+  const treeUnchanged = remote != null && (await ws.treeOf(remote.sha)) === built.tree;
   if (!open) {
-    if (counters.open >= caps.openPrs) return { ...outcome, reason: `${counters.open} shipshape pull requests are open (cap ${caps.openPrs}); merge or close some first` };
-    if (counters.created >= caps.prsPerRun) return { ...outcome, reason: `${caps.prsPerRun} pull requests opened in this run already (cap)` };
+    if (counters.open >= caps.openPrs) {
+      job.done = { ...job.outcome, reason: `${counters.open} shipshape pull requests are open (cap ${caps.openPrs}); merge or close some first` };
+      return;
+    }
+    if (counters.created >= caps.prsPerRun) {
+      job.done = { ...job.outcome, reason: `${caps.prsPerRun} pull requests opened in this run already (cap)` };
+      return;
+    }
+    // The part's place under the caps, taken now: parts after it decide before anything is pushed.
+    counters.open++;
+    counters.created++;
   }
-  if (!treeUnchanged) {
-    await ws.push(branch, remote?.sha ?? null);
-    say({ step: 'pushed' });
-  }
+  job.push = !treeUnchanged;
+}
+
+/** After the push: the pull request is opened or brought up to date. */
+async function publishJob(job: Job, options: ApplyOptions): Promise<ItemOutcome> {
+  const { open, input, title = '', body = '' } = job;
+  if (job.push) job.say({ step: 'pushed' });
   if (open) {
     // The PR's own record says whether anything changed: same codemods and versions, same base commit, same findings.
-    if (treeUnchanged && open.title === title && sameWork(parseMetadata(open.body), prMetadata(input))) return { ...outcome, action: 'unchanged', title, pr: ref(open) };
+    if (!job.push && open.title === title && input && sameWork(parseMetadata(open.body), prMetadata(input))) return { ...job.outcome, action: 'unchanged', title, pr: ref(open) };
     const updated = await options.forge.updatePr(open.number, { title, body });
-    say({ step: 'updated', number: updated.number, url: updated.url });
-    return { ...outcome, action: 'updated', title, pr: ref(updated) };
+    job.say({ step: 'updated', number: updated.number, url: updated.url });
+    return { ...job.outcome, action: 'updated', title, pr: ref(updated) };
   }
+  const { item } = job.part;
   const labels = [...new Set(['shipshape', ...(item.security ? ['security'] : []), ...(options.labels ?? [])])];
-  const created = await options.forge.createPr({ branch, base: base.branch, title, body, labels });
-  counters.open++;
-  counters.created++;
-  say({ step: 'opened', number: created.number, url: created.url });
-  return { ...outcome, action: 'created', title, pr: ref(created) };
+  const created = await options.forge.createPr({ branch: job.branch, base: input!.base.branch, title, body, labels });
+  job.say({ step: 'opened', number: created.number, url: created.url });
+  return { ...job.outcome, action: 'created', title, pr: ref(created) };
+}
+
+/**
+ * The policy for every part of a run: what exists already (PR, branch,
+ * someone else's commits), then build, verify and publish. The remote is
+ * asked about all branches at once and every branch goes out in one push;
+ * parts stay independent (one failing does not stop the others), and a
+ * re-run with nothing new leaves branches and PRs as they are.
+ */
+async function applyParts(ws: Workspace, parts: readonly Part[], options: ApplyOptions, caps: Caps, base: { branch: string; sha: string }, counters: { open: number; created: number }): Promise<ItemOutcome[]> {
+  // Asking the forge about each part's pull request only reads: a few at a time (the local forge answers them with one git call).
+  const jobs = await mapLimit(parts, FORGE_LOOKUPS, (part) => startPart(part, options));
+
+  const live = () => jobs.filter((job) => !job.done);
+  const remotes = await ws.remoteBranches(live().map((job) => job.branch));
+  for (const job of live()) {
+    const remote = remotes.get(job.branch);
+    if (remote instanceof WorkspaceError) job.done = failed(job, remote);
+    else job.remote = remote ?? null;
+  }
+
+  for (const job of live()) {
+    try {
+      await buildJob(job, ws, options);
+    } catch (error) {
+      job.done = failed(job, error);
+    }
+  }
+
+  const built = live().filter((job) => job.built);
+  try {
+    const stats = await ws.diffStats(built.map((job) => job.built!.tip));
+    built.forEach((job, i) => {
+      job.diffStat = stats[i];
+      // Commits that add up to no change (one codemod undoing another's edit) change nothing either.
+      if (job.diffStat?.length === 0) job.done = { ...job.outcome, action: 'unchanged', reason: 'nothing to change on the base branch', pr: job.open ? ref(job.open) : undefined };
+    });
+  } catch (error) {
+    for (const job of built) job.done = failed(job, error);
+  }
+
+  const decide = async (job: Job) => {
+    try {
+      await decideJob(job, ws, options, caps, base, counters);
+    } catch (error) {
+      job.done = failed(job, error);
+    }
+  };
+  // A dry run's parts share no counters: their patches are made side by side. A real run decides in order (the caps).
+  if (options.dryRun) await Promise.all(live().map(decide));
+  else for (const job of live()) await decide(job);
+
+  const pushing = live().filter((job) => job.push);
+  const pushed = await ws
+    .pushCommits(pushing.map((job) => ({ branch: job.branch, commit: job.built!.tip, expected: job.remote?.sha ?? null })))
+    .catch((error: unknown) => new Map(pushing.map((job) => [job.branch, error as Error])));
+  for (const job of pushing) {
+    const error = pushed.get(job.branch);
+    if (error) job.done = failed(job, error);
+  }
+
+  for (const job of live()) {
+    try {
+      job.done = await publishJob(job, options);
+    } catch (error) {
+      job.done = failed(job, error);
+    }
+  }
+  return jobs.map((job) => job.done!);
+}
+
+/** Pull request lookups in flight at once. */
+const FORGE_LOOKUPS = 8;
+
+/** `fn` over `items`, at most `limit` at a time; the results in the items' order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 /** Two metadata records describe the same work (wording of the body aside). */
@@ -459,6 +648,17 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
     needsHuman: [],
     findings: { total: 0, inItems: 0, items: 0, notConfirmed: [], noCodemod: [], rejected: 0 },
   };
+  // The compile check's python3 starts while the clone is made; it ends with the run.
+  const release = holdPythonChecker();
+  try {
+    await applyInWorkspace(options, caps, bot, result);
+  } finally {
+    release();
+  }
+  return result;
+}
+
+async function applyInWorkspace(options: ApplyOptions, caps: Caps, bot: BotIdentity, result: ApplyResult): Promise<void> {
   const baseBranch = options.base ?? (await options.forge.defaultBranch());
   let plan: Plan | undefined;
   await withWorkspace({ remote: options.forge.remote(), base: baseBranch, bot, lockDir: options.lockDir }, async (ws) => {
@@ -481,31 +681,14 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
     const counters = { open: openPrs.length, created: 0 };
     // Re-planning after a push updates what is open and proposes nothing new.
     const hasOpenPr = (item: SprintItem) => openPrs.some((pr) => pr.branch === itemBranch(item, options.branchScope) || pr.branch.startsWith(`${itemBranch(item, options.branchScope)}-part-`));
-    for (const item of options.onlyOpen ? selected.filter(hasOpenPr) : selected) {
-      await ws.startBranch(itemBranch(item, options.branchScope));
-      for (const part of splitItem(item, await measureItem(ws, item, options), caps)) {
-        try {
-          result.items.push(await applyPart({ ws, part, options, caps, base, counters }));
-        } catch (error) {
-          result.items.push({
-            key: item.key,
-            title: item.title,
-            branch: partBranch(item, part, options.branchScope),
-            action: 'failed',
-            reason: (error as Error).message,
-            files: part.files,
-            codemods: item.codemods,
-            rollback: item.rollback,
-          });
-        }
-      }
-    }
+    const parts: Part[] = [];
+    for (const item of options.onlyOpen ? selected.filter(hasOpenPr) : selected) parts.push(...(await measureItem(ws, item, options, caps)));
+    result.items.push(...(await applyParts(ws, parts, options, caps, base, counters)));
   });
   if (options.dashboard && !options.dryRun && plan) {
     const issue = await options.forge.ensureIssue('shipshape dashboard', dashboardBody(plan, result.items), DASHBOARD_MARKER);
     result.dashboard = issue.url;
   }
-  return result;
 }
 
 /** The run as asked cannot go ahead (an unknown item key, …); one line for the user. */

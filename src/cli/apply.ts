@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { ApplyResult } from '../apply/index.js';
+import { holdPythonChecker } from '../engine/pycheck.js';
 import type { EngineContext } from '../engine/transform.js';
 import type { Codemod } from '../engine/types.js';
 import { repoDirectory } from './args.js';
@@ -170,20 +171,26 @@ function packageRoot(): string {
  * a second run changes nothing. The repository is kept for reading.
  */
 export async function runDemo(ctx: { codemods: readonly Codemod[]; engine: EngineContext; onEvent?: (m: string) => void }) {
-  const source = join(packageRoot(), 'fixtures', 'repos', 'pcm-ops');
-  const repo = join(mkdtempSync(join(tmpdir(), 'shipshape-demo-')), 'pcm-ops');
-  cpSync(source, repo, { recursive: true });
-  const git = (...args: string[]) =>
-    execFileSync('git', ['-c', 'init.defaultBranch=main', '-c', 'core.hooksPath=/dev/null', ...args], {
-      cwd: repo,
-      stdio: 'ignore',
-      env: { ...process.env, GIT_AUTHOR_NAME: 'PCM-Ops Dev', GIT_AUTHOR_EMAIL: 'dev@pcm-ops.example', GIT_COMMITTER_NAME: 'PCM-Ops Dev', GIT_COMMITTER_EMAIL: 'dev@pcm-ops.example' },
-    });
-  git('init', '-q');
-  git('add', '-A');
-  git('commit', '-q', '--no-verify', '--no-gpg-sign', '-m', 'PCM-Ops Tools as it runs today');
-  const opts: ApplyCliOptions = { repo, plan: join(repo, 'SPRINT_PLAN.md'), findings: [], item: [], forge: 'local', bot: 'coderabbitai[bot]', maxOpen: 10, maxFiles: 10, maxLines: 1000 };
-  const first = await runApply(opts, { cwd: repo, env: process.env, ...ctx });
-  const second = await runApply(opts, { cwd: repo, env: process.env, codemods: ctx.codemods, engine: ctx.engine });
-  return { repo, prsDir: join(repo, '.shipshape', 'prs'), first, second, relativeTo: (p: string) => relative(repo, p) };
+  // One compile checker for both runs, starting while the repository is made.
+  const release = holdPythonChecker();
+  try {
+    const source = join(packageRoot(), 'fixtures', 'repos', 'pcm-ops');
+    const repo = join(mkdtempSync(join(tmpdir(), 'shipshape-demo-')), 'pcm-ops');
+    cpSync(source, repo, { recursive: true });
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'init.defaultBranch=main', '-c', 'core.hooksPath=/dev/null', '-c', 'maintenance.auto=false', '-c', 'gc.auto=0', ...args], {
+        cwd: repo,
+        stdio: 'ignore',
+        env: { ...process.env, GIT_AUTHOR_NAME: 'PCM-Ops Dev', GIT_AUTHOR_EMAIL: 'dev@pcm-ops.example', GIT_COMMITTER_NAME: 'PCM-Ops Dev', GIT_COMMITTER_EMAIL: 'dev@pcm-ops.example' },
+      });
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-q', '--no-verify', '--no-gpg-sign', '-m', 'PCM-Ops Tools as it runs today');
+    const opts: ApplyCliOptions = { repo, plan: join(repo, 'SPRINT_PLAN.md'), findings: [], item: [], forge: 'local', bot: 'coderabbitai[bot]', maxOpen: 10, maxFiles: 10, maxLines: 1000 };
+    const first = await runApply(opts, { cwd: repo, env: process.env, ...ctx });
+    const second = await runApply(opts, { cwd: repo, env: process.env, codemods: ctx.codemods, engine: ctx.engine });
+    return { repo, prsDir: join(repo, '.shipshape', 'prs'), first, second, relativeTo: (p: string) => relative(repo, p) };
+  } finally {
+    release();
+  }
 }

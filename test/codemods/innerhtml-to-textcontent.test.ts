@@ -295,6 +295,16 @@ describe('left alone', () => {
     expect(notes).toContainEqual(expect.objectContaining({ line: 2, message: expect.stringContaining(reason) }));
   });
 
+  it('names the first cause once, not a chain of fields that store each other', () => {
+    // `value` stores `Name`, which stores `value`, …: the note names the field read and the cause at the end of the chain.
+    const text = "import { t } from './i18n.js';\nexport const a = (p) => ({ value: p.Name });\nexport const b = (q) => ({ Name: q.value });\nexport const c = () => ({ Name: t('x') });\nexport function show(el, item) {\n  el.innerHTML = `<b>${item.value}</b>`;\n}\n";
+    const { output, notes } = run(text);
+    expect(output).toBe(text);
+    const note = notes.find((n) => n.line === 6);
+    expect(note?.message).toContain("fields named `value` (`t` is imported from './i18n.js', and shipshape has no summary of it)");
+    expect(note?.message.match(/fields named/g)).toHaveLength(1);
+  });
+
   it.each([
     ['empty string', "el.innerHTML = '';"],
     ['constant markup', 'el.innerHTML = \'<span class="spinner"></span>\';'],

@@ -156,6 +156,19 @@ describe('a workspace under a user config that runs programs', () => {
         await ws.remoteBranch('shipshape/1.1-x');
         await ws.patch();
         await ws.diffStat();
+
+        // The plumbing path: objects hashed, trees and commits written, branches asked and pushed in batches.
+        expect(await ws.files()).toEqual(['.gitattributes', 'app.py']);
+        const chain = await ws.chain(['app.py']);
+        writeFileSync(join(ws.dir, 'app.py'), 'import logging  # by chain\n');
+        const tip = await chain.commit('change by chain', ['app.py']);
+        await chain.restore();
+        expect(git(ws.dir, ['show', `${tip}:app.py`], local)).toBe('import logging  # by chain\n');
+        expect(git(ws.dir, ['cat-file', '-p', tip ?? ''], local)).not.toContain('gpgsig');
+        expect(await ws.diffStats([tip ?? ''])).toEqual([[{ path: 'app.py', added: 1, removed: 1 }]]);
+        await ws.patch(tip ?? '');
+        expect([...(await ws.pushCommits([{ branch: 'shipshape/1.2-y', commit: tip ?? '', expected: null }]))]).toEqual([['shipshape/1.2-y', null]]);
+        await ws.remoteBranches(['shipshape/1.1-x', 'shipshape/1.2-y']);
       },
     );
 

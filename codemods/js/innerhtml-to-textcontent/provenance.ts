@@ -100,6 +100,19 @@ function elementOf(r: Prov): Prov {
 }
 
 /** The value is one of `a` or `b` (branches, assignments), or both concatenated. */
+const FIELD_WHY = 'this file also stores values it cannot judge in fields named ';
+
+/** The first cause behind a chain of field reasons (`value` stores `Name`, which stores …): the chain itself says nothing. */
+function rootCause(why: string | undefined): string {
+  let text = why ?? 'unknown';
+  while (text.startsWith(FIELD_WHY)) {
+    const open = text.indexOf('(');
+    if (open < 0 || !text.endsWith(')')) break;
+    text = text.slice(open + 1, -1);
+  }
+  return text;
+}
+
 export function join(a: Prov, b: Prov): Prov {
   if (a === b) return a;
   const out: Prov = {};
@@ -688,7 +701,7 @@ export class Provenance {
     let out: Prov = GUESS;
     for (const value of this.fields.get(key) ?? []) {
       const p = this.of(value);
-      if (p.markup || p.unknown) out = join(out, p.unknown ? { ...p, why: `this file also stores values it cannot judge in fields named \`${key}\` (${p.why ?? 'unknown'})` } : p);
+      if (p.markup || p.unknown) out = join(out, p.unknown ? { ...p, why: `${FIELD_WHY}\`${key}\` (${rootCause(p.why)})` } : p);
     }
     return out;
   }

@@ -90,13 +90,49 @@ export function createLocalForge(repoDir: string): Forge {
     return pr;
   }
 
-  async function isMerged(pr: Stored): Promise<boolean> {
-    try {
-      await git(repo, ['merge-base', '--is-ancestor', `refs/heads/${pr.branch}`, `refs/heads/${pr.base}`]);
-      return true;
-    } catch {
-      return false;
-    }
+  /**
+   * Merge checks waiting, by base and branch ref: once no lookup under way
+   * can still ask for one, one git call per base answers them all.
+   */
+  const mergeChecks = new Map<string, Map<string, ((merged: boolean) => void)[]>>();
+  let looking = 0;
+
+  function isMerged(pr: Stored): Promise<boolean> {
+    return new Promise((answer) => {
+      const byBase = mergeChecks.get(pr.base) ?? new Map<string, ((merged: boolean) => void)[]>();
+      mergeChecks.set(pr.base, byBase);
+      const ref = `refs/heads/${pr.branch}`;
+      byBase.set(ref, [...(byBase.get(ref) ?? []), answer]);
+    });
+  }
+
+  function checkMergesWhenAllAsked(): void {
+    if (looking === 0 && mergeChecks.size > 0) void runMergeChecks();
+  }
+
+  async function runMergeChecks(): Promise<void> {
+    const batch = [...mergeChecks];
+    mergeChecks.clear();
+    await Promise.all(
+      batch.map(async ([base, waiting]) => {
+        let merged = new Set<string>();
+        try {
+          // Branches whose tip the base contains.
+          merged = new Set((await git(repo, ['for-each-ref', `--merged=refs/heads/${base}`, '--format=%(refname)', ...waiting.keys()])).split('\n'));
+        } catch {
+          // A base that does not resolve: nothing counts as merged into it.
+        }
+        for (const [ref, answers] of waiting) for (const answer of answers) answer(merged.has(ref));
+      }),
+    );
+  }
+
+  /** Changes to the record, one after another: a change reads the index, edits it and writes it back whole. */
+  let turn: Promise<unknown> = Promise.resolve();
+  function exclusive<T>(change: () => Promise<T>): Promise<T> {
+    const run = turn.then(change);
+    turn = run.catch(() => undefined);
+    return run;
   }
 
   function publicView({ comments: _comments, ...pr }: Stored): PullRequest {
@@ -118,46 +154,64 @@ export function createLocalForge(repoDir: string): Forge {
       }
     },
     async findPr(branch) {
-      const index = await load();
-      const pr = index.prs.filter((p) => p.branch === branch).at(-1);
+      let pr: Stored | undefined;
+      let merged: Promise<boolean> | null = null;
+      looking++;
+      try {
+        pr = (await load()).prs.filter((p) => p.branch === branch).at(-1);
+        // Merging happens outside the forge here: a branch that is part of its base was merged.
+        if (pr?.state === 'open') merged = isMerged(pr);
+      } finally {
+        looking--;
+        checkMergesWhenAllAsked();
+      }
       if (!pr) return null;
-      // Merging happens outside the forge here: a branch that is part of its base was merged.
-      if (pr.state === 'open' && (await isMerged(pr))) {
-        pr.state = 'merged';
+      if (!merged || !(await merged)) return publicView(pr);
+      const found = pr;
+      return exclusive(async () => {
+        const index = await load();
+        const stored = find(index, found.number);
+        if (stored.state === 'open') {
+          stored.state = 'merged';
+          await save(index, stored);
+        }
+        return publicView(stored);
+      });
+    },
+    createPr: (input: NewPullRequest) =>
+      exclusive(async () => {
+        const index = await load();
+        if (index.prs.some((p) => p.branch === input.branch && p.state === 'open')) {
+          throw new ForgeError(`a pull request for ${input.branch} is already open`, 'invalid', 422);
+        }
+        const number = Math.max(0, ...index.prs.map((p) => p.number)) + 1;
+        const stored: Stored = { ...input, number, state: 'open', url: join(prDir, `${fileStem(input.branch)}.md`), comments: [] };
+        index.prs.push(stored);
+        await save(index, stored);
+        return publicView(stored);
+      }),
+    updatePr: (number, changes) =>
+      exclusive(async () => {
+        const index = await load();
+        const pr = find(index, number);
+        Object.assign(pr, changes);
         await save(index, pr);
-      }
-      return publicView(pr);
-    },
-    async createPr(input: NewPullRequest) {
-      const index = await load();
-      if (index.prs.some((p) => p.branch === input.branch && p.state === 'open')) {
-        throw new ForgeError(`a pull request for ${input.branch} is already open`, 'invalid', 422);
-      }
-      const number = Math.max(0, ...index.prs.map((p) => p.number)) + 1;
-      const stored: Stored = { ...input, number, state: 'open', url: join(prDir, `${fileStem(input.branch)}.md`), comments: [] };
-      index.prs.push(stored);
-      await save(index, stored);
-      return publicView(stored);
-    },
-    async updatePr(number, changes) {
-      const index = await load();
-      const pr = find(index, number);
-      Object.assign(pr, changes);
-      await save(index, pr);
-      return publicView(pr);
-    },
-    async closePr(number) {
-      const index = await load();
-      const pr = find(index, number);
-      pr.state = 'closed';
-      await save(index, pr);
-    },
-    async comment(number, body) {
-      const index = await load();
-      const pr = find(index, number);
-      pr.comments.push(body);
-      await save(index, pr);
-    },
+        return publicView(pr);
+      }),
+    closePr: (number) =>
+      exclusive(async () => {
+        const index = await load();
+        const pr = find(index, number);
+        pr.state = 'closed';
+        await save(index, pr);
+      }),
+    comment: (number, body) =>
+      exclusive(async () => {
+        const index = await load();
+        const pr = find(index, number);
+        pr.comments.push(body);
+        await save(index, pr);
+      }),
     async openPrs(prefix) {
       return (await load()).prs.filter((p) => p.state === 'open' && p.branch.startsWith(prefix)).map(publicView);
     },
