@@ -201,36 +201,19 @@ export async function readSource(root: string, path: string, maxBytes = DEFAULT_
   const full = join(root, path);
   try {
     const info = await lstat(full);
-    if (info.isSymbolicLink()) {
-      let target: string;
-      try {
-        target = await realpath(full);
-      } catch {
-        return { ok: false, reason: 'unreadable', message: 'dangling symlink' };
-      }
-      if (!isInside(root, target)) {
-        return { ok: false, reason: 'symlink-outside-root', message: `symlink to ${target}, outside the repository` };
-      }
-      return { ok: false, reason: 'symlink', message: `symlink to ${toPosix(relative(root, target))}; the target is processed on its own` };
-    }
-    if (!info.isFile()) return { ok: false, reason: 'unreadable', message: 'not a regular file' };
-    if (info.size > maxBytes) {
-      return { ok: false, reason: 'too-large', message: `${info.size} bytes is over the ${maxBytes}-byte limit (--max-bytes)` };
-    }
+    const target = info.isSymbolicLink() ? await realpath(full).catch(() => null) : null;
+    const problem = entryProblem(root, info, target, maxBytes);
+    if (problem) return problem;
     const handle = await open(full, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
     try {
-      const bytes = await handle.readFile();
-      const result = decodeSource(path, bytes);
+      const result = decodeSource(path, await handle.readFile());
       if (result.ok) result.mode = info.mode & 0o7777;
       return result;
     } finally {
       await handle.close();
     }
   } catch (error) {
-    const code = errorCode(error);
-    // Names are decoded as UTF-8; a name that is not cannot be opened again by its decoded form.
-    if (code === 'ENOENT' && path.includes('\uFFFD')) return { ok: false, reason: 'unreadable', message: 'the file name is not valid UTF-8' };
-    return { ok: false, reason: 'unreadable', message: `cannot read (${code})` };
+    return readError(path, error);
   }
 }
 
@@ -243,22 +226,16 @@ export function readSourceSync(root: string, path: string, maxBytes = DEFAULT_MA
   const full = join(root, path);
   try {
     const info = lstatSync(full);
+    let target: string | null = null;
     if (info.isSymbolicLink()) {
-      let target: string;
       try {
         target = realpathSync(full);
       } catch {
-        return { ok: false, reason: 'unreadable', message: 'dangling symlink' };
+        target = null;
       }
-      if (!isInside(root, target)) {
-        return { ok: false, reason: 'symlink-outside-root', message: `symlink to ${target}, outside the repository` };
-      }
-      return { ok: false, reason: 'symlink', message: `symlink to ${toPosix(relative(root, target))}; the target is processed on its own` };
     }
-    if (!info.isFile()) return { ok: false, reason: 'unreadable', message: 'not a regular file' };
-    if (info.size > maxBytes) {
-      return { ok: false, reason: 'too-large', message: `${info.size} bytes is over the ${maxBytes}-byte limit (--max-bytes)` };
-    }
+    const problem = entryProblem(root, info, target, maxBytes);
+    if (problem) return problem;
     const fd = openSync(full, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
     try {
       const result = decodeSource(path, readFileSync(fd));
@@ -268,10 +245,31 @@ export function readSourceSync(root: string, path: string, maxBytes = DEFAULT_MA
       closeSync(fd);
     }
   } catch (error) {
-    const code = errorCode(error);
-    if (code === 'ENOENT' && path.includes('\uFFFD')) return { ok: false, reason: 'unreadable', message: 'the file name is not valid UTF-8' };
-    return { ok: false, reason: 'unreadable', message: `cannot read (${code})` };
+    return readError(path, error);
   }
+}
+
+/** Why a directory entry is not read as a source (a symlink, not a file, too large), or null; `target` is a symlink's real path, null when it dangles. */
+function entryProblem(root: string, info: Stats, target: string | null, maxBytes: number): ReadResult | null {
+  if (info.isSymbolicLink()) {
+    if (target === null) return { ok: false, reason: 'unreadable', message: 'dangling symlink' };
+    if (!isInside(root, target)) {
+      return { ok: false, reason: 'symlink-outside-root', message: `symlink to ${target}, outside the repository` };
+    }
+    return { ok: false, reason: 'symlink', message: `symlink to ${toPosix(relative(root, target))}; the target is processed on its own` };
+  }
+  if (!info.isFile()) return { ok: false, reason: 'unreadable', message: 'not a regular file' };
+  if (info.size > maxBytes) {
+    return { ok: false, reason: 'too-large', message: `${info.size} bytes is over the ${maxBytes}-byte limit (--max-bytes)` };
+  }
+  return null;
+}
+
+function readError(path: string, error: unknown): ReadResult {
+  const code = errorCode(error);
+  // Names are decoded as UTF-8; a name that is not cannot be opened again by its decoded form.
+  if (code === 'ENOENT' && path.includes('\uFFFD')) return { ok: false, reason: 'unreadable', message: 'the file name is not valid UTF-8' };
+  return { ok: false, reason: 'unreadable', message: `cannot read (${code})` };
 }
 
 function errorCode(error: unknown): string {
