@@ -19,11 +19,12 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { copySources, largeAppCorpus, listSources, SOURCE_EXTENSIONS, WEB_APP_SERVICES, webAppCorpus, writeCorpus } from './corpus.js';
 import { childCounter, CommandFailed, detectRssMethod, onPath, pair, runMeasured, stopRunning, summarise, type ChildCounter, type Command, type RssMethod, type Sample } from './measure.js';
 import { evaluateGoals, formatResults, type CorpusInfo, type EndToEndRow, type PairRow, type Results } from './report.js';
+import { packageRoot } from '../src/version.js';
 
 /** JavaScript libraries (plain .js, a few MB together) copied from node_modules; a missing one is left out with a note. */
 const JS_LIBRARIES = [
@@ -33,16 +34,6 @@ const JS_LIBRARIES = [
 ];
 
 const DEMO_GIT_ENV = { GIT_AUTHOR_NAME: 'PCM-Ops Dev', GIT_AUTHOR_EMAIL: 'dev@pcm-ops.example', GIT_COMMITTER_NAME: 'PCM-Ops Dev', GIT_COMMITTER_EMAIL: 'dev@pcm-ops.example' };
-
-function packageRoot(): string {
-  let dir = import.meta.dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the shipshape package folder');
-    dir = up;
-  }
-  return dir;
-}
 
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { ApplyResult } from '../apply/index.js';
 import { holdPythonChecker } from '../engine/pycheck.js';
 import type { EngineContext } from '../engine/transform.js';
@@ -12,6 +12,7 @@ import { UsageError, writeFileAtomic } from '../engine/files.js';
 import type { ForgeTarget } from '../forge/registry.js';
 import { describeEvent, runApplyJob } from '../jobs/apply.js';
 import { colorDiff, formatFindings, plural, type Colors } from './output.js';
+import { packageRoot } from '../version.js';
 
 export interface ApplyCliOptions {
   repo: string;
@@ -152,17 +153,6 @@ export async function writeDrafts(result: ApplyResult, dir: string): Promise<Map
     written.set(o.branch, stem);
   }
   return written;
-}
-
-/** The folder that holds package.json, from dist/src/cli or src/cli. */
-function packageRoot(): string {
-  let dir = import.meta.dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the shipshape package folder');
-    dir = up;
-  }
-  return dir;
 }
 
 /**
