@@ -2,7 +2,7 @@ import type { Collection, JSCodeshift } from 'jscodeshift';
 import type { Parser } from 'web-tree-sitter';
 import { applyEdits, changesConfined, lineAt, sortEdits } from './edits.js';
 import { jsApi, jsParserFor, parseJs } from './javascript.js';
-import { firstSyntaxError, parsePython } from './python.js';
+import { borrowTree, firstSyntaxError, releaseTree, withTree } from './python.js';
 import { RISK, riskier, selectEdits } from './policy.js';
 import { Deferred } from './shared.js';
 import { buildProject, NO_OVERRIDES_PROJECT, type Project } from '../project/index.js';
@@ -93,11 +93,11 @@ type Parsed =
 
 function parse(engine: EngineContext, file: SourceFile, language: 'python' | 'javascript'): Parsed {
   if (language === 'python') {
-    const tree = parsePython(engine.python, file.text);
+    const tree = borrowTree(engine.python, file.text);
     const error = firstSyntaxError(tree.rootNode);
     if (error) {
       const where = error.startPosition;
-      tree.delete();
+      releaseTree(file.text, tree);
       return { ok: false, message: `syntax error at line ${where.row + 1}, column ${where.column + 1}` };
     }
     return {
@@ -109,9 +109,9 @@ function parse(engine: EngineContext, file: SourceFile, language: 'python' | 'ja
           root: tree.rootNode,
           ...base,
           options: base.project.options(codemod.meta.id),
-          parse: (text) => parsePython(engine.python, text),
+          withTree: (text, use) => withTree(engine.python, text, use),
         }),
-      dispose: () => tree.delete(),
+      dispose: () => releaseTree(file.text, tree),
     };
   }
   const parsed = parseJsFile(file);

@@ -145,8 +145,12 @@ interface ContextBase {
 export interface PythonContext extends ContextBase {
   tree: PyTree;
   root: PyNode;
-  /** Parses another module's text (for summaries of imported modules); the caller deletes the tree. */
-  parse(text: string): PyTree;
+  /**
+   * Runs `use` on the tree of another module's text (for summaries of
+   * imported modules). The tree may be shared with other readers of the
+   * same text: read it, keep nothing of it (no nodes) past `use`, never delete it.
+   */
+  withTree<T>(text: string, use: (tree: PyTree) => T): T;
 }
 
 export interface JsContext extends ContextBase {

@@ -159,8 +159,8 @@ export function summariseModule(path: string, model: SemanticModel): ModuleSumma
 
 export interface ModuleReader {
   project: Project;
-  /** Parses another module's text; the caller deletes the tree. */
-  parse(text: string): Tree;
+  /** Runs `use` on the tree of another module's text (shared: keep no node of it past `use`). */
+  withTree<T>(text: string, use: (tree: Tree) => T): T;
 }
 
 const summaryKey = (path: string) => `python:summary:${path}`;
@@ -190,12 +190,7 @@ export function withModule<T>(reader: ModuleReader, path: string, use: (model: S
 function parsedModule<T>(reader: ModuleReader, path: string, use: (model: SemanticModel) => T): T | null {
   const text = reader.project.readText(path);
   if (text === null) return null;
-  const tree = reader.parse(text);
-  try {
-    return tree.rootNode.hasError ? null : use(SemanticModel.of(tree));
-  } finally {
-    tree.delete();
-  }
+  return reader.withTree(text, (tree) => (tree.rootNode.hasError ? null : use(SemanticModel.of(tree))));
 }
 
 const MAX_DEPTH = 32;

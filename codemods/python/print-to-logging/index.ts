@@ -430,7 +430,7 @@ function transform(ctx: PythonContext): TransformResult {
   if (plan.kind === 'conflict') return { edits: [], notes: [plan.note] };
 
   const importTime = runAtImport(SemanticModel.of(ctx.tree));
-  const cli = cliFunctions({ project: ctx.project, parse: ctx.parse }, file.path, root);
+  const cli = cliFunctions({ project: ctx.project, withTree: ctx.withTree }, file.path, root);
   const edits: Edit[] = [];
   const changes: string[] = [];
   for (const c of conversions) {

@@ -327,24 +327,24 @@ function conversionsIn(ctx: PythonContext, file: string): FileDecisions | string
     project.cutCycle();
     return 'is part of a hierarchy that loops back to it';
   }
-  const tree = ctx.parse(text);
   inProgress.add(file);
   try {
-    if (tree.rootNode.hasError) return 'does not parse';
-    const other: PythonContext = {
-      ...ctx,
-      file: { path: file, text, eol: text.includes('\r\n') ? '\r\n' : '\n' },
-      tree,
-      root: tree.rootNode,
-      role,
-      options: project.options('python/pydantic-configdict'),
-    };
-    const result = analyse(other);
-    const topLevel = result.ready.filter((c) => c.cls.parent?.type === 'module' || c.cls.parent?.parent?.type === 'module');
-    return { converted: new Set(topLevel.map((c) => c.model)), moves: result.move !== null };
+    return ctx.withTree(text, (tree) => {
+      if (tree.rootNode.hasError) return 'does not parse';
+      const other: PythonContext = {
+        ...ctx,
+        file: { path: file, text, eol: text.includes('\r\n') ? '\r\n' : '\n' },
+        tree,
+        root: tree.rootNode,
+        role,
+        options: project.options('python/pydantic-configdict'),
+      };
+      const result = analyse(other);
+      const topLevel = result.ready.filter((c) => c.cls.parent?.type === 'module' || c.cls.parent?.parent?.type === 'module');
+      return { converted: new Set(topLevel.map((c) => c.model)), moves: result.move !== null };
+    });
   } finally {
     inProgress.delete(file);
-    tree.delete();
   }
 }
 

@@ -64,7 +64,7 @@ export class ModelResolver {
 
   constructor(readonly ctx: PythonContext) {
     this.model = SemanticModel.of(ctx.tree);
-    this.reader = { project: ctx.project, parse: ctx.parse };
+    this.reader = { project: ctx.project, withTree: ctx.withTree };
   }
 
   get file(): string {

@@ -35,9 +35,8 @@ export function configReads(reader: ModuleReader): ConfigRead[] {
       if (!file.endsWith('.py')) continue;
       const text = reader.project.readText(file);
       if (text === null || !CONFIG_READ.test(text)) continue;
-      const tree = reader.parse(text);
-      try {
-        const model = SemanticModel.build(tree.rootNode);
+      reader.withTree(text, (tree) => {
+        const model = SemanticModel.of(tree);
         for (const node of model.nodes('attribute')) {
           const attr = node.childForFieldName('attribute')?.text;
           const object = node.childForFieldName('object');
@@ -55,9 +54,7 @@ export function configReads(reader: ModuleReader): ConfigRead[] {
         for (const node of model.nodes('string')) {
           if (/^['"](?:Config|__config__)['"]$/.test(node.text)) out.push({ file, line: node.startPosition.row + 1, text: node.text, target: null, ancestors: [] });
         }
-      } finally {
-        tree.delete();
-      }
+      });
     }
     return out;
   });
