@@ -37,8 +37,11 @@ export const DEFAULT_CAPS: Caps = { openPrs: 5, prsPerRun: 10, filesPerPr: 10, l
 export const DEFAULT_BOT: BotIdentity = { name: 'shipshape[bot]', email: 'shipshape-bot@users.noreply.github.com' };
 
 export interface ApplyOptions {
-  /** Builds the plan from the isolated clone (so it describes exactly what will be changed). */
-  plan: (repoDir: string) => Promise<Plan>;
+  /**
+   * Builds the plan from the isolated clone (so it describes exactly what
+   * will be changed); `files` are the clone's files, listed already.
+   */
+  plan: (repoDir: string, files: readonly string[]) => Promise<Plan>;
   forge: Forge;
   codemods: readonly Codemod[];
   engine: EngineContext;
@@ -664,7 +667,7 @@ async function applyInWorkspace(options: ApplyOptions, caps: Caps, bot: BotIdent
   await withWorkspace({ remote: options.forge.remote(), base: baseBranch, bot, lockDir: options.lockDir }, async (ws) => {
     const base = { branch: baseBranch, sha: ws.baseSha };
     result.base = base;
-    plan = await options.plan(ws.dir);
+    plan = await options.plan(ws.dir, (await listing(ws)).files);
     result.needsHuman = plan.items.filter((i) => !i.automatable).map((i) => ({ key: i.key, title: i.title, reason: i.reason ?? '' }));
     result.findings = accountFindings(plan);
     const unknown = (options.items ?? []).filter((key) => !plan!.items.some((i) => i.key === key));

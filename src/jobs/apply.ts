@@ -114,9 +114,10 @@ export async function runApplyJob(job: ApplyJob, ctx: JobContext): Promise<Apply
       branchScope: job.branchScope,
       onlyOpen: job.onlyOpen,
       onEvent: ctx.onEvent,
-      plan: (dir) =>
+      plan: (dir, files) =>
         planRepository({
           repo: dir,
+          files,
           planFile: planFileIn(dir, job.plan),
           findingsFiles: [...(job.findingsFiles ?? []), ...inline],
           botLogin: job.botLogin,

@@ -1,3 +1,5 @@
+import { realpath } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { EngineContext } from '../engine/transform.js';
 import { projectAround } from '../engine/run.js';
 import type { Codemod } from '../engine/types.js';
@@ -14,6 +16,8 @@ export { accountFindings, type FindingsAccount, type FindingPlace } from './acco
 
 export interface PlanOptions {
   repo: string;
+  /** The repository's files, relative to `repo`, when the caller has listed them (a fresh clone); else they are listed here. */
+  files?: readonly string[];
   planFile?: string;
   findingsFiles?: readonly string[];
   /** Review bot login(s) whose comments count as findings (default `coderabbitai[bot]`). */
@@ -33,7 +37,7 @@ export interface PlanOptions {
  * the place; findings with bad paths are rejected one by one, never the run.
  */
 export async function planRepository(options: PlanOptions): Promise<Plan> {
-  const { root, files } = await repositoryFiles(options.repo);
+  const { root, files } = options.files ? { root: await realpath(resolve(options.repo)), files: options.files } : await repositoryFiles(options.repo);
   const findings: Finding[] = [];
   const rejected: RejectedFinding[] = [];
   for (const file of options.findingsFiles ?? []) {
@@ -46,7 +50,7 @@ export async function planRepository(options: PlanOptions): Promise<Plan> {
     repo: root,
     files,
     codemods: options.codemods,
-    detector: new Detector(root, options.engine, await projectAround(root, files, options.engine, options.maxBytes), options.maxBytes, options.onProgress),
+    detector: new Detector(root, options.engine, await projectAround(root, files, options.engine, options.maxBytes, files), options.maxBytes, options.onProgress),
     sprintPlan,
     findings,
     rejected,
