@@ -599,6 +599,9 @@ describe('python/print-to-logging: command-line output through helpers', () => {
         'tool/__main__.py': 'from tool import helpers\n\nhelpers.banner()\n',
         'tool/helpers.py': 'from .deep import emit\n\n\ndef banner():\n    emit("Tool 1.0")\n',
         'tool/deep.py': 'def emit(text):\n    print(text)\n',
+        // An entry point whose helper is imported inside `try:` at module level: still the module's name.
+        'tool/guarded.py': 'import argparse\n\ntry:\n    from tool.extra import shout\nexcept ImportError:\n    raise\n\n\ndef main():\n    shout(argparse.ArgumentParser().prog)\n',
+        'tool/extra.py': 'def shout(text):\n    print(text)\n',
         // Application code calling the same kind of helper: converted.
         'tool/service.py': 'from tool.util import log_only\n\n\ndef handle():\n    log_only("handled")\n',
       };
@@ -617,6 +620,7 @@ describe('python/print-to-logging: command-line output through helpers', () => {
       const notes = report.codemods[0]!.notes.map((n) => `${n.path}:${n.line} ${n.message}`);
       expect(notes).toEqual([
         'tool/deep.py:2 print() is command output: emit() is called by banner(), reached from the module code of tool/__main__.py (tool/__main__.py is what python -m runs)',
+        'tool/extra.py:2 print() is command output: shout() is called by main() in tool/guarded.py:9 (main() of a module that uses argparse/click/typer is a CLI entry point)',
         'tool/util.py:2 print() is command output: say() is called by run() in tool/entry.py:4 (run() is the console script "tool" (pyproject.toml))',
       ]);
       expect(report.files.filter((f) => f.status === 'changed').map((f) => f.path)).toEqual(['tool/util.py']);

@@ -1,9 +1,10 @@
 import type { Node } from 'web-tree-sitter';
 import type { Project } from '../../api.js';
-import { moduleSummary, referenceOf, withModule, type ModuleReader, type Reference } from '../lib/modules.js';
-import { SemanticModel } from '../lib/semantic.js';
-import { descendantsOfType, lineOf, namedChildren } from '../lib/syntax.js';
-import { cliReason, importsCliLibrary } from './scope.js';
+import { importBindings } from '../lib/bindings.js';
+import { importsOf } from '../lib/imports.js';
+import type { ModuleReader, Reference } from '../lib/modules.js';
+import { dottedPath, lineOf, namedChildren } from '../lib/syntax.js';
+import { CLI_MODULES, cliReason } from './scope.js';
 
 /**
  * Which functions of the project print for the person at a terminal: the
@@ -31,17 +32,111 @@ interface FileIndex {
   entries: { fn: string; reason: string }[];
   /** Calls made by module-level code (what `__main__.py` runs). */
   moduleCalls: Reference[];
+  /** What the first module-level binding of each name imports (to follow re-exports); null when it binds something else. */
+  imports: Map<string, ModuleBinding | null>;
 }
 
 const MODULE_CODE = '<module>';
 
-function callees(model: SemanticModel, scope: Node): Reference[] {
+/** A module-level import binding: `import a.b` binds `a` to module `a`; `from ..m import n as x` binds `x` to `n` of `m`, two levels up. */
+interface ModuleBinding {
+  module: string;
+  level: number;
+  imported: string | null;
+}
+
+/** Compound statements whose blocks run in the scope they stand in, and the clauses that hold more blocks. */
+const COMPOUND: ReadonlySet<string> = new Set(['if_statement', 'try_statement', 'with_statement', 'for_statement', 'while_statement']);
+const CLAUSES: ReadonlySet<string> = new Set(['elif_clause', 'else_clause', 'except_clause', 'except_group_clause', 'finally_clause']);
+const IMPORTS = ['import_statement', 'import_from_statement'];
+
+interface ModuleBindings {
+  /** Each name the module binds at its own level, with its bindings in order: an import, or null for anything else. */
+  names: Map<string, (ModuleBinding | null)[]>;
+}
+
+/**
+ * The names the module binds at its own level (imports, defs, classes,
+ * plain assignments, inside `if`/`try`/`with`/loops too), read from the
+ * statements themselves: the module's scope without a semantic model of the
+ * whole file. Loop and `with` targets, `global` and walrus names are left
+ * out: a binding missed can only make a call followed that the full model
+ * would not follow, which keeps more prints, never fewer.
+ */
+function moduleBindings(root: Node): ModuleBindings {
+  const names = new Map<string, (ModuleBinding | null)[]>();
+  const bind = (name: string, binding: ModuleBinding | null) => {
+    const list = names.get(name);
+    if (list) list.push(binding);
+    else names.set(name, [binding]);
+  };
+  const targets = (node: Node | null) => {
+    if (node?.type === 'identifier') bind(node.text, null);
+    else if (node?.type === 'pattern_list' || node?.type === 'tuple_pattern' || node?.type === 'list_pattern') for (const part of namedChildren(node)) targets(part);
+  };
+  const visit = (stmt: Node) => {
+    switch (stmt.type) {
+      case 'import_statement':
+      case 'import_from_statement':
+        for (const b of importBindings(stmt)) {
+          const dots = /^\.*/.exec(b.module)![0].length;
+          bind(b.local, { module: b.module.slice(dots), level: dots, imported: b.kind === 'from-import' ? b.name : null });
+        }
+        return;
+      case 'function_definition':
+      case 'class_definition': {
+        const name = stmt.childForFieldName('name');
+        if (name) bind(name.text, null);
+        return;
+      }
+      case 'decorated_definition': {
+        const def = stmt.childForFieldName('definition');
+        if (def) visit(def);
+        return;
+      }
+      case 'expression_statement':
+        for (const expr of namedChildren(stmt)) {
+          for (let a: Node | null = expr; a?.type === 'assignment' && a.childForFieldName('right'); a = a.childForFieldName('right')) targets(a.childForFieldName('left'));
+        }
+        return;
+      default:
+        if (!COMPOUND.has(stmt.type) && !CLAUSES.has(stmt.type)) return;
+        for (const part of namedChildren(stmt)) {
+          if (part.type === 'block') for (const inner of namedChildren(part)) visit(inner);
+          else if (CLAUSES.has(part.type)) visit(part);
+        }
+    }
+  };
+  for (const stmt of namedChildren(root)) visit(stmt);
+  return { names };
+}
+
+/**
+ * What a called name refers to, read from the module's own bindings. A name
+ * a function binds for itself (a parameter, a local) is read as the
+ * module's name of that spelling: a function is taken for command output
+ * when in doubt, never the other way round.
+ */
+function referenceIn(bindings: ModuleBindings, fn: Node): Reference | null {
+  const path = dottedPath(fn);
+  if (!path) return null;
+  const [head, ...rest] = path;
+  const found = bindings.names.get(head);
+  if (!found || found.length === 0) return null;
+  const first = found[0]!;
+  const others = found.slice(1);
+  if (first === null) return others.length === 0 ? { kind: 'local', name: head, rest } : null;
+  if (others.some((b) => b === null || b.module !== first.module || b.level !== first.level || b.imported !== first.imported)) return null;
+  return { kind: 'imported', module: first.module, level: first.level, path: first.imported === null ? rest : [first.imported, ...rest], head };
+}
+
+function callees(bindings: ModuleBindings, scope: Node): Reference[] {
   const out: Reference[] = [];
-  for (const call of descendantsOfType(scope, 'call')) {
-    const fn = call.childForFieldName('function');
+  for (const call of scope.descendantsOfType('call')) {
+    const fn = call?.childForFieldName('function');
     if (!fn || (fn.type !== 'identifier' && fn.type !== 'attribute')) continue;
-    const ref = referenceOf(model.resolve(fn));
-    if (ref.kind !== 'unknown' && ref.kind !== 'builtin') out.push(ref);
+    const ref = referenceIn(bindings, fn);
+    if (ref) out.push(ref);
   }
   return out;
 }
@@ -51,10 +146,15 @@ function functionOf(stmt: Node): Node | null {
   return def?.type === 'function_definition' ? def : null;
 }
 
-/** The calls and entry points of one module, from its syntax tree. */
+/**
+ * The calls and entry points of one module, from its syntax tree alone: the
+ * tree's own searches and the module's bindings, not the semantic model
+ * (three times the cost of the parse, for a module read only to follow
+ * calls through it).
+ */
 export function indexModule(root: Node, path: string): FileIndex {
-  const model = SemanticModel.of(root.tree);
-  const usesCli = importsCliLibrary(root);
+  const bindings = moduleBindings(root);
+  const usesCli = root.descendantsOfType(IMPORTS).some((stmt) => stmt !== null && importsOf(stmt).some((item) => CLI_MODULES.has(item.module.split('.')[0]!)));
   const functions: FileIndex['functions'] = new Map();
   const entries: FileIndex['entries'] = [];
   const moduleLevel: Node[] = [];
@@ -65,18 +165,24 @@ export function indexModule(root: Node, path: string): FileIndex {
       if (stmt.type !== 'class_definition' && stmt.type !== 'decorated_definition') moduleLevel.push(stmt);
       continue;
     }
-    functions.set(name, { line: lineOf(def), calls: callees(model, def) });
+    functions.set(name, { line: lineOf(def), calls: callees(bindings, def) });
     const reason = cliReason(def, usesCli);
     if (reason) entries.push({ fn: name, reason });
   }
   const base = path.split('/').at(-1);
-  const moduleCalls = base === '__main__.py' ? moduleLevel.flatMap((s) => callees(model, s)) : [];
+  const moduleCalls = base === '__main__.py' ? moduleLevel.flatMap((s) => callees(bindings, s)) : [];
   if (moduleCalls.length > 0) entries.push({ fn: MODULE_CODE, reason: `${path} is what python -m runs` });
-  return { functions, entries, moduleCalls };
+  const imports = new Map<string, ModuleBinding | null>();
+  for (const [name, list] of bindings.names) imports.set(name, list[0] ?? null);
+  return { functions, entries, moduleCalls, imports };
 }
 
 function indexOf(reader: ModuleReader, path: string): FileIndex | null {
-  return reader.project.memo(`print-to-logging:calls:${path}`, () => withModule(reader, path, (model) => indexModule(model.root, path)));
+  return reader.project.memo(`print-to-logging:calls:${path}`, () => {
+    const text = reader.project.readText(path);
+    if (text === null) return null;
+    return reader.withTree(text, (tree) => (tree.rootNode.hasError ? null : indexModule(tree.rootNode, path)));
+  });
 }
 
 const MAX_HOPS = 16;
@@ -102,10 +208,7 @@ function resolveCall(reader: ModuleReader, file: string, ref: Reference, hops = 
   }
   if (!location?.file || path.length !== 1) return null;
   const name = path[0]!;
-  // Indexed first: one parse gives both the index and the summary read next.
-  indexOf(reader, location.file);
-  const defs = moduleSummary(reader, location.file)?.names.get(name) ?? [];
-  const imported = defs[0]?.kind === 'import' ? defs[0] : null;
+  const imported = indexOf(reader, location.file)?.imports.get(name) ?? null;
   if (imported) {
     const next: Reference = { kind: 'imported', module: imported.module, level: imported.level, path: imported.imported === null ? [] : [imported.imported] };
     return resolveCall(reader, location.file, next, hops + 1);

@@ -24,7 +24,7 @@ function isMainCheck(condition: Node | null): boolean {
   return texts[0] === '__main__' && texts[1] === '__name__' && operands.some((o) => o.type === 'string');
 }
 
-const CLI_MODULES = new Set(['argparse', 'click', 'typer']);
+export const CLI_MODULES: ReadonlySet<string> = new Set(['argparse', 'click', 'typer']);
 
 /** Whether the module imports argparse, click or typer anywhere. */
 export function importsCliLibrary(root: Node): boolean {
@@ -46,7 +46,9 @@ function cliDecorator(fn: Node): string | null {
 }
 
 function usesArgparse(fn: Node): boolean {
-  return descendantsOfType(fn, 'identifier').some((id) => id.text === 'argparse' || id.text === 'ArgumentParser');
+  // The text first: a function that never spells either name is settled without a search.
+  if (!/argparse|ArgumentParser/.test(fn.text)) return false;
+  return fn.descendantsOfType('identifier').some((id) => id?.text === 'argparse' || id?.text === 'ArgumentParser');
 }
 
 /** Why a function is a command-line entry point whose prints are its user-facing output, or null. */
