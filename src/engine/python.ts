@@ -85,11 +85,15 @@ export function releaseTree(text: string, tree: Tree): void {
     return;
   }
   entry.users--;
-  if (keptChars <= TREE_CACHE_CHARS) return;
-  for (const [key, other] of kept) {
-    if (keptChars <= TREE_CACHE_CHARS) break;
-    if (other.users > 0) continue;
-    other.tree.delete();
+  if (keptChars > TREE_CACHE_CHARS) forgetUnused(TREE_CACHE_CHARS);
+}
+
+/** Deletes kept trees nobody reads, oldest first, until at most `limit` characters are kept. */
+function forgetUnused(limit: number): void {
+  for (const [key, entry] of kept) {
+    if (keptChars <= limit) break;
+    if (entry.users > 0) continue;
+    entry.tree.delete();
     kept.delete(key);
     keptChars -= key.length;
   }
@@ -107,12 +111,7 @@ export function withTree<T>(parser: Parser, text: string, use: (tree: Tree) => T
 
 /** Deletes every kept tree nobody reads (tests of memory use; a run never needs to). */
 export function dropKeptTrees(): void {
-  for (const [key, entry] of kept) {
-    if (entry.users > 0) continue;
-    entry.tree.delete();
-    kept.delete(key);
-    keptChars -= key.length;
-  }
+  forgetUnused(0);
 }
 
 /** How many trees this thread keeps and of how many characters (tests). */

@@ -104,6 +104,12 @@ export function bindingIdentifiers(root: Node, name: string): Node[] {
   return nameUses(root, name).filter(isBinding);
 }
 
+/** Where an import binding points: the module without its leading dots, how many dots (levels up), and the name taken from it (null for `import m`). */
+export function importTarget(b: ImportBinding): { module: string; level: number; imported: string | null } {
+  const level = /^\.*/.exec(b.module)![0].length;
+  return { module: b.module.slice(level), level, imported: b.kind === 'from-import' ? b.name : null };
+}
+
 /** What an import statement binds a name to. */
 export type ImportBinding =
   /** `import a.b` binds `a` to module `a`; `import a.b as x` binds `x` to module `a.b`. */

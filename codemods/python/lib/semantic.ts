@@ -1,5 +1,5 @@
 import type { Node, Tree } from 'web-tree-sitter';
-import { importBindings, isBinding, isNameUse } from './bindings.js';
+import { importBindings, importTarget, isBinding, isNameUse } from './bindings.js';
 import { dottedPath } from './syntax.js';
 import { TreeIndex } from './tree-index.js';
 
@@ -299,19 +299,7 @@ export class SemanticModel {
       case 'import_statement':
       case 'import_from_statement':
       case 'future_import_statement': {
-        for (const b of importBindings(node)) {
-          const dots = /^\.*/.exec(b.module)![0].length;
-          const module = b.module.slice(dots);
-          this.bind(scope, {
-            kind: 'import',
-            name: b.local,
-            module,
-            level: dots,
-            imported: b.kind === 'from-import' ? b.name : null,
-            stmt: node,
-            scope,
-          });
-        }
+        for (const b of importBindings(node)) this.bind(scope, { kind: 'import', name: b.local, ...importTarget(b), stmt: node, scope });
         if (kids(node).some((c) => c?.type === 'wildcard_import')) this.starImports.push(node);
         // Index the identifiers inside (names and aliases are uses; module paths are not).
         this.visitImportIdentifiers(node);

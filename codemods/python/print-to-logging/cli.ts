@@ -1,10 +1,9 @@
 import type { Node } from 'web-tree-sitter';
 import type { Project } from '../../api.js';
-import { importBindings } from '../lib/bindings.js';
-import { importsOf } from '../lib/imports.js';
+import { importBindings, importTarget } from '../lib/bindings.js';
 import type { ModuleReader, Reference } from '../lib/modules.js';
 import { dottedPath, lineOf, namedChildren } from '../lib/syntax.js';
-import { CLI_MODULES, cliReason } from './scope.js';
+import { cliReason, importsCliLibrary } from './scope.js';
 
 /**
  * Which functions of the project print for the person at a terminal: the
@@ -48,7 +47,6 @@ interface ModuleBinding {
 /** Compound statements whose blocks run in the scope they stand in, and the clauses that hold more blocks. */
 const COMPOUND: ReadonlySet<string> = new Set(['if_statement', 'try_statement', 'with_statement', 'for_statement', 'while_statement']);
 const CLAUSES: ReadonlySet<string> = new Set(['elif_clause', 'else_clause', 'except_clause', 'except_group_clause', 'finally_clause']);
-const IMPORTS = ['import_statement', 'import_from_statement'];
 
 interface ModuleBindings {
   /** Each name the module binds at its own level, with its bindings in order: an import, or null for anything else. */
@@ -78,10 +76,7 @@ function moduleBindings(root: Node): ModuleBindings {
     switch (stmt.type) {
       case 'import_statement':
       case 'import_from_statement':
-        for (const b of importBindings(stmt)) {
-          const dots = /^\.*/.exec(b.module)![0].length;
-          bind(b.local, { module: b.module.slice(dots), level: dots, imported: b.kind === 'from-import' ? b.name : null });
-        }
+        for (const b of importBindings(stmt)) bind(b.local, importTarget(b));
         return;
       case 'function_definition':
       case 'class_definition': {
@@ -154,7 +149,7 @@ function functionOf(stmt: Node): Node | null {
  */
 export function indexModule(root: Node, path: string): FileIndex {
   const bindings = moduleBindings(root);
-  const usesCli = root.descendantsOfType(IMPORTS).some((stmt) => stmt !== null && importsOf(stmt).some((item) => CLI_MODULES.has(item.module.split('.')[0]!)));
+  const usesCli = importsCliLibrary(root);
   const functions: FileIndex['functions'] = new Map();
   const entries: FileIndex['entries'] = [];
   const moduleLevel: Node[] = [];

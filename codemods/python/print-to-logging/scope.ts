@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { importBindings, isBinding, isNameUse } from '../lib/bindings.js';
 import type { SemanticModel } from '../lib/semantic.js';
-import { allImports, dottedText, importStatements, isImportStatement } from '../lib/imports.js';
+import { dottedText, importsOf, importStatements, isImportStatement } from '../lib/imports.js';
 import { descendantsOfType, namedChildren } from '../lib/syntax.js';
 
 /** Repository paths whose output is for a person at a terminal or a test runner, not an application log. */
@@ -24,11 +24,15 @@ function isMainCheck(condition: Node | null): boolean {
   return texts[0] === '__main__' && texts[1] === '__name__' && operands.some((o) => o.type === 'string');
 }
 
-export const CLI_MODULES: ReadonlySet<string> = new Set(['argparse', 'click', 'typer']);
+const CLI_MODULES: ReadonlySet<string> = new Set(['argparse', 'click', 'typer']);
 
-/** Whether the module imports argparse, click or typer anywhere. */
+/**
+ * Whether the module imports argparse, click or typer anywhere. The tree's
+ * own search, not the shared index: modules read only to follow calls
+ * through them never build one.
+ */
 export function importsCliLibrary(root: Node): boolean {
-  return allImports(root).some((item) => CLI_MODULES.has(item.module.split('.')[0]!));
+  return root.descendantsOfType(['import_statement', 'import_from_statement']).some((stmt) => stmt !== null && importsOf(stmt).some((item) => CLI_MODULES.has(item.module.split('.')[0]!)));
 }
 
 /** `@click.command()`, `@cli.command("x")`, `@app.command()`, `@click.group()`, `@command`. */
