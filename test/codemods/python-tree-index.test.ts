@@ -4,7 +4,7 @@ import type { Node, Parser, Tree } from 'web-tree-sitter';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isNameUse } from '../../codemods/python/lib/bindings.js';
 import { SemanticModel } from '../../codemods/python/lib/semantic.js';
-import { TreeIndex } from '../../codemods/python/lib/tree-index.js';
+import { ancestors, parentOf, TreeIndex } from '../../codemods/python/lib/tree-index.js';
 import { pythonParser } from '../../src/engine/python.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'codemods', 'python');
@@ -70,6 +70,8 @@ describe('the per-tree index answers what the tree answers', () => {
         const index = TreeIndex.of(tree);
         for (const node of namedNodes(tree.rootNode)) {
           expect(index.parent(node)?.id).toBe(node.parent?.id);
+          expect(parentOf(node)?.id).toBe(node.parent?.id);
+          expect(index.typeOf(node)).toBe(node.type);
           expect(ids(index.namedChildren(node))).toEqual(ids(node.namedChildren));
           for (const field of fields) {
             const native = node.childForFieldName(field);
@@ -79,6 +81,16 @@ describe('the per-tree index answers what the tree answers', () => {
         }
       });
     }
+  });
+
+  it('ancestors, nearest first, up to the module', () => {
+    withTree('class C:\n    def f(self):\n        if x:\n            print(1)\n', (tree) => {
+      const call = TreeIndex.of(tree).nodes('call')[0]!;
+      const native: string[] = [];
+      for (let up = call.parent; up; up = up.parent) native.push(up.type);
+      expect([...ancestors(call)].map((n) => n.type)).toEqual(native);
+      expect(native).toEqual(['expression_statement', 'block', 'if_statement', 'block', 'function_definition', 'block', 'class_definition', 'module']);
+    });
   });
 
   it('identifiers by name', () => {
@@ -95,7 +107,10 @@ describe('the per-tree index answers what the tree answers', () => {
       const index = TreeIndex.of(tree);
       expect(tree.rootNode.hasError).toBe(true);
       expect(ids(index.nodes('ERROR'))).toEqual(ids(tree.rootNode.descendantsOfType('ERROR')));
-      for (const node of namedNodes(tree.rootNode)) expect(index.parent(node)?.id).toBe(node.parent?.id);
+      for (const node of namedNodes(tree.rootNode)) {
+        expect(index.parent(node)?.id).toBe(node.parent?.id);
+        expect(index.typeOf(node)).toBe(node.type);
+      }
     });
   });
 

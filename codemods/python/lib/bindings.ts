@@ -1,14 +1,14 @@
 import type { Node } from 'web-tree-sitter';
 import { dottedText, IMPORT_STATEMENTS } from './imports.js';
-import { TreeIndex } from './tree-index.js';
+import { parentOf, TreeIndex } from './tree-index.js';
 
 // Parents and fields come from the tree's index: `node.parent` walks down from the root each time.
 function isField(parent: Node, field: string, child: Node): boolean {
   return TreeIndex.of(child).isField(parent, field, child);
 }
 
-function parentOf(node: Node): Node | null {
-  return TreeIndex.of(node).parent(node);
+function typeOf(node: Node): string {
+  return TreeIndex.of(node).typeOf(node);
 }
 
 /** Nodes a binding target may be nested in: `a, (b, *c) = …`, `with f() as (d, e):`, `del (x), y`. */
@@ -31,15 +31,15 @@ const TARGET_CONTAINERS: ReadonlySet<string> = new Set([
 export function isNameUse(id: Node): boolean {
   const parent = parentOf(id);
   if (!parent) return false;
-  if (parent.type === 'attribute') return !isField(parent, 'attribute', id);
-  if (parent.type === 'keyword_argument') return !isField(parent, 'name', id);
-  if (parent.type === 'dotted_name') {
+  if (typeOf(parent) === 'attribute') return !isField(parent, 'attribute', id);
+  if (typeOf(parent) === 'keyword_argument') return !isField(parent, 'name', id);
+  if (typeOf(parent) === 'dotted_name') {
     const holder = parentOf(parent);
     if (!holder) return false;
-    if (holder.type === 'relative_import' || isField(holder, 'module_name', parent)) return false;
-    if (holder.type === 'aliased_import') return false;
+    if (typeOf(holder) === 'relative_import' || isField(holder, 'module_name', parent)) return false;
+    if (typeOf(holder) === 'aliased_import') return false;
     // `import a.b` binds only `a`.
-    if (IMPORT_STATEMENTS.has(holder.type)) return TreeIndex.of(parent).namedChildren(parent)[0]?.id === id.id;
+    if (IMPORT_STATEMENTS.has(typeOf(holder))) return TreeIndex.of(parent).namedChildren(parent)[0]?.id === id.id;
   }
   return true;
 }
@@ -52,10 +52,10 @@ export function isNameUse(id: Node): boolean {
 export function isBinding(id: Node): boolean {
   if (!isNameUse(id)) return false;
   let node = id;
-  for (let up = parentOf(node); up && TARGET_CONTAINERS.has(up.type); up = parentOf(node)) node = up;
+  for (let up = parentOf(node); up && TARGET_CONTAINERS.has(typeOf(up)); up = parentOf(node)) node = up;
   const parent = parentOf(node);
   if (!parent) return false;
-  switch (parent.type) {
+  switch (typeOf(parent)) {
     case 'assignment':
     case 'augmented_assignment':
     case 'for_statement':

@@ -1,7 +1,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { importBindings, importTarget, isBinding, isNameUse } from './bindings.js';
 import { dottedPath } from './syntax.js';
-import { TreeIndex } from './tree-index.js';
+import { parentOf, TreeIndex } from './tree-index.js';
 
 /**
  * One Python semantic model per parsed tree: scopes, the names each binds
@@ -68,16 +68,16 @@ function isField(parent: Node, field: string, child: Node): boolean {
   return TreeIndex.of(child).isField(parent, field, child);
 }
 
+function typeOf(node: Node): string {
+  return TreeIndex.of(node).typeOf(node);
+}
+
 function kids(node: Node): Node[] {
   return TreeIndex.of(node).namedChildren(node);
 }
 
 function fieldOf(node: Node, field: string): Node | null {
   return TreeIndex.of(node).childForField(node, field);
-}
-
-function parentOf(node: Node): Node | null {
-  return TreeIndex.of(node).parent(node);
 }
 
 /** Parameter name identifiers of a `parameters` / `lambda_parameters` node (not defaults or annotations). */
@@ -267,7 +267,8 @@ export class SemanticModel {
   }
 
   private visit(node: Node, scope: Scope): void {
-    switch (node.type) {
+    const type = typeOf(node);
+    switch (type) {
       case 'function_definition': {
         this.defineName(fieldOf(node, 'name'), scope, (name) => ({ kind: 'function', name, node, scope }));
         const inner = this.newScope('function', node, scope);
@@ -275,7 +276,7 @@ export class SemanticModel {
         if (params) this.visitParameters(params, scope, inner);
         for (const child of kids(node)) {
           if (!child || child.id === params?.id || child.id === fieldOf(node, 'name')?.id) continue;
-          this.visit(child, isField(node, 'body', child) || child.type === 'type_parameter' ? inner : scope);
+          this.visit(child, isField(node, 'body', child) || typeOf(child) === 'type_parameter' ? inner : scope);
         }
         return;
       }
@@ -300,7 +301,7 @@ export class SemanticModel {
       case 'import_from_statement':
       case 'future_import_statement': {
         for (const b of importBindings(node)) this.bind(scope, { kind: 'import', name: b.local, ...importTarget(b), stmt: node, scope });
-        if (kids(node).some((c) => c?.type === 'wildcard_import')) this.starImports.push(node);
+        if (kids(node).some((c) => typeOf(c) === 'wildcard_import')) this.starImports.push(node);
         // Index the identifiers inside (names and aliases are uses; module paths are not).
         this.visitImportIdentifiers(node);
         return;
@@ -308,8 +309,8 @@ export class SemanticModel {
       case 'global_statement':
       case 'nonlocal_statement':
         for (const id of kids(node)) {
-          if (id?.type !== 'identifier') continue;
-          (node.type === 'global_statement' ? scope.globals : scope.nonlocals).add(id.text);
+          if (typeOf(id) !== 'identifier') continue;
+          (type === 'global_statement' ? scope.globals : scope.nonlocals).add(id.text);
           this.use(id);
         }
         return;
@@ -319,9 +320,9 @@ export class SemanticModel {
         if (isBinding(node)) this.bindIdentifier(node, scope);
         return;
       default:
-        if (COMPREHENSIONS.has(node.type)) {
+        if (COMPREHENSIONS.has(type)) {
           const inner = this.newScope('comprehension', node, scope);
-          const first = kids(node).find((c) => c?.type === 'for_in_clause');
+          const first = kids(node).find((c) => typeOf(c) === 'for_in_clause');
           for (const child of kids(node)) {
             if (!child) continue;
             if (child.id === first?.id) {
@@ -341,7 +342,7 @@ export class SemanticModel {
     while (stack.length > 0) {
       const n = stack.pop();
       if (!n) continue;
-      if (n.type === 'identifier') {
+      if (typeOf(n) === 'identifier') {
         if (isNameUse(n)) this.use(n);
         continue;
       }
@@ -357,7 +358,8 @@ export class SemanticModel {
       const n = stack.pop();
       if (!n || names.has(n.id)) continue;
       // Defaults and annotations: evaluated where the def or lambda stands.
-      if (n.type === 'identifier' || n.type === 'lambda' || COMPREHENSIONS.has(n.type)) this.visit(n, outer);
+      const type = typeOf(n);
+      if (type === 'identifier' || type === 'lambda' || COMPREHENSIONS.has(type)) this.visit(n, outer);
       else {
         stack.push(...kids(n));
       }
@@ -368,13 +370,13 @@ export class SemanticModel {
     let target = scope;
     // Walrus in a comprehension binds in the enclosing function or module.
     const parent = parentOf(id);
-    if (parent?.type === 'named_expression') {
+    if (parent && typeOf(parent) === 'named_expression') {
       while (target.kind === 'comprehension' && target.parent) target = target.parent;
     }
-    const assignment = parent?.type === 'assignment' && isField(parent, 'left', id) ? parent : null;
+    const assignment = parent && typeOf(parent) === 'assignment' && isField(parent, 'left', id) ? parent : null;
     if (assignment) {
       const right = fieldOf(assignment, 'right');
-      const value = right && right.type !== 'assignment' ? right : null;
+      const value = right && typeOf(right) !== 'assignment' ? right : null;
       this.bind(target, { kind: 'assignment', name: id.text, node: id, value, scope: target });
       return;
     }

@@ -16,6 +16,8 @@ import type { Node, Tree } from 'web-tree-sitter';
 export class TreeIndex {
   /** Named nodes in document order. */
   private readonly all: Node[] = [];
+  /** For the node numbered i, its type. */
+  private readonly types: string[] = [];
   /** For the node numbered i, the number just past its last named descendant. */
   private readonly end: number[] = [];
   /** For the node numbered i, its parent's number (-1 for the root). */
@@ -35,24 +37,31 @@ export class TreeIndex {
     // stepping a cursor through every token from JavaScript); parents and subtree ends follow
     // from the byte ranges, since a node's descendants come right after it and inside it.
     const open: number[] = [];
+    const starts: number[] = [];
     const ends: number[] = [];
     for (const node of root.hasError ? namedNodesByCursor(root) : root.descendantsOfType(namedTypes(root))) {
-      if (!node || (AMBIGUOUS.has(node.type) && !node.isNamed)) continue;
+      if (!node) continue;
+      // Each getter is a call into the parser: read the type once.
+      const type = node.type;
+      if (AMBIGUOUS.has(type) && !node.isNamed) continue;
       const index = this.all.length;
+      const startIndex = node.startIndex;
       const endIndex = node.endIndex;
       while (open.length > 0) {
         const top = open.at(-1)!;
-        if (node.startIndex >= this.all[top]!.startIndex && endIndex <= ends[top]!) break;
+        if (startIndex >= starts[top]! && endIndex <= ends[top]!) break;
         this.end[open.pop()!] = index;
       }
       this.all.push(node);
+      starts.push(startIndex);
       ends.push(endIndex);
       this.end.push(index + 1);
       this.up.push(open.length > 0 ? open.at(-1)! : -1);
       this.order.set(node.id, index);
-      const list = this.byType.get(node.type);
+      this.types.push(type);
+      const list = this.byType.get(type);
       if (list) list.push(index);
-      else this.byType.set(node.type, [index]);
+      else this.byType.set(type, [index]);
       open.push(index);
     }
     for (const top of open) this.end[top] = this.all.length;
@@ -103,6 +112,12 @@ export class TreeIndex {
   private numberOf(node: Node): number | undefined {
     const at = this.order.get(node.id);
     return at !== undefined && this.all[at]!.tree === node.tree ? at : undefined;
+  }
+
+  /** A node's type, read once when the index was built (`node.type` asks the parser each time). */
+  typeOf(node: Node): string {
+    const at = this.numberOf(node);
+    return at === undefined ? node.type : this.types[at]!;
   }
 
   /** A node's parent, without asking the tree (which walks down from the root to find it). */
@@ -194,6 +209,21 @@ export class TreeIndex {
     for (; lo < numbers.length && numbers[lo]! < to; lo++) out.push(this.all[numbers[lo]!]!);
     return out;
   }
+}
+
+/**
+ * A node's parent through its tree's index (`node.parent` walks down from
+ * the root on every call, which made climbing from a node quadratic in its
+ * depth).
+ */
+export function parentOf(node: Node): Node | null {
+  return TreeIndex.of(node).parent(node);
+}
+
+/** A node's ancestors, nearest first, through its tree's index. */
+export function* ancestors(node: Node): Generator<Node> {
+  const index = TreeIndex.of(node);
+  for (let up = index.parent(node); up; up = index.parent(up)) yield up;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Edit, Note, PythonContext, SourceFile, TransformResult } from '../
 import { bindingIdentifiers, isBinding, nameUses } from '../lib/bindings.js';
 import { addImport, dottedText, fromImportsOf, importBlock, topLevelImports } from '../lib/imports.js';
 import { SemanticModel } from '../lib/semantic.js';
+import { ancestors, parentOf } from '../lib/tree-index.js';
 import { descendantsOfType, indentAt, insertLines, lineEndAfterBreak, lineOf, lineStart, namedChildren, startsLine } from '../lib/syntax.js';
 import { cliFunctions, type CliReach } from './cli.js';
 import { importsCliLibrary, insideLogging, loggingMachinery, nonApplicationReason, printContext, runAtImport } from './scope.js';
@@ -74,7 +75,7 @@ function levelOf(positional: readonly Node[], inExcept: boolean): { level: Level
 }
 
 function classifyCall(call: Node, fn: Node, moduleImportsCli: boolean, machinery: ReadonlySet<string>): Classified {
-  const statement = call.parent;
+  const statement = parentOf(call);
   if (statement?.type !== 'expression_statement' || statement.namedChildCount !== 1) {
     return { note: 'print() is part of an expression (its result is used); only whole print() statements are converted' };
   }
@@ -282,10 +283,11 @@ function moduleLoggers(root: Node): { name: Node; statement: Node; byModuleName:
 }
 
 function inFunctionOrClass(id: Node): boolean {
-  for (let up = id.parent; up; up = up.parent) {
+  const parent = parentOf(id);
+  for (const up of ancestors(id)) {
     if (up.type === 'function_definition' || up.type === 'class_definition' || up.type === 'lambda') {
       // A def/class name binds in the enclosing scope.
-      if (up.id === id.parent?.id && up.childForFieldName('name')?.id === id.id) continue;
+      if (up.id === parent?.id && up.childForFieldName('name')?.id === id.id) continue;
       return true;
     }
   }
@@ -296,8 +298,8 @@ function inFunctionOrClass(id: Node): boolean {
 function foreignLoggingBinding(root: Node): Node | null {
   for (const id of bindingIdentifiers(root, 'logging')) {
     if (inFunctionOrClass(id)) continue;
-    const dotted = id.parent;
-    const stmt = dotted?.parent;
+    const dotted = parentOf(id);
+    const stmt = dotted ? parentOf(dotted) : null;
     if (dotted?.type === 'dotted_name' && stmt?.type === 'import_statement') continue;
     return id;
   }
@@ -362,18 +364,19 @@ function headerEdits(ctx: PythonContext, plan: Extract<LoggerPlan, { kind: 'new'
 
 /** The innermost function a node stands in, or null. */
 function enclosingFunction(node: Node): Node | null {
-  for (let up = node.parent; up; up = up.parent) if (up.type === 'function_definition') return up;
+  for (const up of ancestors(node)) if (up.type === 'function_definition') return up;
   return null;
 }
 
 /** The module-level function a node stands in, or null. */
 function topLevelFunction(node: Node): Node | null {
   let found: Node | null = null;
-  for (let up = node.parent; up; up = up.parent) {
+  for (const up of ancestors(node)) {
     if (up.type === 'class_definition') found = null;
     if (up.type !== 'function_definition') continue;
-    const holder = up.parent?.type === 'decorated_definition' ? up.parent : up;
-    found = holder.parent?.type === 'module' ? up : found;
+    const parent = parentOf(up);
+    const holder = parent?.type === 'decorated_definition' ? parent : up;
+    found = parentOf(holder)?.type === 'module' ? up : found;
   }
   return found;
 }
@@ -415,7 +418,7 @@ function transform(ctx: PythonContext): TransformResult {
   const notes: Note[] = [];
   const conversions: Conversion[] = [];
   for (const id of uses) {
-    const call = id.parent;
+    const call = parentOf(id);
     if (call?.type !== 'call' || call.childForFieldName('function')?.id !== id.id) {
       notes.push({ line: lineOf(id), message: 'print is used as a value, not called: left alone' });
       continue;

@@ -3,6 +3,7 @@ import { importBindings, isBinding, isNameUse } from '../lib/bindings.js';
 import type { SemanticModel } from '../lib/semantic.js';
 import { dottedText, importsOf, importStatements, isImportStatement } from '../lib/imports.js';
 import { descendantsOfType, namedChildren } from '../lib/syntax.js';
+import { ancestors, parentOf, TreeIndex } from '../lib/tree-index.js';
 
 /** Repository paths whose output is for a person at a terminal or a test runner, not an application log. */
 export function nonApplicationReason(path: string): string | null {
@@ -37,6 +38,7 @@ export function importsCliLibrary(root: Node): boolean {
 
 /** `@click.command()`, `@cli.command("x")`, `@app.command()`, `@click.group()`, `@command`. */
 function cliDecorator(fn: Node): string | null {
+  // The tree's own parent: modules read only to follow calls through them never build an index.
   const holder = fn.parent;
   if (holder?.type !== 'decorated_definition') return null;
   for (const decorator of namedChildren(holder)) {
@@ -81,17 +83,20 @@ export function printContext(call: Node, moduleImportsCli: boolean): PrintContex
   let inExcept = false;
   let sameScope = true;
   let atImportTime = true;
-  for (let child = call, up = call.parent; up; child = up, up = up.parent) {
+  let child = call;
+  for (const up of ancestors(call)) {
     if (sameScope && (up.type === 'except_clause' || up.type === 'except_group_clause') && child.type === 'block') inExcept = true;
     if (SCOPES.has(up.type)) sameScope = false;
     if (up.type === 'function_definition' || up.type === 'lambda') atImportTime = false;
-    if (keep) continue;
-    if (up.type === 'if_statement' && up.childForFieldName('consequence')?.id === child.id && isMainCheck(up.childForFieldName('condition'))) {
+    if (keep) {
+      // Settled: only the scope flags above still change.
+    } else if (up.type === 'if_statement' && up.childForFieldName('consequence')?.id === child.id && isMainCheck(up.childForFieldName('condition'))) {
       keep = 'print() under if __name__ == "__main__": is the script\'s own output';
     } else if (up.type === 'function_definition') {
       const reason = cliReason(up, moduleImportsCli);
       if (reason) keep = `print() is command output: ${reason}`;
     }
+    child = up;
   }
   return { keep, inExcept, atImportTime };
 }
@@ -100,11 +105,12 @@ export function printContext(call: Node, moduleImportsCli: boolean): PrintContex
 function readName(id: Node): boolean {
   // `Registry.register` may run a method of the module's own class (as a decorator, say).
   if (isMethodName(id)) return true;
-  return isNameUse(id) && !isBinding(id) && id.parent?.type !== 'return_statement';
+  return isNameUse(id) && !isBinding(id) && parentOf(id)?.type !== 'return_statement';
 }
 
 function isMethodName(id: Node): boolean {
-  return id.parent?.type === 'attribute' && id.parent.childForFieldName('attribute')?.id === id.id;
+  const parent = parentOf(id);
+  return parent?.type === 'attribute' && TreeIndex.of(id).isField(parent, 'attribute', id);
 }
 
 /** A name read that may mean a module-level function or class (not a parameter or local of the function it is read in). */
@@ -241,7 +247,7 @@ export function loggingMachinery(root: Node): Set<string> {
  * recurses until RecursionError.
  */
 export function insideLogging(call: Node, machinery: ReadonlySet<string>): string | null {
-  for (let up = call.parent; up; up = up.parent) {
+  for (const up of ancestors(call)) {
     if (up.type !== 'class_definition' && up.type !== 'function_definition') continue;
     const name = up.childForFieldName('name')?.text ?? '';
     if (machinery.has(name)) return `print() in ${name}, which logging calls while handling a record: logging from there would recurse`;
