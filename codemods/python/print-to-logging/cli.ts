@@ -3,7 +3,7 @@ import type { Project } from '../../api.js';
 import { importBindings, importTarget } from '../lib/bindings.js';
 import type { ModuleReader, Reference } from '../lib/modules.js';
 import { dottedPath, lineOf, namedChildren } from '../lib/syntax.js';
-import { cliReason, importsCliLibrary } from './scope.js';
+import { CLI_WORDS, cliReason, importsCliLibrary } from './scope.js';
 
 /**
  * Which functions of the project print for the person at a terminal: the
@@ -244,8 +244,6 @@ function reach(reader: ModuleReader, starts: { file: string; fn: string; reason:
   }
   return out;
 }
-
-const CLI_WORDS = /\b(click|typer|argparse)\b/;
 
 /** Every entry point of the project, read from files that may hold one, once per run. */
 function projectEntries(reader: ModuleReader): { file: string; fn: string; reason: string }[] {

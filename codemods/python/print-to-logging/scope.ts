@@ -26,6 +26,8 @@ function isMainCheck(condition: Node | null): boolean {
 }
 
 const CLI_MODULES: ReadonlySet<string> = new Set(['argparse', 'click', 'typer']);
+/** Text any import of CLI_MODULES contains. */
+export const CLI_WORDS = /\b(?:argparse|click|typer)\b/;
 
 /**
  * Whether the module imports argparse, click or typer anywhere. The tree's
@@ -33,6 +35,8 @@ const CLI_MODULES: ReadonlySet<string> = new Set(['argparse', 'click', 'typer'])
  * through them never build one.
  */
 export function importsCliLibrary(root: Node): boolean {
+  // An import of one spells its name: most modules are settled by their text, without a search.
+  if (!CLI_WORDS.test(root.text)) return false;
   return root.descendantsOfType(['import_statement', 'import_from_statement']).some((stmt) => stmt !== null && importsOf(stmt).some((item) => CLI_MODULES.has(item.module.split('.')[0]!)));
 }
 
