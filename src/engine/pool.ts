@@ -82,6 +82,8 @@ export interface PoolInput {
   /** The codemods of `base.codemods`, for this thread's share. */
   codemods: readonly Codemod[];
   onProgress?: (done: number, total: number) => void;
+  /** Each file's outcome as it comes in (in no set order). */
+  onOutcome?: (outcome: FileOutcome) => void;
 }
 
 const MAX_BATCH = 8;
@@ -186,6 +188,7 @@ export async function runPool(input: PoolInput): Promise<FileOutcome[]> {
     if (outcomes[index]) return;
     outcomes[index] = outcome;
     done++;
+    input.onOutcome?.(outcome);
     input.onProgress?.(done, total);
   };
   const park = (index: number, slot: number) => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { DEFAULT_POLICY, type EngineContext, type Policy, type ScopeNote } from './transform.js';
 import { DEFAULT_MAX_BYTES, discoverFiles, replaceFile, type Discovery } from './files.js';
-import { compilePython, pythonInterpreter } from './pycheck.js';
+import { compilePython, pythonInterpreter, type PythonCheck } from './pycheck.js';
 import { lazyEngine } from './index.js';
 import { mayParsePython, readCandidate, transformCandidate, type FileContext, type FileOutcome } from './process.js';
 import { POOL_MIN_FILES, runPool, threadLimit, workerScript } from './pool.js';
@@ -140,7 +140,21 @@ export async function runCodemods(options: RunOptions): Promise<RunReport> {
   const candidates = files.filter((f) => extensions.has(f.slice(f.lastIndexOf('.')).toLowerCase()));
   const context: FileContext = { root, maxBytes, codemods, policy, project, engine };
 
-  const outcomes = await transformAll(context, candidates, options, loadParser);
+  // The gate compiles changed Python with python3: each changed file is sent to the checker as
+  // soon as it is known, so that compiling overlaps the transforms still running.
+  const checks = new Map<string, Promise<PythonCheck>>();
+  const compileBoth = (outcome: Extract<FileOutcome, { kind: 'changed' }>, interpreter: string | false) =>
+    compilePython(
+      [
+        { path: outcome.result.path, text: outcome.beforeText },
+        { path: outcome.result.path, text: outcome.text },
+      ],
+      interpreter,
+    );
+  const onOutcome = (outcome: FileOutcome) => {
+    if (outcome.kind === 'changed' && outcome.path.endsWith('.py')) checks.set(outcome.path, compileBoth(outcome, pythonInterpreter()));
+  };
+  const outcomes = await transformAll(context, candidates, options, loadParser, onOutcome);
   const results: FileResult[] = unlisted.map((d) => ({ status: 'skipped', path: d.path, reason: 'unreadable', message: d.message }));
   const pending: Extract<FileOutcome, { kind: 'changed' }>[] = [];
   let parsed = 0;
@@ -156,25 +170,17 @@ export async function runCodemods(options: RunOptions): Promise<RunReport> {
   // Gate, last step: changed Python must still compile (never run) with the real interpreter.
   const python = pending.filter((p) => p.result.path.endsWith('.py'));
   const interpreter = python.length > 0 ? pythonInterpreter() : false;
-  const check = await compilePython(
-    python.flatMap((p) => [
-      { path: p.result.path, text: p.beforeText },
-      { path: p.result.path, text: p.text },
-    ]),
-    interpreter,
-  );
+  const compiled = await Promise.all(python.map((p) => checks.get(p.path) ?? compileBoth(p, interpreter)));
   const rejected = new Map<string, FileResult>();
-  if (check.errors) {
-    python.forEach((p, i) => {
-      const beforeError = check.errors![2 * i];
-      const afterError = check.errors![2 * i + 1];
-      if (beforeError) {
-        rejected.set(p.result.path, { status: 'skipped', path: p.result.path, reason: 'syntax-error', message: `python3 cannot compile it: ${beforeError}` });
-      } else if (afterError) {
-        rejected.set(p.result.path, { status: 'skipped', path: p.result.path, reason: 'gate-failed', message: `the result does not compile: ${afterError}` });
-      }
-    });
-  }
+  python.forEach((p, i) => {
+    const [beforeError, afterError] = compiled[i]!.errors ?? [null, null];
+    if (beforeError) {
+      rejected.set(p.result.path, { status: 'skipped', path: p.result.path, reason: 'syntax-error', message: `python3 cannot compile it: ${beforeError}` });
+    } else if (afterError) {
+      rejected.set(p.result.path, { status: 'skipped', path: p.result.path, reason: 'gate-failed', message: `the result does not compile: ${afterError}` });
+    }
+  });
+  const checked = compiled.every((c) => c.errors !== null);
 
   const written = new Set<string>();
   for (const p of pending) {
@@ -207,8 +213,8 @@ export async function runCodemods(options: RunOptions): Promise<RunReport> {
     written,
     parsed,
     considered: candidates.length,
-    pythonCompile: python.length === 0 ? 'not-needed' : check.errors ? 'checked' : 'unavailable',
-    interpreter: check.interpreter,
+    pythonCompile: python.length === 0 ? 'not-needed' : checked ? 'checked' : 'unavailable',
+    interpreter: compiled.find((c) => c.errors !== null)?.interpreter ?? compiled[0]?.interpreter ?? (interpreter || 'none'),
     project: { manifests: project.manifests.map((m) => m.path), problems: [...project.problems] },
     scope: [...scope.values()],
     prerequisites: [...prerequisites],
@@ -233,17 +239,25 @@ async function projectFor(root: string, files: readonly string[], loadParser: ()
 }
 
 /** Reads and transforms every candidate, with worker threads when the run is large enough to pay for them. */
-async function transformAll(context: FileContext, candidates: readonly string[], options: RunOptions, loadParser: () => Promise<unknown>): Promise<FileOutcome[]> {
+async function transformAll(
+  context: FileContext,
+  candidates: readonly string[],
+  options: RunOptions,
+  loadParser: () => Promise<unknown>,
+  onOutcome: (outcome: FileOutcome) => void,
+): Promise<FileOutcome[]> {
   const threads = Math.min(threadLimit(options.jobs), 1 + Math.floor(candidates.length / (options.poolMinFiles ?? POOL_MIN_FILES)));
   const pooled = threads > 1 ? await poolSetup(context) : null;
-  if (pooled) return runPool({ threads, files: candidates, script: pooled.script, base: pooled.base, codemods: context.codemods, onProgress: options.onProgress });
+  if (pooled) return runPool({ threads, files: candidates, script: pooled.script, base: pooled.base, codemods: context.codemods, onProgress: options.onProgress, onOutcome });
   // On this thread alone: a small run, or codemods from outside the registry.
   const outcomes: FileOutcome[] = [];
   for (const [index, path] of candidates.entries()) {
     options.onProgress?.(index, candidates.length);
     const read = readCandidate(context, path);
     if (read.ok && mayParsePython(path, read.file.text, context.codemods)) await loadParser();
-    outcomes.push(transformCandidate(context, path, read));
+    const outcome = transformCandidate(context, path, read);
+    onOutcome(outcome);
+    outcomes.push(outcome);
   }
   options.onProgress?.(candidates.length, candidates.length);
   return outcomes;
