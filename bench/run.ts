@@ -152,13 +152,50 @@ async function endToEnd(
   return { ...row, measured: summarise(samples), children, pullRequests: prs };
 }
 
+const USAGE = `usage: npm run bench [-- options]
+
+Measures shipshape against a raw single-threaded parse of the same files,
+whole process against whole process, and end to end (demo, apply); prints
+tables and writes bench/results.json.
+
+options:
+  --quick    one run of each measurement, 1 x corpora only (about 1 minute)
+  --json     print only the results (bench/results.schema.json) on stdout
+  --strict   exit 1 when a goal is missed or a measurement failed
+  -h, --help show this help
+`;
+
+/** The options, or the exit code when there is nothing to measure (help, a mistyped option). */
+function options(argv: string[]): { json: boolean; quick: boolean; strict: boolean } | number {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: { json: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false }, strict: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    });
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  return parsed.values;
+}
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false }, strict: { type: 'boolean', default: false } } });
+  const values = options(process.argv.slice(2));
+  if (typeof values === 'number') return values;
   const started = performance.now();
   const root = packageRoot();
   const cli = join(root, 'dist', 'src', 'cli', 'main.js');
   const baseline = join(root, 'dist', 'bench', 'baseline.js');
-  for (const f of [cli, baseline]) if (!existsSync(f)) throw new Error(`${f} is missing: build first (npm run build)`);
+  const missing = [cli, baseline].filter((f) => !existsSync(f));
+  if (missing.length > 0) {
+    process.stderr.write(`bench: ${missing.join(', ')} missing: build first (npm run build)\n`);
+    return 2;
+  }
 
   const base = mkdtempSync(join(tmpdir(), 'shipshape-bench-'));
   const cleanup = () => rmSync(base, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
