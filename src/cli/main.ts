@@ -116,7 +116,7 @@ Exit codes: 0 done, 1 --check found changes, 2 usage error or bad input, 3 a fil
     .command('run')
     .description('run codemods over files and directories (default: the current directory)')
     .argument('[paths...]', 'files or directories; inside a git repository only tracked and unignored files are read (put -- before a name starting with -)')
-    .option('-c, --codemod <id>', 'run only this codemod (repeatable); default: all', collect, [] as string[])
+    .option('-c, --codemod <id>', 'run only this codemod (repeatable); default: all, less those .github/shipshape.yml turns off', collect, [] as string[])
     .option('-w, --write', 'write the changes (atomically); default is a dry run printing a diff')
     .option('--check', 'exit 1 if any file would change; writes nothing')
     .option('--json', 'print the versioned JSON run report on stdout instead of a diff')
@@ -141,6 +141,8 @@ Exit codes: 0 done, 1 --check found changes, 2 usage error or bad input, 3 a fil
         write: mode === 'write',
         maxBytes: opts.maxBytes,
         policy: { maxSafety: opts.allow },
+        // Without -c, the config file's choice of codemods stands (as in the App).
+        configChooses: opts.codemod.length === 0,
         jobs: threadLimit(opts.jobs, io.env),
         onProgress: showProgress
           ? (done, total) => {

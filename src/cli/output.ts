@@ -62,6 +62,8 @@ export function formatScope(report: RunReport, c: Colors): string[] {
     if (entry.kind === 'assumed') out.push(`${c.dim('assumed')} ${c.dim(`[${entry.codemod}]`)} ${files}: ${entry.reason}`);
   }
   for (const problem of report.project.problems) out.push(`${c.yellow('project')} ${problem}`);
+  const off = report.project.codemodsOff;
+  if (off.length > 0) out.push(`${c.dim('not run')} ${off.join(', ')}: turned off in .github/shipshape.yml (name one with --codemod to run it anyway)`);
   return out;
 }
 

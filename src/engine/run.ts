@@ -39,6 +39,11 @@ export interface RunOptions {
    * asked again on every run.
    */
   listed?: { root: string; files: readonly string[] };
+  /**
+   * `codemods` is the default set, not a choice of the caller (`run` without
+   * `-c`): those the config file turns off do not run, and the report names them.
+   */
+  configChooses?: boolean;
 }
 
 /**
@@ -95,8 +100,8 @@ export interface RunReport {
   elapsedMs: number;
   summary: RunSummary;
   verification: { pythonCompile: 'checked' | 'unavailable' | 'not-needed'; interpreter: string };
-  /** What the project model found: its manifests, and problems reading them or the config file. */
-  project: { manifests: string[]; problems: string[] };
+  /** What the project model found: its manifests, problems reading them or the config file, and the codemods the config file turned off. */
+  project: { manifests: string[]; problems: string[]; codemodsOff: string[] };
   scope: ScopeEntry[];
   /** Deploy prerequisites the changes add beyond each codemod's own. */
   prerequisites: string[];
@@ -123,9 +128,11 @@ export async function runCodemods(options: RunOptions): Promise<RunReport> {
     return engine.python;
   };
   // The same codemod named twice runs once (and is reported once).
-  const codemods = options.codemods.filter((c, i, all) => all.findIndex((o) => o.meta.id === c.meta.id) === i);
+  const given = options.codemods.filter((c, i, all) => all.findIndex((o) => o.meta.id === c.meta.id) === i);
   const { root, files, unlisted = [] } = options.listed ? listedRun(options.listed, options.paths) : await discoverFiles(options.paths, options.cwd);
   const project = options.project ?? (await projectFor(root, files, loadParser, maxBytes, options.listed?.files));
+  const off = options.configChooses ? project.codemodsOff(given.map((c) => c.meta.id)) : [];
+  const codemods = given.filter((c) => !off.includes(c.meta.id));
   const scope = new Map<string, ScopeEntry>();
   const noteScope = (path: string, notes: readonly ScopeNote[]) => {
     for (const n of notes) {
@@ -215,7 +222,7 @@ export async function runCodemods(options: RunOptions): Promise<RunReport> {
     considered: candidates.length,
     pythonCompile: python.length === 0 ? 'not-needed' : checked ? 'checked' : 'unavailable',
     interpreter: compiled.find((c) => c.errors !== null)?.interpreter ?? compiled[0]?.interpreter ?? (interpreter || 'none'),
-    project: { manifests: project.manifests.map((m) => m.path), problems: [...project.problems] },
+    project: { manifests: project.manifests.map((m) => m.path), problems: [...project.problems], codemodsOff: off },
     scope: [...scope.values()],
     prerequisites: [...prerequisites],
   });

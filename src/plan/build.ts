@@ -12,6 +12,8 @@ export interface PlanInputs {
   /** Repository-relative paths of every file in the repository. */
   files: readonly string[];
   codemods: readonly Codemod[];
+  /** Codemods the config file turns off: their work is left to people, and the plan says why. */
+  disabled?: readonly Codemod[];
   detector: Detector;
   sprintPlan?: ParsedPlan;
   findings?: readonly Finding[];
@@ -23,6 +25,8 @@ interface Draft {
   item: SprintItem;
   /** Confirmed findings per codemod. */
   confirmed: Map<string, Finding[]>;
+  /** Codemods turned off in the config file that the item's text names. */
+  off?: string[];
 }
 
 /** One thing a plan section asks for: a task, or an issue reference. */
@@ -52,6 +56,8 @@ class Planner {
   private readonly byId: Map<string, Codemod>;
   readonly notConfirmed: NotConfirmed[] = [];
   readonly warnings: string[] = [];
+  /** Findings left alone because the codemod that fixes them is turned off, by codemod. */
+  readonly offFindings = new Map<string, number>();
 
   constructor(private readonly inputs: PlanInputs) {
     this.index = indexRepoFiles(inputs.files);
@@ -114,6 +120,8 @@ class Planner {
     if (section.phase) item.phase = section.phase;
     if (section.when) item.when = section.when;
     const draft: Draft = { item, confirmed: new Map() };
+    const disabled = this.inputs.disabled ?? [];
+    if (disabled.length > 0) draft.off = codemodsInText([section.title, ...section.code.map((c) => c.value), ...unitsOf(section).map((u) => u.text)].join('\n'), disabled);
     // A task that names no codemod may still be one of the section's fixes when the
     // section's title or code names it (seed 001 puts check_same_thread only in code).
     const hinted = codemodsInText([section.title, ...section.code.map((c) => c.value)].join('\n'), this.inputs.codemods);
@@ -173,6 +181,8 @@ class Planner {
     for (const finding of findings) {
       const codemodId = codemodForFinding(finding, this.inputs.codemods);
       if (!codemodId) {
+        const off = codemodForFinding(finding, this.inputs.disabled ?? []);
+        if (off) this.offFindings.set(off, (this.offFindings.get(off) ?? 0) + 1);
         const key = `${finding.tool}\0${finding.ruleId}`;
         const group = unhandled.get(key) ?? { tool: finding.tool, ruleId: finding.ruleId, findings: [] };
         group.findings.push(finding);
@@ -208,8 +218,11 @@ function finish(draft: Draft, codemods: readonly Codemod[]): SprintItem {
   item.security = item.security || used.some((c) => c.meta.security);
   item.automatable = used.length > 0;
   if (!item.automatable) {
+    const off = draft.off ?? [];
     item.reason =
-      item.manualTasks.length > 0
+      off.length > 0
+        ? `${off.join(', ')} would do this, but .github/shipshape.yml turns ${off.length > 1 ? 'them' : 'it'} off`
+        : item.manualTasks.length > 0
         ? `no shipshape codemod does this: ${item.manualTasks.map((t) => t.replace(/\s+/g, ' ').slice(0, 80)).join('; ')}`
         : 'nothing left to change: no codemod confirmed a finding for this item';
   }
@@ -245,6 +258,13 @@ export async function buildPlan(inputs: PlanInputs): Promise<Plan> {
   extra.sort((a, b) => order.get([...a.confirmed.keys()][0]!)! - order.get([...b.confirmed.keys()][0]!)!);
   extra.forEach((d, i) => (d.item.key = `S${i + 1}`));
   const items = [...drafts, ...extra].map((d) => finish(d, inputs.codemods));
+  for (const [codemod, count] of planner.offFindings) {
+    planner.warnings.push(`${count} finding(s) for ${codemod} left alone: .github/shipshape.yml turns it off`);
+  }
+  const scanning = !inputs.inputs.plan && inputs.inputs.findings.length === 0;
+  if (scanning && (inputs.disabled ?? []).length > 0) {
+    planner.warnings.push(`not scanned with ${inputs.disabled!.map((c) => c.meta.id).join(', ')}: turned off in .github/shipshape.yml`);
+  }
   return {
     schemaVersion: PLAN_SCHEMA_VERSION,
     repo: inputs.repo,

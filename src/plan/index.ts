@@ -46,11 +46,15 @@ export async function planRepository(options: PlanOptions): Promise<Plan> {
     rejected.push(...result.rejected);
   }
   const sprintPlan = options.planFile ? await loadSprintPlan(options.planFile) : undefined;
+  const project = await projectAround(root, files, options.engine, options.maxBytes, files);
+  // The codemods the repository's config file turns off plan nothing; the plan says where they would have.
+  const off = new Set(project.codemodsOff(options.codemods.map((c) => c.meta.id)));
   return buildPlan({
     repo: root,
     files,
-    codemods: options.codemods,
-    detector: new Detector(root, options.engine, await projectAround(root, files, options.engine, options.maxBytes, files), options.maxBytes, options.onProgress),
+    codemods: options.codemods.filter((c) => !off.has(c.meta.id)),
+    disabled: options.codemods.filter((c) => off.has(c.meta.id)),
+    detector: new Detector(root, options.engine, project, options.maxBytes, options.onProgress),
     sprintPlan,
     findings,
     rejected,

@@ -1,7 +1,7 @@
 import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Parser } from 'web-tree-sitter';
-import { CONFIG_PATH, ConfigError, NO_OVERRIDES, parseProjectConfig, type ProjectOverrides } from './config.js';
+import { CONFIG_PATH, ConfigError, enabledCodemodIds, NO_OVERRIDES, parseProjectConfig, type ProjectOverrides } from './config.js';
 import { Dependencies, type DependencyStatus, type Requirement, type RequirementCheck } from './dependencies.js';
 import { manifestKind, parseLockFile, parseManifest, type IsortSettings, type LockFile, type Manifest } from './manifests.js';
 import { PythonModules } from './python.js';
@@ -51,6 +51,8 @@ export interface Project {
   importStyle(path: string): ImportStyle;
   /** A codemod's options from the config file (`codemods: { <id>: {...} }`), or an empty object. */
   options(codemod: string): Readonly<Record<string, unknown>>;
+  /** Of `ids`, those the config file turns off (`codemods: [ids]` names others, or `<id>: false`), in their order. */
+  codemodsOff(ids: readonly string[]): string[];
   /** A repository file's text (no BOM), or null when it is missing, a symlink, binary, not UTF-8 or too large. */
   readText(path: string): string | null;
   /** A value computed once per project (module summaries, indexes). */
@@ -317,6 +319,10 @@ export function projectFromSnapshot(snapshot: ProjectSnapshot, shared?: SharedVa
       return style;
     },
     options: (codemod) => options.get(codemod) ?? {},
+    codemodsOff: (ids) => {
+      const on = new Set(enabledCodemodIds(ids, overrides));
+      return ids.filter((id) => !on.has(id));
+    },
     // Not cached: what is derived from a file (a module summary) is remembered instead, so a large tree is never held in memory.
     readText: read,
     inRun: (path) => runFiles.has(path),

@@ -26,6 +26,29 @@ describe('shipshape plan', () => {
     expect(r.stdout).not.toContain('\x1b[');
   });
 
+  it('plans nothing with a codemod .github/shipshape.yml turns off, and says so where it would have', async () => {
+    const repo = join(dir, 'off');
+    mkdirSync(join(repo, 'app'), { recursive: true });
+    mkdirSync(join(repo, '.github'), { recursive: true });
+    writeFileSync(join(repo, 'app', 'jobs.py'), 'def run(n):\n    print("ran", n)\n');
+    writeFileSync(join(dir, 'off.md'), '# Plan\n\n**Sprint 1.1: Logging**\n- [ ] Replace print() statements with proper logging in app/jobs.py:2\n');
+    const result = { ruleId: 'T201', message: { text: 'print found' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'app/jobs.py' }, region: { startLine: 2 } } }] };
+    writeFileSync(join(dir, 'off.sarif'), JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'ruff' } }, results: [result] }] }));
+    type PlanJson = { items: { key: string; automatable: boolean; reason?: string }[]; warnings: string[] };
+    const plan = async () => JSON.parse((await runCli(['plan', '--plan', 'off.md', '--findings', 'off.sarif', '--repo', 'off', '--json'], { cwd: dir })).stdout) as PlanJson;
+    expect((await plan()).items.find((i) => i.key === '1.1')?.automatable).toBe(true);
+    writeFileSync(join(repo, '.github', 'shipshape.yml'), 'codemods:\n  python/print-to-logging: false\n');
+    const off = await plan();
+    expect(schemaErrors('plan.schema.json', off)).toBe('');
+    const item = off.items.find((i) => i.key === '1.1')!;
+    expect(item.automatable).toBe(false);
+    expect(item.reason).toBe('python/print-to-logging would do this, but .github/shipshape.yml turns it off');
+    expect(off.warnings).toContain('1 finding(s) for python/print-to-logging left alone: .github/shipshape.yml turns it off');
+    // With nothing to plan from, the codemods scan, and the one turned off is named.
+    const scan = await runCli(['plan', '--repo', 'off'], { cwd: dir });
+    expect(scan.stdout).toContain('not scanned with python/print-to-logging: turned off in .github/shipshape.yml');
+  });
+
   it('accounts for every finding once: to fix, not confirmed (grouped by reason), or with no codemod', async () => {
     const repo = join(dir, 'counts');
     mkdirSync(join(repo, 'app'), { recursive: true });

@@ -50,6 +50,31 @@ describe('shipshape run', () => {
     expect(r.stderr).toContain('0 places left alone');
   });
 
+  it('honours the codemods .github/shipshape.yml turns off, unless --codemod names one', async () => {
+    const model = 'from pydantic import BaseModel\n\n\nclass User(BaseModel):\n    name: str\n\n    class Config:\n        orm_mode = True\n';
+    const ids = codemods.map((c) => c.meta.id);
+    const only = project({ 'app.py': PRINTY, 'models.py': model, '.github/shipshape.yml': 'codemods: [python/pydantic-configdict]\n' });
+    const r = await runCli(['run', '.', '--json', ...REVIEW], { cwd: only });
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { options: { codemods: string[] }; project: { codemodsOff: string[] }; files: { path: string; status: string }[] };
+    expect(schemaErrors('run-report.schema.json', report)).toBe('');
+    expect(report.options.codemods).toEqual(['python/pydantic-configdict']);
+    expect(report.project.codemodsOff).toEqual(ids.filter((id) => id !== 'python/pydantic-configdict'));
+    expect(report.files.filter((f) => f.status === 'changed').map((f) => f.path)).toEqual(['models.py']);
+    const human = await runCli(['run', '.', ...REVIEW], { cwd: only });
+    expect(human.stderr).toMatch(/^not run .*python\/print-to-logging.*: turned off in \.github\/shipshape\.yml \(name one with --codemod to run it anyway\)$/m);
+    // Named on the command line, it runs: the caller chose.
+    const named = JSON.parse((await runCli(['run', '.', '--json', '-c', 'python/print-to-logging', ...REVIEW], { cwd: only })).stdout) as typeof report;
+    expect(named.project.codemodsOff).toEqual([]);
+    expect(named.files.filter((f) => f.status === 'changed').map((f) => f.path)).toEqual(['app.py']);
+    // `id: false` turns one off and leaves the others on.
+    const off = project({ 'app.py': PRINTY, 'models.py': model, '.github/shipshape.yml': 'codemods:\n  python/print-to-logging: false\n' });
+    const rest = JSON.parse((await runCli(['run', '.', '--json', ...REVIEW], { cwd: off })).stdout) as typeof report;
+    expect(rest.project.codemodsOff).toEqual(['python/print-to-logging']);
+    expect(rest.options.codemods).toEqual(ids.filter((id) => id !== 'python/print-to-logging'));
+    expect(rest.files.filter((f) => f.status === 'changed').map((f) => f.path)).toEqual(['models.py']);
+  });
+
   it('colours the diff on a TTY unless NO_COLOR is set', async () => {
     const cwd = project({ 'app.py': PRINTY });
     expect((await runCli(['run', ...REVIEW], { cwd, tty: true })).stdout).toContain('\x1b[');
