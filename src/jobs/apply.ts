@@ -67,6 +67,12 @@ function enabledCodemods(all: readonly Codemod[], ids: readonly string[] | undef
   return all.filter((c) => ids.includes(c.meta.id));
 }
 
+/** The codemods of `all` the job leaves out (the repository's config turned them off). */
+function offCodemods(all: readonly Codemod[], ids: readonly string[] | undefined): readonly Codemod[] {
+  if (ids === undefined) return [];
+  return all.filter((c) => !ids.includes(c.meta.id));
+}
+
 /** Writes inline findings next to each other in a temporary folder (never inside the clone). */
 async function withFindingsFiles<T>(findings: readonly InlineFindings[], fn: (files: string[]) => Promise<T>): Promise<T> {
   if (findings.length === 0) return fn([]);
@@ -123,6 +129,7 @@ export async function runApplyJob(job: ApplyJob, ctx: JobContext): Promise<Apply
           botLogin: job.botLogin,
           srcRoot: job.srcRoot,
           codemods,
+          off: offCodemods(ctx.codemods, job.codemods),
           engine: ctx.engine,
         }),
     }),
@@ -140,7 +147,7 @@ export async function runPlanJob(job: Pick<ApplyJob, 'target' | 'plan' | 'findin
   const base = job.base ?? (await forge.defaultBranch());
   return withFindingsFiles(job.findings ?? [], (inline) =>
     withWorkspace({ remote: forge.remote(), base, bot: DEFAULT_BOT, lockDir: job.lockDir }, (ws) =>
-      planRepository({ repo: ws.dir, planFile: planFileIn(ws.dir, job.plan), findingsFiles: inline, botLogin: job.botLogin, codemods, engine: ctx.engine }),
+      planRepository({ repo: ws.dir, planFile: planFileIn(ws.dir, job.plan), findingsFiles: inline, botLogin: job.botLogin, codemods, off: offCodemods(ctx.codemods, job.codemods), engine: ctx.engine }),
     ),
   );
 }

@@ -25,6 +25,8 @@ export interface PlanOptions {
   /** Where the repository was checked out when the findings were made (e.g. a CI path); absolute paths under it map onto `repo`. */
   srcRoot?: string;
   codemods: readonly Codemod[];
+  /** Codemods turned off before the call (the App reads the config file on its own): plans say where they would have done the work. */
+  off?: readonly Codemod[];
   engine: EngineContext;
   maxBytes?: number;
   /** Progress: files checked so far (the CLI shows it on a terminal). */
@@ -53,7 +55,7 @@ export async function planRepository(options: PlanOptions): Promise<Plan> {
     repo: root,
     files,
     codemods: options.codemods.filter((c) => !off.has(c.meta.id)),
-    disabled: options.codemods.filter((c) => off.has(c.meta.id)),
+    disabled: [...(options.off ?? []), ...options.codemods.filter((c) => off.has(c.meta.id))],
     detector: new Detector(root, options.engine, project, options.maxBytes, options.onProgress),
     sprintPlan,
     findings,

@@ -250,6 +250,15 @@ describe('the GitHub App over real HTTP (in-process queue)', () => {
     expect(h.github.state.prs).toEqual([]);
   });
 
+  it('a codemod the config turns off plans nothing, and the plan says which item it would have done', async () => {
+    const repositories = [{ id: 100, node_id: 'R_1', name: REPO, full_name: `${OWNER}/${REPO}`, private: false }];
+    h = await startHarness({ files: TINY, config: 'plan: SPRINT_PLAN.md\nonInstall: plan\ncodemods:\n  python/print-to-logging: false\n' });
+    await h.send('installation', 'created', { repositories });
+    await settle(h);
+    expect(h.github.state.issues[0]!.body).toMatch(/\| 1\.1 \| Logging Standardization \| needs a human: python\/print-to-logging would do this, but \.github\/shipshape\.yml turns it off/);
+    expect(h.github.state.prs).toEqual([]);
+  });
+
   it('/shipshape rollback KEY opens a pull request that reverts the merged item, once', async () => {
     h = await startHarness({ files: TINY });
     const issue = h.github.seedIssue({ title: 'Cleanup' });
