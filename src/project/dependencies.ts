@@ -28,6 +28,27 @@ export type RequirementCheck =
   /** No manifest names the dependency: nothing is known. */
   | { met: 'unknown'; reason: string };
 
+/**
+ * Versions of a package that fix the major version of another: the
+ * dependent's own requirements, as published. A project that pins
+ * `fastapi==0.65.2` and names no pydantic still runs pydantic 1.
+ */
+interface ImpliedBy {
+  dependent: string;
+  /** The dependent's versions the rule holds for (PEP 440). */
+  when: string;
+  /** The package they constrain, and to what. */
+  name: string;
+  range: string;
+}
+
+const IMPLIED: readonly ImpliedBy[] = [
+  // FastAPI supports pydantic 2 from 0.100.0; every earlier release requires pydantic <2.0.0.
+  { dependent: 'fastapi', when: '<0.100.0', name: 'pydantic', range: '<2' },
+  // SQLModel supports pydantic 2 from 0.0.14; earlier releases require pydantic ^1.8.2.
+  { dependent: 'sqlmodel', when: '<0.0.14', name: 'pydantic', range: '<2' },
+];
+
 function dirOf(path: string): string {
   const i = path.lastIndexOf('/');
   return i === -1 ? '' : path.slice(0, i);
@@ -41,6 +62,11 @@ function ownerDir(path: string): string {
 
 function where(d: Declaration): string {
   return `${d.manifest}: ${d.spec === '' ? 'any version' : d.spec}`;
+}
+
+/** `fastapi ==0.65.2 (backend/requirements.txt)`. */
+function pins(name: string, declarations: readonly Declaration[]): string {
+  return `${name} ${declarations.map((d) => `${d.spec === '' ? 'any version' : d.spec} (${d.manifest})`).join(', ')}`;
 }
 
 export class Dependencies {
@@ -121,10 +147,44 @@ export class Dependencies {
     return { kind: 'declared', name, declarations, range };
   }
 
+  /**
+   * What the project's other dependencies say of `name` for `file` (see
+   * IMPLIED): the range they allow and what says so, or null when none does.
+   */
+  implied(file: string, rawName: string): { range: Range; because: string } | null {
+    const name = normaliseName(rawName);
+    let range: Range = ANY;
+    const because: string[] = [];
+    for (const rule of IMPLIED) {
+      if (rule.name !== name) continue;
+      const status = this.status(file, rule.dependent);
+      const when = parsePep440(rule.when);
+      let holds: string | null = null;
+      if (status.kind === 'locked') {
+        const release = parseRelease(status.version);
+        if (release && contains(when, release)) holds = `${rule.dependent} ${status.version} (${status.source})`;
+      } else if (status.kind === 'declared' && status.range && isSubset(status.range, when)) {
+        holds = pins(rule.dependent, status.declarations);
+      }
+      if (holds === null) continue;
+      range = intersect(range, parsePep440(rule.range));
+      because.push(`${holds}, which needs ${name} ${rule.range}`);
+    }
+    return because.length > 0 ? { range, because: because.join('; ') } : null;
+  }
+
   /** Whether the dependency `req.name`, as the project declares it for `file`, meets `req.range`. */
   check(file: string, req: Requirement): RequirementCheck {
     const status = this.status(file, req.name);
     const wanted = parsePep440(req.range);
+    // The project's other pins may rule the requirement out where its own manifests leave the
+    // version open. They only ever decline: that they allow it is left to the checks below.
+    const implied = status.kind === 'locked' ? null : this.implied(file, req.name);
+    const declared = status.kind === 'declared' ? status.range : ANY;
+    if (implied && declared && overlaps(declared, implied.range) && !overlaps(intersect(declared, implied.range), wanted)) {
+      const said = status.kind === 'declared' ? `${pins(req.name, status.declarations)} and ` : '';
+      return { met: 'no', reason: `the project pins ${said}${implied.because}; ${req.hint}` };
+    }
     if (status.kind === 'absent') {
       return { met: 'unknown', reason: `no manifest pins ${req.name}${status.manifests.length ? ` (read ${status.manifests.join(', ')})` : ''}` };
     }

@@ -153,6 +153,31 @@ describe('dependencies', () => {
     expect(p.check('app.py', REQ2)).toEqual({ met: 'unknown', reason: 'no manifest pins pydantic' });
   });
 
+  it('reads the pydantic a pinned FastAPI or SQLModel needs when no manifest names pydantic', () => {
+    const old = project({ 'backend/requirements.txt': 'fastapi==0.65.2\nuvicorn==0.12.1\n', 'backend/app/models.py': '' });
+    expect(old.check('backend/app/models.py', REQ2)).toEqual({
+      met: 'no',
+      reason: 'the project pins fastapi ==0.65.2 (backend/requirements.txt), which needs pydantic <2; bump it first',
+    });
+    expect(project({ 'pyproject.toml': '[tool.poetry.dependencies]\nsqlmodel = "0.0.8"\n', 'app.py': '' }).check('app.py', REQ2)).toMatchObject({ met: 'no', reason: expect.stringContaining('sqlmodel 0.0.8 (pyproject.toml), which needs pydantic <2') });
+    // A lock file gives FastAPI's version when the manifest leaves it open.
+    const locked = project({ 'pyproject.toml': '[tool.poetry.dependencies]\nfastapi = "*"\n', 'poetry.lock': '[[package]]\nname = "fastapi"\nversion = "0.95.1"\n', 'app.py': '' });
+    expect(locked.check('app.py', REQ2)).toMatchObject({ met: 'no', reason: expect.stringContaining('fastapi 0.95.1 (poetry.lock), which needs pydantic <2') });
+    // FastAPI 0.100 and later run on either: nothing is implied.
+    expect(project({ 'requirements.txt': 'fastapi>=0.100\n', 'app.py': '' }).check('app.py', REQ2)).toMatchObject({ met: 'unknown' });
+    expect(project({ 'requirements.txt': 'fastapi>=0.65\n', 'app.py': '' }).check('app.py', REQ2)).toMatchObject({ met: 'unknown' });
+    // Narrowing a range that allows 1 and 2 down to 1 declines too, naming both pins.
+    expect(project({ 'requirements.txt': 'pydantic>=1.10,<3\nfastapi~=0.95.0\n', 'app.py': '' }).check('app.py', REQ2)).toEqual({
+      met: 'no',
+      reason: 'the project pins pydantic >=1.10,<3 (requirements.txt) and fastapi ~=0.95.0 (requirements.txt), which needs pydantic <2; bump it first',
+    });
+    // Implied pins only ever decline: a range they cannot narrow stays as it was.
+    expect(project({ 'requirements.txt': 'pydantic>=1.10,<3\npydantic-settings>=2.1\n', 'app.py': '' }).check('app.py', REQ2)).toMatchObject({ met: 'maybe' });
+    // pydantic's own lock wins over what others imply.
+    const own = project({ 'pyproject.toml': '[tool.poetry.dependencies]\nfastapi = "0.65.2"\npydantic = "*"\n', 'poetry.lock': '[[package]]\nname = "pydantic"\nversion = "2.7.1"\n', 'app.py': '' });
+    expect(own.check('app.py', REQ2)).toEqual({ met: 'yes', source: 'poetry.lock: pydantic 2.7.1' });
+  });
+
   it('takes the installed version from the config file over everything', () => {
     const p = project({ '.github/shipshape.yml': 'dependencies:\n  pydantic: "2.5.0"\n', 'requirements.txt': 'pydantic<2\n', 'app.py': '' });
     expect(p.check('app.py', REQ2)).toEqual({ met: 'yes', source: '.github/shipshape.yml: pydantic 2.5.0' });
