@@ -116,6 +116,9 @@ describe('left alone, with the line and the reason', () => {
     ['tuple unpacking', 'SECRET_KEY, NAME = "tuple-secret", "x"\n', 1, /SECRET_KEY is set by tuple unpacking/],
     ['a Field() default', 'from pydantic import Field\nfrom pydantic_settings import BaseSettings\n\n\nclass S(BaseSettings):\n    SECRET_KEY: str = Field("field-secret", min_length=8)\n', 6, /SECRET_KEY gets a hardcoded secret through Field\(\)/],
     ['os.environ.setdefault', 'import os\nos.environ.setdefault("SECRET_KEY", "dev-key")\n', 2, /os.environ.setdefault\(\) gives SECRET_KEY a hardcoded value/],
+    ['a project template placeholder', 'SECRET_KEY = "{{cookiecutter.secret_key}}"\n', 1, /SECRET_KEY is a template placeholder \(`\{\{cookiecutter.secret_key\}\}`\), filled in when a project is made/],
+    ['a template placeholder as a getenv fallback', 'import os\nSECRET_KEY = os.getenv("SECRET_KEY", "{{ copier.secret }}")\n', 2, /the fallback for SECRET_KEY is a template placeholder/],
+    ['an environment placeholder in a settings field', 'from pydantic_settings import BaseSettings\n\n\nclass S(BaseSettings):\n    SECRET_KEY: str = "${SECRET_KEY}"\n', 5, /SECRET_KEY is a placeholder \(`\$\{SECRET_KEY\}`\) substituted from the environment/],
   ])('%s', (_name, source, line, reason) => {
     const { outcome, output } = run(source);
     expect(output).toBe(source);

@@ -41,7 +41,22 @@ export function readLiteral(node: Node): SecretLiteral | { problem: string } {
   }
   const values = parts.map(stringValue);
   const value = values.every((v): v is string => v !== null) ? values.join('') : null;
+  const placeholder = value === null ? null : templatePlaceholder(value);
+  if (placeholder) return { problem: `is ${placeholder}` };
   return { node, parts, value };
+}
+
+/**
+ * Whether the whole value is a placeholder another tool fills in, not a
+ * secret: `{{ cookiecutter.secret_key }}` in a project template (cookiecutter,
+ * copier: Jinja renders the file when a project is made from it), or
+ * `${SECRET_KEY}` for envsubst-style substitution at deploy time.
+ */
+function templatePlaceholder(value: string): string | null {
+  const trimmed = value.trim();
+  if (/^\{\{[^{}]+\}\}$/.test(trimmed)) return `a template placeholder (\`${trimmed}\`), filled in when a project is made from the template`;
+  if (/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(trimmed)) return `a placeholder (\`${trimmed}\`) substituted from the environment before the code runs`;
+  return null;
 }
 
 /** An empty value (`""`, `"" ""`) is no secret: it means "not configured", a feature left off. */
