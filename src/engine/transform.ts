@@ -202,7 +202,10 @@ function runChain(engine: EngineContext, file: SourceFile, codemods: readonly Co
     for (const codemod of codemods) {
       if (!codemod.prefilter(result.text)) continue;
       const scope = scopeFor(codemod, file.path, project, role);
-      result.scope.push(...scope.notes);
+      // Why the codemod may not run is said of every file it would read; what it assumed, or
+      // why its changes are held, only of files where it found something to change.
+      const ifChanged = scope.notes.filter((n) => n.kind === 'assumed' || n.kind === 'review');
+      result.scope.push(...scope.notes.filter((n) => !ifChanged.includes(n)));
       if (!scope.go) continue;
       const current: SourceFile = { ...file, text: result.text };
       parsed ??= parse(engine, current, language);
@@ -225,6 +228,7 @@ function runChain(engine: EngineContext, file: SourceFile, codemods: readonly Co
       }
       result.notes.push(...out.notes.map((n) => ({ ...n, codemod: codemod.meta.id })));
       if (out.edits.length === 0) continue;
+      result.scope.push(...ifChanged);
       const riskiest = out.edits.find((e) => RISK[e.safety] > RISK[codemod.meta.safety]);
       if (riskiest) {
         result.failure = {

@@ -75,6 +75,19 @@ describe('shipshape run', () => {
     expect(rest.files.filter((f) => f.status === 'changed').map((f) => f.path)).toEqual(['models.py']);
   });
 
+  it('says what a codemod assumed only of files it had something to change in', async () => {
+    const flask = 'import os\n\n\nclass Config:\n    DEBUG = False\n';
+    const model = 'from pydantic import BaseModel\n\n\nclass User(BaseModel):\n    name: str\n\n    class Config:\n        orm_mode = True\n';
+    type Report = { scope: { codemod: string; kind: string; paths: string[] }[] };
+    const scopeOf = async (files: Record<string, string>) => {
+      const r = await runCli(['run', '.', '--json', '-c', 'python/pydantic-configdict', ...REVIEW], { cwd: project({ 'requirements.txt': 'flask\n', ...files }) });
+      return (JSON.parse(r.stdout) as Report).scope.filter((s) => s.kind === 'assumed');
+    };
+    // A Flask config class is no pydantic model: no word about pydantic versions.
+    expect(await scopeOf({ 'settings.py': flask })).toEqual([]);
+    expect((await scopeOf({ 'settings.py': flask, 'models.py': model })).map((s) => s.paths)).toEqual([['models.py']]);
+  });
+
   it('colours the diff on a TTY unless NO_COLOR is set', async () => {
     const cwd = project({ 'app.py': PRINTY });
     expect((await runCli(['run', ...REVIEW], { cwd, tty: true })).stdout).toContain('\x1b[');
