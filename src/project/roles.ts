@@ -137,6 +137,10 @@ export class Roles {
     if ((scripts || dirs.length === 0) && docsScript(base)) return { role: 'docs', reason: `${base} builds the documentation` };
     if (scripts) return { role: 'scripts', reason: `under ${scripts}/` };
     if (SCRIPT_FILES.has(base)) return { role: 'scripts', reason: `${base} is a script entry point` };
+    // `manage.py <name>` runs <app>/management/commands/<name>.py: its output is for the person at the terminal.
+    if (dirs.at(-1) === 'commands' && dirs.at(-2) === 'management' && base.endsWith('.py') && base !== '__init__.py') {
+      return { role: 'scripts', reason: 'a Django management command (management/commands/)' };
+    }
     return { role: 'app', reason: 'application code' };
   }
 }

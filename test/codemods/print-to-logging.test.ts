@@ -29,6 +29,26 @@ function convertOne(statement: string): string {
   return output.split('\n')[6]!.trim();
 }
 
+describe('python/print-to-logging: prints a linter was told to allow', () => {
+  const source = (line: string) => `def f(a):\n    ${line}\n`;
+  it.each([
+    ['print("kept")  # noqa: T201', '# noqa: T201'],
+    ['print("kept")  # noqa:T201,E501', '# noqa:T201,E501'],
+    ['print("kept")  # noqa', '# noqa'],
+    ['print("kept")  # NOQA: T001', '# NOQA: T001'],
+    ['print(  # noqa: T201\n        "kept"\n    )', '# noqa: T201'],
+  ])('%s stays', (line, marker) => {
+    const { output, notes } = run(source(line));
+    expect(output).toBe(source(line));
+    expect(notes).toEqual([expect.objectContaining({ line: 2, message: `print() is marked \`${marker}\`: the project keeps it on purpose` })]);
+  });
+
+  it('another rule silenced on the line, or a marker on another line, does not keep it', () => {
+    expect(run(source('print("moved")  # noqa: E501')).output).toContain('logger.info("moved")  # noqa: E501');
+    expect(run(source('print(\n        "moved"  # noqa: T201\n    )')).output).toContain('logger.info(');
+  });
+});
+
 describe('python/print-to-logging: messages', () => {
   it.each([
     ['print("Table ready")', 'logger.info("Table ready")'],

@@ -211,6 +211,9 @@ describe('path roles', () => {
     ['scripts/seed.py', 'scripts'],
     ['app/__main__.py', 'scripts'],
     ['manage.py', 'scripts'],
+    ['bakery/base/management/commands/load_initial_data.py', 'scripts'],
+    ['bakery/base/management/commands/__init__.py', 'app'],
+    ['bakery/base/management/helpers.py', 'app'],
     ['static/vendor/jquery.js', 'vendored'],
     ['static/js/chart.min.js', 'vendored'],
     // Not application code for a secret: test settings, examples to copy, docs build scripts.

@@ -399,6 +399,26 @@ function keepReason(c: Conversion, importTime: ReadonlySet<number>, cli: Readonl
 
 const PRINT_CALL = /\bprint(?:\s|\\\r?\n)*\(/;
 
+/** `# noqa`, or `# noqa: T201, E501`: the codes, or none for all. */
+const NOQA = /#\s*noqa(?::\s*([A-Za-z]+\d+(?:[\s,]+[A-Za-z]+\d+)*))?/i;
+
+/**
+ * Lines whose comment silences the linters' print rules (ruff and
+ * flake8-print T201/T203, older T001/T003; or a bare `# noqa`), with the
+ * marker: a maintainer chose to keep that print. A linter reads the comment
+ * on the line the call starts on.
+ */
+function suppressedLines(root: Node): Map<number, string> {
+  const lines = new Map<number, string>();
+  for (const comment of descendantsOfType(root, 'comment')) {
+    const found = NOQA.exec(comment.text);
+    if (!found) continue;
+    const codes = found[1]?.split(/[\s,]+/) ?? null;
+    if (codes === null || codes.some((c) => /^T(?:20|00)\d$/i.test(c))) lines.set(lineOf(comment), found[0]);
+  }
+  return lines;
+}
+
 function transform(ctx: PythonContext): TransformResult {
   const { file, root } = ctx;
   const uses = nameUses(root, 'print');
@@ -415,12 +435,18 @@ function transform(ctx: PythonContext): TransformResult {
 
   const moduleImportsCli = importsCliLibrary(root);
   const machinery = loggingMachinery(root);
+  const kept = suppressedLines(root);
   const notes: Note[] = [];
   const conversions: Conversion[] = [];
   for (const id of uses) {
     const call = parentOf(id);
     if (call?.type !== 'call' || call.childForFieldName('function')?.id !== id.id) {
       notes.push({ line: lineOf(id), message: 'print is used as a value, not called: left alone' });
+      continue;
+    }
+    const marker = kept.get(lineOf(call));
+    if (marker) {
+      notes.push({ line: lineOf(call), message: `print() is marked \`${marker}\`: the project keeps it on purpose` });
       continue;
     }
     const result = classifyCall(call, id, moduleImportsCli, machinery);
