@@ -177,7 +177,9 @@ describe('the GitHub App over real HTTP (in-process queue)', () => {
   });
 
   it('an installation token that expires during a job is replaced before the next call, and the job completes', async () => {
-    h = await startHarness({ tokenLifetimeMs: 1200 });
+    // Tokens live about a second (GitHub gives whole seconds) and are replaced halfway; each git
+    // request takes 300 ms, so the job outlives its first token however fast the machine is.
+    h = await startHarness({ tokenLifetimeMs: 1200, gitLatencyMs: 300 });
     const issue = h.github.seedIssue({ title: 'Hardening' });
     await h.send('issue_comment', 'created', commentPatch('alice', '/shipshape apply 1.4 2.3', issue.number));
     await settle(h);

@@ -42,6 +42,8 @@ export interface HarnessOptions {
   files?: Record<string, string>;
   config?: string;
   tokenLifetimeMs?: number;
+  /** Wait before serving each git request (see startGitHttpServer). */
+  gitLatencyMs?: number;
   permissions?: Record<string, 'admin' | 'write' | 'read' | 'none'>;
   /** Extra environment (REDIS_URL, queue settings). */
   env?: Record<string, string>;
@@ -86,7 +88,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     permissions: options.permissions ?? { alice: 'write', bob: 'read' },
   });
   github.state.files['.github/shipshape.yml'] = config;
-  const gitServer = await startGitHttpServer({ reposDir, token: (token) => github.accepts(token) });
+  const gitServer = await startGitHttpServer({ reposDir, token: (token) => github.accepts(token), latencyMs: options.gitLatencyMs });
   const front = await startGheFront({ api: github.serverUrl, git: gitServer.url('') });
   const port = await freePort();
   const env: Record<string, string> = {

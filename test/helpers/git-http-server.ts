@@ -24,6 +24,8 @@ export interface GitHttpServerOptions {
   token: string | ((token: string) => boolean);
   /** Branch names whose updates a pre-receive hook declines, as GitHub's branch protection does. */
   protectedBranches?: string[];
+  /** A wait before serving each authorised request (its token was checked on arrival): a slow network. */
+  latencyMs?: number;
 }
 
 /**
@@ -62,6 +64,11 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
       res.end('authentication required\n');
       return;
     }
+    if (options.latencyMs) setTimeout(() => serve(req, res, url), options.latencyMs);
+    else serve(req, res, url);
+  }
+
+  function serve(req: IncomingMessage, res: ServerResponse, url: URL): void {
     const pathInfo = decodeURIComponent(url.pathname);
     // The repository is the shortest leading part of the path that is a git directory (`owner/name.git` nests).
     const segments = pathInfo.split('/').filter(Boolean);
