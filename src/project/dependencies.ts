@@ -151,7 +151,7 @@ export class Dependencies {
    * What the project's other dependencies say of `name` for `file` (see
    * IMPLIED): the range they allow and what says so, or null when none does.
    */
-  implied(file: string, rawName: string): { range: Range; because: string } | null {
+  private implied(file: string, rawName: string): { range: Range; because: string } | null {
     const name = normaliseName(rawName);
     let range: Range = ANY;
     const because: string[] = [];

@@ -1,15 +1,8 @@
 import type { Node } from 'web-tree-sitter';
 import { dottedText, IMPORT_STATEMENTS } from './imports.js';
-import { parentOf, TreeIndex } from './tree-index.js';
+import { isField, parentOf, TreeIndex, typeOf } from './tree-index.js';
 
-// Parents and fields come from the tree's index: `node.parent` walks down from the root each time.
-function isField(parent: Node, field: string, child: Node): boolean {
-  return TreeIndex.of(child).isField(parent, field, child);
-}
-
-function typeOf(node: Node): string {
-  return TreeIndex.of(node).typeOf(node);
-}
+// Parents, types and fields come from the tree's index: `node.parent` walks down from the root each time.
 
 /** Nodes a binding target may be nested in: `a, (b, *c) = …`, `with f() as (d, e):`, `del (x), y`. */
 const TARGET_CONTAINERS: ReadonlySet<string> = new Set([

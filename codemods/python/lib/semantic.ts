@@ -1,7 +1,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { importBindings, importTarget, isBinding, isNameUse } from './bindings.js';
 import { dottedPath } from './syntax.js';
-import { parentOf, TreeIndex } from './tree-index.js';
+import { isField, parentOf, TreeIndex, typeOf } from './tree-index.js';
 
 /**
  * One Python semantic model per parsed tree: scopes, the names each binds
@@ -64,14 +64,6 @@ export type Resolved =
 const COMPREHENSIONS: ReadonlySet<string> = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
 
 // Navigation through the tree's index: asking a node for its parent, children or fields costs a call into the parser each time.
-function isField(parent: Node, field: string, child: Node): boolean {
-  return TreeIndex.of(child).isField(parent, field, child);
-}
-
-function typeOf(node: Node): string {
-  return TreeIndex.of(node).typeOf(node);
-}
-
 function kids(node: Node): Node[] {
   return TreeIndex.of(node).namedChildren(node);
 }

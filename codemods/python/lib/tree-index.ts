@@ -220,6 +220,16 @@ export function parentOf(node: Node): Node | null {
   return TreeIndex.of(node).parent(node);
 }
 
+/** Whether `child` is the (first) child of `parent` filling `field`, through its tree's index. */
+export function isField(parent: Node, field: string, child: Node): boolean {
+  return TreeIndex.of(child).isField(parent, field, child);
+}
+
+/** A node's type through its tree's index (`node.type` is a call into the parser each time). */
+export function typeOf(node: Node): string {
+  return TreeIndex.of(node).typeOf(node);
+}
+
 /** A node's ancestors, nearest first, through its tree's index. */
 export function* ancestors(node: Node): Generator<Node> {
   const index = TreeIndex.of(node);

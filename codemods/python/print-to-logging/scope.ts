@@ -3,7 +3,7 @@ import { importBindings, isBinding, isNameUse } from '../lib/bindings.js';
 import type { SemanticModel } from '../lib/semantic.js';
 import { dottedText, importsOf, importStatements, isImportStatement } from '../lib/imports.js';
 import { descendantsOfType, namedChildren } from '../lib/syntax.js';
-import { ancestors, parentOf, TreeIndex } from '../lib/tree-index.js';
+import { ancestors, isField, parentOf } from '../lib/tree-index.js';
 
 /** Repository paths whose output is for a person at a terminal or a test runner, not an application log. */
 export function nonApplicationReason(path: string): string | null {
@@ -92,11 +92,10 @@ export function printContext(call: Node, moduleImportsCli: boolean): PrintContex
     if (sameScope && (up.type === 'except_clause' || up.type === 'except_group_clause') && child.type === 'block') inExcept = true;
     if (SCOPES.has(up.type)) sameScope = false;
     if (up.type === 'function_definition' || up.type === 'lambda') atImportTime = false;
-    if (keep) {
-      // Settled: only the scope flags above still change.
-    } else if (up.type === 'if_statement' && up.childForFieldName('consequence')?.id === child.id && isMainCheck(up.childForFieldName('condition'))) {
+    // Once settled, only the scope flags above still change.
+    if (!keep && up.type === 'if_statement' && up.childForFieldName('consequence')?.id === child.id && isMainCheck(up.childForFieldName('condition'))) {
       keep = 'print() under if __name__ == "__main__": is the script\'s own output';
-    } else if (up.type === 'function_definition') {
+    } else if (!keep && up.type === 'function_definition') {
       const reason = cliReason(up, moduleImportsCli);
       if (reason) keep = `print() is command output: ${reason}`;
     }
@@ -114,7 +113,7 @@ function readName(id: Node): boolean {
 
 function isMethodName(id: Node): boolean {
   const parent = parentOf(id);
-  return parent?.type === 'attribute' && TreeIndex.of(id).isField(parent, 'attribute', id);
+  return parent?.type === 'attribute' && isField(parent, 'attribute', id);
 }
 
 /** A name read that may mean a module-level function or class (not a parameter or local of the function it is read in). */
