@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Node, Parser, Tree } from 'web-tree-sitter';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { isNameUse } from '../../codemods/python/lib/bindings.js';
 import { SemanticModel } from '../../codemods/python/lib/semantic.js';
 import { ancestors, parentOf, TreeIndex } from '../../codemods/python/lib/tree-index.js';
@@ -110,6 +110,25 @@ describe('the per-tree index answers what the tree answers', () => {
       for (const node of namedNodes(tree.rootNode)) {
         expect(index.parent(node)?.id).toBe(node.parent?.id);
         expect(index.typeOf(node)).toBe(node.type);
+      }
+    });
+  });
+
+  it('knows every node itself, also after keywords spelled like node types (never asking the tree)', () => {
+    // `lambda` and `yield` are node types and keywords: the parser's search returns both, the index keeps the nodes.
+    withTree('f = lambda x: x\ndef g():\n    yield lambda: (yield)\nclass C:\n    h = [lambda y: y for _ in ()]\n', (tree) => {
+      const index = TreeIndex.of(tree);
+      const all = namedNodes(tree.rootNode);
+      expect(index.nodes('lambda')).toHaveLength(3);
+      expect(index.nodes('lambda').every((n) => n.isNamed)).toBe(true);
+      const parent = vi.spyOn(Object.getPrototypeOf(tree.rootNode) as Node, 'parent', 'get');
+      try {
+        const indexed = index.nodes(...new Set(all.map((n) => n.type)));
+        expect(indexed).toHaveLength(all.length);
+        for (const node of indexed) index.parent(node);
+        expect(parent).not.toHaveBeenCalled();
+      } finally {
+        parent.mockRestore();
       }
     });
   });

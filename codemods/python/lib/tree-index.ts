@@ -15,56 +15,74 @@ import type { Node, Tree } from 'web-tree-sitter';
  */
 export class TreeIndex {
   /** Named nodes in document order. */
-  private readonly all: Node[] = [];
-  /** For the node numbered i, its type. */
-  private readonly types: string[] = [];
+  private readonly all: Node[];
+  /** The type names of the tree's language, by type id. */
+  private readonly names: readonly string[];
+  /** For the node numbered i, its type id. */
+  private readonly typeIds: Uint16Array;
   /** For the node numbered i, the number just past its last named descendant. */
-  private readonly end: number[] = [];
+  private readonly end: Int32Array;
   /** For the node numbered i, its parent's number (-1 for the root). */
-  private readonly up: number[] = [];
+  private readonly up: Int32Array;
+  /** For the node numbered i, its start (ascending: document order); with the id, finds a node's number. */
+  private readonly starts: Int32Array;
   /** For a node number, the fields its named children fill (`body`, `left`, …; null for none), once asked. */
   private readonly fields = new Map<number, (string | null)[]>();
   /** For a node number, the field it fills in its parent, once its parent's fields were read. */
   private readonly fieldOfNode: (string | null)[] = [];
-  private readonly order = new Map<number, number>();
+  /** Numbers of the nodes of one type, or of several merged in document order, by the types asked for; filled on request. */
   private readonly byType = new Map<string, number[]>();
   private byName: Map<string, number[]> | null = null;
-  /** Numbers of several types at once, merged in document order, by the types asked for. */
-  private readonly merged = new Map<string, number[]>();
 
   private constructor(root: Node) {
     // One call into the parser collects every named node in document order (far cheaper than
     // stepping a cursor through every token from JavaScript); parents and subtree ends follow
-    // from the byte ranges, since a node's descendants come right after it and inside it.
-    const open: number[] = [];
-    const starts: number[] = [];
-    const ends: number[] = [];
-    for (const node of root.hasError ? namedNodesByCursor(root) : root.descendantsOfType(namedTypes(root))) {
+    // from the byte ranges, since a node's descendants come right after it and inside it. The
+    // numbers go in typed arrays sized once: a tree has tens of thousands of nodes, and growing
+    // arrays of them is garbage the collector then spends more time on than the walk.
+    const language = languageOf(root);
+    const found = root.hasError ? namedNodesByCursor(root) : root.descendantsOfType(language.namedTypes);
+    const total = found.length;
+    const all = new Array<Node>(total);
+    const typeIds = new Uint16Array(total);
+    const end = new Int32Array(total);
+    const up = new Int32Array(total);
+    const starts = new Int32Array(total);
+    const ends = new Int32Array(total);
+    const open = new Int32Array(total);
+    let depth = 0;
+    let count = 0;
+    for (const node of found) {
       if (!node) continue;
-      // Each getter is a call into the parser: read the type once.
-      const type = node.type;
-      if (AMBIGUOUS.has(type) && !node.isNamed) continue;
-      const index = this.all.length;
+      // Each getter is a call into the parser: the type id once (a keyword spelled like a named type is left out).
+      const typeId = node.typeId;
+      if (!language.named[typeId]) continue;
       const startIndex = node.startIndex;
       const endIndex = node.endIndex;
-      while (open.length > 0) {
-        const top = open.at(-1)!;
+      while (depth > 0) {
+        const top = open[depth - 1]!;
         if (startIndex >= starts[top]! && endIndex <= ends[top]!) break;
-        this.end[open.pop()!] = index;
+        end[top] = count;
+        depth--;
       }
-      this.all.push(node);
-      starts.push(startIndex);
-      ends.push(endIndex);
-      this.end.push(index + 1);
-      this.up.push(open.length > 0 ? open.at(-1)! : -1);
-      this.order.set(node.id, index);
-      this.types.push(type);
-      const list = this.byType.get(type);
-      if (list) list.push(index);
-      else this.byType.set(type, [index]);
-      open.push(index);
+      all[count] = node;
+      typeIds[count] = typeId;
+      starts[count] = startIndex;
+      ends[count] = endIndex;
+      end[count] = count + 1;
+      up[count] = depth > 0 ? open[depth - 1]! : -1;
+      open[depth++] = count;
+      count++;
     }
-    for (const top of open) this.end[top] = this.all.length;
+    while (depth > 0) end[open[--depth]!] = count;
+    // Keywords left out leave room at the end: every array is exactly one entry per node kept.
+    all.length = count;
+    this.all = all;
+    this.names = language.names;
+    this.typeIds = typeIds.subarray(0, count);
+    this.end = end.subarray(0, count);
+    this.up = up.subarray(0, count);
+    this.starts = starts.subarray(0, count);
   }
 
   /** The fields of a node's named children, read once per node that is asked about. */
@@ -110,14 +128,20 @@ export class TreeIndex {
 
   /** The number of a node of this tree, or undefined. */
   private numberOf(node: Node): number | undefined {
-    const at = this.order.get(node.id);
-    return at !== undefined && this.all[at]!.tree === node.tree ? at : undefined;
+    // Nodes starting at the same place are one inside another (a handful): a binary search and a short scan by id.
+    const start = node.startIndex;
+    const all = this.all;
+    for (let at = lowerBound(this.starts, start); at < all.length && this.starts[at] === start; at++) {
+      const found = all[at]!;
+      if (found.id === node.id) return found.tree === node.tree ? at : undefined;
+    }
+    return undefined;
   }
 
   /** A node's type, read once when the index was built (`node.type` asks the parser each time). */
   typeOf(node: Node): string {
     const at = this.numberOf(node);
-    return at === undefined ? node.type : this.types[at]!;
+    return at === undefined ? node.type : this.typeAt(at);
   }
 
   /** A node's parent, without asking the tree (which walks down from the root to find it). */
@@ -165,8 +189,8 @@ export class TreeIndex {
    * document order: what `node.descendantsOfType(types)` gives, without a walk.
    */
   within(node: Node, ...types: string[]): Node[] {
-    const at = this.order.get(node.id);
-    if (at === undefined || this.all[at]!.tree !== node.tree) {
+    const at = this.numberOf(node);
+    if (at === undefined) {
       return node.descendantsOfType(types).filter((n): n is Node => n !== null && n.isNamed);
     }
     return this.pick(this.numbers(types), at, this.end[at]!);
@@ -181,7 +205,7 @@ export class TreeIndex {
   identifiers(name: string): Node[] {
     if (!this.byName) {
       this.byName = new Map();
-      for (const i of this.byType.get('identifier') ?? []) {
+      for (const i of this.numbers(['identifier'])) {
         const text = this.all[i]!.text;
         const list = this.byName.get(text);
         if (list) list.push(i);
@@ -192,14 +216,23 @@ export class TreeIndex {
   }
 
   private numbers(types: readonly string[]): number[] {
-    if (types.length === 1) return this.byType.get(types[0]!) ?? [];
-    const key = types.join(' ');
-    let merged = this.merged.get(key);
-    if (!merged) {
-      merged = [...new Set(types)].flatMap((t) => this.byType.get(t) ?? []).sort((a, b) => a - b);
-      this.merged.set(key, merged);
+    const key = types.length === 1 ? types[0]! : types.join(' ');
+    let numbers = this.byType.get(key);
+    if (!numbers) {
+      // One pass over the type ids, for the types of one request, the first time they are asked for.
+      const wanted = new Set(types);
+      const ids = this.typeIds;
+      const names = this.names;
+      numbers = [];
+      for (let at = 0; at < ids.length; at++) if (wanted.has(names[ids[at]!] || 'ERROR')) numbers.push(at);
+      this.byType.set(key, numbers);
     }
-    return merged;
+    return numbers;
+  }
+
+  /** The type of the node numbered `at`. */
+  private typeAt(at: number): string {
+    return this.names[this.typeIds[at]!] || 'ERROR';
   }
 
   /** The nodes numbered in [from, to) among `numbers` (sorted). */
@@ -255,29 +288,37 @@ function namedNodesByCursor(root: Node): Node[] {
   }
 }
 
-/** Type names that are both a named node and a keyword token (`lambda`, `yield`, …): only the named ones are indexed. */
-let AMBIGUOUS: ReadonlySet<string> = new Set();
-const NAMED = new WeakMap<object, string[]>();
-
-/** Every named node type of the tree's language (not ERROR: see namedNodesByCursor). */
-function namedTypes(root: Node): string[] {
-  const language = root.tree.language;
-  let types = NAMED.get(language);
-  if (!types) {
-    const named = new Set<string>();
-    const anonymous = new Set<string>();
-    for (let id = 0; id < language.nodeTypeCount; id++) {
-      const type = language.nodeTypeForId(id);
-      if (type) (language.nodeTypeIsNamed(id) ? named : anonymous).add(type);
-    }
-    types = [...named];
-    AMBIGUOUS = new Set(types.filter((t) => anonymous.has(t)));
-    NAMED.set(language, types);
-  }
-  return types;
+interface LanguageInfo {
+  /** Every named node type (not ERROR: see namedNodesByCursor). */
+  namedTypes: string[];
+  /** Type names by type id. */
+  names: readonly string[];
+  /** By type id, 1 for a named type (ERROR, 65535, included): a keyword spelled like a named type is 0. */
+  named: Uint8Array;
 }
 
-function lowerBound(numbers: readonly number[], value: number): number {
+const LANGUAGES = new WeakMap<object, LanguageInfo>();
+
+function languageOf(root: Node): LanguageInfo {
+  const language = root.tree.language;
+  let info = LANGUAGES.get(language);
+  if (!info) {
+    const named = new Uint8Array(0x10000);
+    named[0xffff] = 1;
+    const namedTypes = new Set<string>();
+    for (let id = 0; id < language.nodeTypeCount; id++) {
+      const type = language.nodeTypeForId(id);
+      if (!type || !language.nodeTypeIsNamed(id)) continue;
+      named[id] = 1;
+      namedTypes.add(type);
+    }
+    info = { namedTypes: [...namedTypes], names: language.types, named };
+    LANGUAGES.set(language, info);
+  }
+  return info;
+}
+
+function lowerBound(numbers: ArrayLike<number>, value: number): number {
   let lo = 0;
   let hi = numbers.length;
   while (lo < hi) {
