@@ -221,10 +221,8 @@ export class TreeIndex {
     if (!numbers) {
       // One pass over the type ids, for the types of one request, the first time they are asked for.
       const wanted = new Set(types);
-      const ids = this.typeIds;
-      const names = this.names;
       numbers = [];
-      for (let at = 0; at < ids.length; at++) if (wanted.has(names[ids[at]!] || 'ERROR')) numbers.push(at);
+      for (let at = 0; at < this.typeIds.length; at++) if (wanted.has(this.typeAt(at))) numbers.push(at);
       this.byType.set(key, numbers);
     }
     return numbers;
