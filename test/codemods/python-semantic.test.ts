@@ -99,6 +99,26 @@ describe('the Python semantic model', () => {
     expect(m.resolve(use(m, 'Thing'))).toEqual({ kind: 'unknown', reason: "'Thing' may be bound by 'from helpers import *'" });
   });
 
+  it('reads the names of a subscripted annotation; binds only the names a type parameter list or a type alias declares', () => {
+    const m = model(
+      'from app.schemas import Item\n' +
+        'def f(x: list[Item], *rest: Item, **extra: dict[str, Item]) -> dict[str, Item]:\n    y: list[Item] = []\n    return rest, extra\n' +
+        'class C[T: Item, *Ts, **P]:\n    items: list[Item] = []\n' +
+        'def g[U](u: U) -> U:\n    return u\n' +
+        'type Pairs[K: Item] = dict[K, Item]\ntype Plain = Item\n' +
+        'print(Item)\n',
+    );
+    expect(m.resolve(use(m, 'Item', m.usesOf('Item').length - 1))).toMatchObject({ kind: 'imported', module: 'app.schemas', path: ['Item'] });
+    expect([...m.module.bindings.keys()]).toEqual(['Item', 'f', 'C', 'T', 'Ts', 'P', 'g', 'Pairs', 'K', 'Plain']);
+    const fn = m.scopes.find((s) => s.kind === 'function' && s.node.childForFieldName('name')?.text === 'f')!;
+    expect([...fn.bindings.keys()]).toEqual(['x', 'rest', 'extra', 'y']);
+    expect(m.lookup('rest', use(m, 'rest', 1))).toMatchObject({ scope: { kind: 'function' }, bindings: [{ kind: 'parameter' }] });
+    const cls = m.scopes.find((s) => s.kind === 'class')!;
+    expect([...cls.bindings.keys()]).toEqual(['items']);
+    const g = m.scopes.find((s) => s.kind === 'function' && s.node.childForFieldName('name')?.text === 'g')!;
+    expect([...g.bindings.keys()]).toEqual(['u', 'U']);
+  });
+
   it('indexes nodes by type in document order, from one walk', () => {
     const m = model('def f():\n    print(1)\n    return [print(x) for x in y]\nprint(2)\n');
     expect(m.nodes('call').map((c) => c.text)).toEqual(['print(1)', 'print(x)', 'print(2)']);

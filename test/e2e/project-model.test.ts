@@ -208,6 +208,16 @@ describe('one file of the app', () => {
     expect(changed(r)).toEqual(['src/shop/schemas/user.py']);
   });
 
+  it('a base also named in a subscripted annotation (`-> list[AppModel]`) still resolves: the annotation reads it, it does not rebind it', async () => {
+    const dir = copyApp((d) => {
+      const path = join(d, 'src/shop/schemas/order.py');
+      writeFileSync(path, `${readFileSync(path, 'utf8')}\n\ndef newest(orders: dict[int, AppModel], *rest: AppModel) -> list[AppModel]:\n    return list(orders.values())\n`);
+    });
+    const r = await report(dir, '--allow', 'review', 'src/shop/schemas/order.py');
+    expect(r.files.flatMap((f) => (f.status === 'changed' ? f.changes.map((c) => `${f.path}: ${c.description}`) : []))).toEqual(['src/shop/schemas/order.py: class Config -> model_config = ConfigDict(...) in Order']);
+    expect(r.codemods[0]!.notes).toEqual([]);
+  });
+
   it('a base whose subclass elsewhere keeps a v1 key it renames, outside this run: left alone, naming the subclass', async () => {
     const dir = copyApp();
     const r = await report(dir, '--allow', 'review', 'src/shop/schemas/_base.py');

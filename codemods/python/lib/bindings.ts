@@ -77,10 +77,48 @@ export function isBinding(id: Node): boolean {
     default:
       break;
   }
-  // Inside a match pattern or a type parameter list: found by position, without climbing to the root.
+  if (declaresType(id)) return true;
+  // Inside a match pattern: found by position, without climbing to the root.
   return TreeIndex.of(id)
-    .nodes('case_pattern', 'type_parameter')
+    .nodes('case_pattern')
     .some((p) => p.startIndex <= id.startIndex && id.endIndex <= p.endIndex);
+}
+
+/**
+ * Whether an identifier is the name a type parameter list declares
+ * (`class C[T]`, `def f[T: int, *Ts, **P]`, `type Pairs[K] = …`) or the
+ * name of a `type` alias. The grammar spells a subscript in an annotation
+ * (`x: List[Model]`) with the same node types, and there `Model` is read,
+ * not bound; so is `int` in `T: int`.
+ */
+function declaresType(id: Node): boolean {
+  let node = id;
+  let up = parentOf(node);
+  if (up && typeOf(up) === 'generic_type') return TreeIndex.of(up).namedChildren(up)[0]?.id === id.id && aliasName(up);
+  if (up && typeOf(up) === 'splat_type') [node, up] = [up, parentOf(up)];
+  if (!up || typeOf(up) !== 'type') return false;
+  [node, up] = [up, parentOf(up)];
+  if (up && typeOf(up) === 'constrained_type') {
+    if (TreeIndex.of(up).namedChildren(up)[0]?.id !== node.id) return false;
+    [node, up] = [up, parentOf(up)];
+    if (!up || typeOf(up) !== 'type') return false;
+    [node, up] = [up, parentOf(up)];
+  }
+  if (!up) return false;
+  if (typeOf(up) === 'type_alias_statement') return isField(up, 'left', node) && node.namedChildCount === 1 && TreeIndex.of(node).namedChildren(node)[0]?.id === id.id;
+  if (typeOf(up) !== 'type_parameter') return false;
+  const holder = parentOf(up);
+  if (!holder) return false;
+  const holderType = typeOf(holder);
+  if (holderType === 'class_definition' || holderType === 'function_definition') return isField(holder, 'type_parameters', up);
+  return holderType === 'generic_type' && aliasName(holder);
+}
+
+/** Whether a `generic_type` is the left side of a `type` alias statement (`type Pairs[K] = …`). */
+function aliasName(generic: Node): boolean {
+  const type = parentOf(generic);
+  const statement = type && parentOf(type);
+  return !!statement && typeOf(type!) === 'type' && typeOf(statement) === 'type_alias_statement' && isField(statement, 'left', type!);
 }
 
 /** Every identifier in the tree that is a use of `name` as a variable. */

@@ -82,7 +82,9 @@ function parameterIdentifiers(params: Node): Node[] {
       const name = fieldOf(p, 'name');
       if (name?.type === 'identifier') out.push(name);
     } else if (p.type === 'typed_parameter' || p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern') {
-      const name = kids(p).find((c) => c?.type === 'identifier');
+      // `*args: int` is a typed parameter around a splat pattern around the name.
+      const inner = p.type === 'typed_parameter' ? kids(p).find((c) => c?.type === 'list_splat_pattern' || c?.type === 'dictionary_splat_pattern') : undefined;
+      const name = kids(inner ?? p).find((c) => c?.type === 'identifier');
       if (name) out.push(name);
     }
   }
