@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Node, Parser, Tree } from 'web-tree-sitter';
+import { summariseModule } from '../../codemods/python/lib/modules.js';
 import { SemanticModel } from '../../codemods/python/lib/semantic.js';
 import { pythonParser } from '../../src/engine/python.js';
 
@@ -117,6 +118,45 @@ describe('the Python semantic model', () => {
     expect([...cls.bindings.keys()]).toEqual(['items']);
     const g = m.scopes.find((s) => s.kind === 'function' && s.node.childForFieldName('name')?.text === 'g')!;
     expect([...g.bindings.keys()]).toEqual(['u', 'U']);
+  });
+
+  describe('the model a module summary reads', () => {
+    const SOURCES = [
+      // Bindings in every statement form at module and class level, next to bodies that bind nothing outside.
+      'import os, a.b as ab\nfrom .base import Base as B, helper\nfrom x import *\n' +
+        'try:\n    import ujson as json\nexcept ImportError as err:\n    json = None\n' +
+        'if os.name:\n    Alias = B\nelse:\n    Alias = ab.Other\n' +
+        'for i, (j, *k) in []:\n    pass\nwith open("f") as (fh, gh):\n    del gh\nx = y = 1\nz: int\nn += 1\n' +
+        '@dec\nclass M(B, metaclass=Meta):\n    a: list[B] = []\n    b = c = [q for q in range(3)]\n    def m(self, *args: B):\n        inner = 1\n        return lambda v: v\n' +
+        '    class Config(B.Config):\n        orm_mode = True\n    if a:\n        import json as js\n    else:\n        js = None\n' +
+        'def f(p=lambda w: w) -> dict[str, M]:\n    local = 1\n    class Hidden(B):\n        pass\n    return {k: v for k, v in []}\n',
+      // `global` and `:=` bind module names from inside: the summary model then reads every body.
+      'def setup():\n    global Late\n    class Late(Base):\n        pass\nfrom base import Base\n',
+      'from base import Base\nitems = [last := i for i in range(3)]\nclass K(Base):\n    pass\n',
+    ];
+
+    it.each(SOURCES.map((s, i) => [i, s]))('summarises source %i as the full model does', (_, text) => {
+      const full = parser.parse(text)!;
+      const shallow = parser.parse(text)!;
+      trees.push(full, shallow);
+      const expected = summariseModule('m.py', SemanticModel.build(full.rootNode));
+      expect(expected.names.size).toBeGreaterThan(2);
+      expect(summariseModule('m.py', SemanticModel.forSummary(shallow, text))).toEqual(expected);
+    });
+
+    it('skips function bodies when nothing there can bind a module name, and shares a full model when the tree has one', () => {
+      const text = SOURCES[0]!;
+      const tree = parser.parse(text)!;
+      trees.push(tree);
+      const summary = SemanticModel.forSummary(tree, text);
+      expect(summary.usesOf('local')).toEqual([]);
+      expect(SemanticModel.build(tree.rootNode).usesOf('local')).toHaveLength(1);
+      const withGlobal = parser.parse(SOURCES[1]!)!;
+      trees.push(withGlobal);
+      expect(SemanticModel.forSummary(withGlobal, SOURCES[1]!).module.bindings.has('Late')).toBe(true);
+      const shared = SemanticModel.of(tree);
+      expect(SemanticModel.forSummary(tree, text)).toBe(shared);
+    });
   });
 
   it('indexes nodes by type in document order, from one walk', () => {

@@ -167,7 +167,11 @@ const summaryKey = (path: string) => `python:summary:${path}`;
 
 /** The summary of a project file, parsed once per run; null when it cannot be read or parsed cleanly. */
 export function moduleSummary(reader: ModuleReader, path: string): ModuleSummary | null {
-  return reader.project.memo(summaryKey(path), () => parsedModule(reader, path, (model) => summariseModule(path, model)));
+  return reader.project.memo(summaryKey(path), () => {
+    const text = reader.project.readText(path);
+    if (text === null) return null;
+    return reader.withTree(text, (tree) => (tree.rootNode.hasError ? null : summariseModule(path, SemanticModel.forSummary(tree, text))));
+  });
 }
 
 /**

@@ -61,6 +61,9 @@ export type Resolved =
   | { kind: 'builtin'; name: string; rest: string[] }
   | { kind: 'unknown'; reason: string };
 
+/** `global x` in a function, or a walrus in a comprehension, binds a name of the module from inside. */
+const MAY_BIND_FROM_INSIDE = /\bglobal\b|:=/;
+
 const COMPREHENSIONS: ReadonlySet<string> = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
 
 // Navigation through the tree's index: asking a node for its parent, children or fields costs a call into the parser each time.
@@ -102,7 +105,17 @@ export class SemanticModel {
   /** Identifiers already handled as a definition or parameter name (not to be classified again). */
   private readonly handled = new Set<number>();
 
-  private constructor(readonly root: Node) {
+  /**
+   * `shallow`: module-level and class-level names only. Function and lambda
+   * bodies and comprehensions are not visited, so their scopes stay empty
+   * and their names are not indexed as uses. Only for text without `global`
+   * or `:=`, the two ways code there can bind a module-level name (see
+   * `forSummary`).
+   */
+  private constructor(
+    readonly root: Node,
+    private readonly shallow = false,
+  ) {
     this.index = TreeIndex.of(root);
     this.module = this.newScope('module', root, null);
     this.visitChildren(root, this.module);
@@ -122,9 +135,21 @@ export class SemanticModel {
     return model;
   }
 
-  /** A model of a tree the caller does not share (tests, summaries of other modules). */
+  /** A model of a tree the caller does not share (tests). */
   static build(root: Node): SemanticModel {
     return new SemanticModel(root);
+  }
+
+  /**
+   * A model whose module and class scopes are right, for a summary of the
+   * module's names: the shared full model when the tree has one already,
+   * else one that skips what cannot bind a module or class name (most of a
+   * file is function bodies). Not shared: it knows nothing inside functions.
+   */
+  static forSummary(tree: Tree, text: string): SemanticModel {
+    const full = SemanticModel.cache.get(tree);
+    if (full) return full;
+    return new SemanticModel(tree.rootNode, !MAY_BIND_FROM_INSIDE.test(text));
   }
 
   /** Every named node of one of `types`, in document order (from the tree's shared index). */
@@ -266,6 +291,7 @@ export class SemanticModel {
       case 'function_definition': {
         this.defineName(fieldOf(node, 'name'), scope, (name) => ({ kind: 'function', name, node, scope }));
         const inner = this.newScope('function', node, scope);
+        if (this.shallow) return;
         const params = fieldOf(node, 'parameters');
         if (params) this.visitParameters(params, scope, inner);
         for (const child of kids(node)) {
@@ -275,6 +301,7 @@ export class SemanticModel {
         return;
       }
       case 'lambda': {
+        if (this.shallow) return;
         const inner = this.newScope('lambda', node, scope);
         const params = fieldOf(node, 'parameters');
         if (params) this.visitParameters(params, scope, inner);
@@ -315,6 +342,7 @@ export class SemanticModel {
         return;
       default:
         if (COMPREHENSIONS.has(type)) {
+          if (this.shallow) return;
           const inner = this.newScope('comprehension', node, scope);
           const first = kids(node).find((c) => typeOf(c) === 'for_in_clause');
           for (const child of kids(node)) {
