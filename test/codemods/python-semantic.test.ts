@@ -159,6 +159,23 @@ describe('the Python semantic model', () => {
     });
   });
 
+  it('binds what a match pattern captures, and reads class and value patterns', () => {
+    const m = model(
+      'from app import Point, Color\n' +
+        'match event:\n    case Color.RED:\n        pass\n    case Point(x=0, y=yy) as where:\n        pass\n' +
+        '    case [first, *others]:\n        pass\n    case {"k": v, **rest}:\n        pass\n    case str() | bytes():\n        pass\n' +
+        'print(Point, Color, x, str)\n',
+    );
+    expect([...m.module.bindings.keys()].sort()).toEqual(['Color', 'Point', 'first', 'others', 'rest', 'v', 'where', 'yy']);
+    expect(m.usesOf('RED')).toEqual([]);
+    expect(m.usesOf('x').map((n) => n.startPosition.row)).toEqual([12]);
+    const [point, color, x, str] = m.nodes('call').at(-1)!.childForFieldName('arguments')!.namedChildren;
+    expect(m.resolve(point!)).toMatchObject({ kind: 'imported', module: 'app', path: ['Point'] });
+    expect(m.resolve(color!)).toMatchObject({ kind: 'imported', module: 'app', path: ['Color'] });
+    expect(m.resolve(x!)).toMatchObject({ kind: 'builtin', name: 'x' });
+    expect(m.resolve(str!)).toMatchObject({ kind: 'builtin', name: 'str' });
+  });
+
   it('indexes nodes by type in document order, from one walk', () => {
     const m = model('def f():\n    print(1)\n    return [print(x) for x in y]\nprint(2)\n');
     expect(m.nodes('call').map((c) => c.text)).toEqual(['print(1)', 'print(x)', 'print(2)']);

@@ -26,13 +26,15 @@ export function isNameUse(id: Node): boolean {
   if (!parent) return false;
   if (typeOf(parent) === 'attribute') return !isField(parent, 'attribute', id);
   if (typeOf(parent) === 'keyword_argument') return !isField(parent, 'name', id);
+  // `case Point(x=0)`: x names an attribute of the subject.
+  if (typeOf(parent) === 'keyword_pattern') return TreeIndex.of(parent).namedChildren(parent)[0]?.id !== id.id;
   if (typeOf(parent) === 'dotted_name') {
     const holder = parentOf(parent);
     if (!holder) return false;
     if (typeOf(holder) === 'relative_import' || isField(holder, 'module_name', parent)) return false;
     if (typeOf(holder) === 'aliased_import') return false;
-    // `import a.b` binds only `a`.
-    if (IMPORT_STATEMENTS.has(typeOf(holder))) return TreeIndex.of(parent).namedChildren(parent)[0]?.id === id.id;
+    // `import a.b` binds only `a`; `case Color.RED:` reads `Color` and its attribute.
+    return TreeIndex.of(parent).namedChildren(parent)[0]?.id === id.id;
   }
   return true;
 }
@@ -64,15 +66,24 @@ export function isBinding(id: Node): boolean {
       return !isField(parent, 'type', node);
     case 'aliased_import':
       return isField(parent, 'alias', node);
+    case 'dotted_name': {
+      // An import name (isNameUse filtered module paths), or a name in a match pattern.
+      const holder = parentOf(parent);
+      if (!holder || IMPORT_STATEMENTS.has(typeOf(holder))) return true;
+      // `case Point(…)` reads the class; `case Color.RED` is a value; a bare `case name` captures.
+      return typeOf(holder) !== 'class_pattern' && TreeIndex.of(parent).namedChildren(parent).length === 1;
+    }
+    case 'as_pattern':
+      // `case [x, y] as point`: the name after `as` (with and except name theirs in an as_pattern_target).
+      return TreeIndex.of(parent).namedChildren(parent)[0]?.id !== node.id;
     case 'parameters':
     case 'lambda_parameters':
     case 'dictionary_splat_pattern':
+    case 'splat_pattern':
     case 'as_pattern_target':
     case 'global_statement':
     case 'nonlocal_statement':
     case 'delete_statement':
-    case 'dotted_name':
-      // dotted_name here is an import name (isNameUse filtered module paths).
       return true;
     default:
       break;
