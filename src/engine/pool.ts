@@ -96,19 +96,28 @@ const POLL_MS = 5;
  * The files not handed out yet. Each thread takes from the front of its own
  * run of neighbouring files (the files of one package read the same module
  * summaries, which each thread computes for itself) and, once its run is
- * done, takes over the back half of the longest other run. Files given back
- * (put off, or held by a worker that stopped) are handed out first.
+ * done, takes over the back half of the longest other run. One thread's run
+ * may start with files of its own (`home`). Files given back (put off, or
+ * held by a worker that stopped) are handed out first. Exported for tests.
  */
-class Backlog {
+export class Backlog {
   private readonly runs = new Map<number, number[]>();
   private readonly first: number[] = [];
 
-  constructor(total: number, owners: readonly number[]) {
-    owners.forEach((owner, k) => {
-      const from = Math.floor((k * total) / owners.length);
-      const to = Math.floor(((k + 1) * total) / owners.length);
-      this.runs.set(owner, Array.from({ length: to - from }, (_, i) => from + i));
+  /** `home`: files one owner's run starts with (the rest of its share follows); the others share what is left. */
+  constructor(total: number, owners: readonly number[], home?: { owner: number; files: (index: number) => boolean }) {
+    const all = Array.from({ length: total }, (_, i) => i);
+    const homeOwner = home && owners.includes(home.owner) ? home.owner : null;
+    const kept = homeOwner === null ? [] : all.filter(home!.files);
+    const rest = kept.length === 0 ? all : all.filter((i) => !home!.files(i));
+    // The home owner's share comes from the end, as when it is the last owner and nothing is kept.
+    const fill = homeOwner === null ? 0 : Math.max(0, Math.floor(total / owners.length) - kept.length);
+    const others = owners.filter((o) => o !== homeOwner);
+    const shared = rest.slice(0, rest.length - fill);
+    others.forEach((owner, k) => {
+      this.runs.set(owner, shared.slice(Math.floor((k * shared.length) / others.length), Math.floor(((k + 1) * shared.length) / others.length)));
     });
+    if (homeOwner !== null) this.runs.set(homeOwner, [...kept, ...rest.slice(rest.length - fill)]);
   }
 
   get size(): number {
@@ -165,7 +174,9 @@ export async function runPool(input: PoolInput): Promise<FileOutcome[]> {
   const here = input.threads * 3 + 1;
   const workers = input.threads - 1;
   const fault = injectedFault(process.env);
-  const backlog = new Backlog(total, [...Array.from({ length: workers }, (_, i) => i + 1), ...(fault ? [] : [here])]);
+  // JavaScript files start on this thread: a worker that never meets one never loads jscodeshift and Babel (a third of a second) nor warms them up.
+  const home = { owner: here, files: (i: number) => !input.files[i]!.endsWith('.py') };
+  const backlog = new Backlog(total, [...Array.from({ length: workers }, (_, i) => i + 1), ...(fault ? [] : [here])], home);
   /** Files handed back, by the claim slot of the value they wait for. */
   const parked = new Map<number, number[]>();
   const current = new Int32Array(new SharedArrayBuffer((here + 1) * Int32Array.BYTES_PER_ELEMENT)).fill(-1);
