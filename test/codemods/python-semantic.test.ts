@@ -130,6 +130,9 @@ describe('the Python semantic model', () => {
         '@dec\nclass M(B, metaclass=Meta):\n    a: list[B] = []\n    b = c = [q for q in range(3)]\n    def m(self, *args: B):\n        inner = 1\n        return lambda v: v\n' +
         '    class Config(B.Config):\n        orm_mode = True\n    if a:\n        import json as js\n    else:\n        js = None\n' +
         'def f(p=lambda w: w) -> dict[str, M]:\n    local = 1\n    class Hidden(B):\n        pass\n    return {k: v for k, v in []}\n',
+      // Type parameters and aliases, chained and annotated assignments, a match statement.
+      'from base import Base, Point\ntype Alias[T] = list[T]\nclass G[U](Base[U]):\n    x: Alias[U] = make(1)\n    a = b = c.d = 2\n    @property\n    def p(self):\n        return 1\n' +
+        'match cmd:\n    case Point(x=0) as pt:\n        pass\n    case [first, *others]:\n        pass\n',
       // `global` and `:=` bind module names from inside: the summary model then reads every body.
       'def setup():\n    global Late\n    class Late(Base):\n        pass\nfrom base import Base\n',
       'from base import Base\nitems = [last := i for i in range(3)]\nclass K(Base):\n    pass\n',
@@ -151,9 +154,9 @@ describe('the Python semantic model', () => {
       const summary = SemanticModel.forSummary(tree, text);
       expect(summary.usesOf('local')).toEqual([]);
       expect(SemanticModel.build(tree.rootNode).usesOf('local')).toHaveLength(1);
-      const withGlobal = parser.parse(SOURCES[1]!)!;
+      const withGlobal = parser.parse(SOURCES[2]!)!;
       trees.push(withGlobal);
-      expect(SemanticModel.forSummary(withGlobal, SOURCES[1]!).module.bindings.has('Late')).toBe(true);
+      expect(SemanticModel.forSummary(withGlobal, SOURCES[2]!).module.bindings.has('Late')).toBe(true);
       const shared = SemanticModel.of(tree);
       expect(SemanticModel.forSummary(tree, text)).toBe(shared);
     });

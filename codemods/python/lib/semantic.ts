@@ -64,6 +64,34 @@ export type Resolved =
 /** `global x` in a function, or a walrus in a comprehension, binds a name of the module from inside. */
 const MAY_BIND_FROM_INSIDE = /\bglobal\b|:=/;
 
+/** Expressions that never hold a binding target (see `bindsNothing`). */
+const SHALLOW_SKIPS: ReadonlySet<string> = new Set([
+  'call',
+  'argument_list',
+  'keyword_argument',
+  'attribute',
+  'subscript',
+  'decorator',
+  'string',
+  'concatenated_string',
+  'integer',
+  'float',
+  'true',
+  'false',
+  'none',
+  'ellipsis',
+  'binary_operator',
+  'boolean_operator',
+  'comparison_operator',
+  'unary_operator',
+  'not_operator',
+  'conditional_expression',
+  'dictionary',
+  'set',
+  'await',
+  'yield',
+]);
+
 const COMPREHENSIONS: ReadonlySet<string> = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
 
 // Navigation through the tree's index: asking a node for its parent, children or fields costs a call into the parser each time.
@@ -287,6 +315,7 @@ export class SemanticModel {
 
   private visit(node: Node, scope: Scope): void {
     const type = typeOf(node);
+    if (this.shallow && this.bindsNothing(node, type)) return;
     switch (type) {
       case 'function_definition': {
         this.defineName(fieldOf(node, 'name'), scope, (name) => ({ kind: 'function', name, node, scope }));
@@ -357,6 +386,23 @@ export class SemanticModel {
         }
         this.visitChildren(node, scope);
     }
+  }
+
+  /**
+   * For a shallow model: an expression that binds no name where it stands.
+   * Without `:=`, only a target (of an assignment, a loop, `with`, `del`, a
+   * pattern) binds; calls, attributes, subscripts, operators, literals,
+   * decorators and annotations never are one. An assignment's value and
+   * annotation are skipped too, unless the value is the next assignment of
+   * a chain (`a = b = 1`).
+   */
+  private bindsNothing(node: Node, type: string): boolean {
+    if (SHALLOW_SKIPS.has(type)) return true;
+    const parent = parentOf(node);
+    if (!parent) return false;
+    const parentType = typeOf(parent);
+    // An annotation or a value (a `type` elsewhere may declare type parameters).
+    return parentType === 'assignment' && !isField(parent, 'left', node) && type !== 'assignment';
   }
 
   private visitImportIdentifiers(node: Node): void {
