@@ -27,14 +27,14 @@ export function isNameUse(id: Node): boolean {
   if (typeOf(parent) === 'attribute') return !isField(parent, 'attribute', id);
   if (typeOf(parent) === 'keyword_argument') return !isField(parent, 'name', id);
   // `case Point(x=0)`: x names an attribute of the subject.
-  if (typeOf(parent) === 'keyword_pattern') return TreeIndex.of(parent).namedChildren(parent)[0]?.id !== id.id;
+  if (typeOf(parent) === 'keyword_pattern') return !isFirstChild(parent, id);
   if (typeOf(parent) === 'dotted_name') {
     const holder = parentOf(parent);
     if (!holder) return false;
     if (typeOf(holder) === 'relative_import' || isField(holder, 'module_name', parent)) return false;
     if (typeOf(holder) === 'aliased_import') return false;
     // `import a.b` binds only `a`; `case Color.RED:` reads `Color` and its attribute.
-    return TreeIndex.of(parent).namedChildren(parent)[0]?.id === id.id;
+    return isFirstChild(parent, id);
   }
   return true;
 }
@@ -75,7 +75,7 @@ export function isBinding(id: Node): boolean {
     }
     case 'as_pattern':
       // `case [x, y] as point`: the name after `as` (with and except name theirs in an as_pattern_target).
-      return TreeIndex.of(parent).namedChildren(parent)[0]?.id !== node.id;
+      return !isFirstChild(parent, node);
     case 'parameters':
     case 'lambda_parameters':
     case 'dictionary_splat_pattern':
@@ -105,24 +105,29 @@ export function isBinding(id: Node): boolean {
 function declaresType(id: Node): boolean {
   let node = id;
   let up = parentOf(node);
-  if (up && typeOf(up) === 'generic_type') return TreeIndex.of(up).namedChildren(up)[0]?.id === id.id && aliasName(up);
+  if (up && typeOf(up) === 'generic_type') return isFirstChild(up, id) && aliasName(up);
   if (up && typeOf(up) === 'splat_type') [node, up] = [up, parentOf(up)];
   if (!up || typeOf(up) !== 'type') return false;
   [node, up] = [up, parentOf(up)];
   if (up && typeOf(up) === 'constrained_type') {
-    if (TreeIndex.of(up).namedChildren(up)[0]?.id !== node.id) return false;
+    if (!isFirstChild(up, node)) return false;
     [node, up] = [up, parentOf(up)];
     if (!up || typeOf(up) !== 'type') return false;
     [node, up] = [up, parentOf(up)];
   }
   if (!up) return false;
-  if (typeOf(up) === 'type_alias_statement') return isField(up, 'left', node) && node.namedChildCount === 1 && TreeIndex.of(node).namedChildren(node)[0]?.id === id.id;
+  if (typeOf(up) === 'type_alias_statement') return isField(up, 'left', node) && node.namedChildCount === 1 && isFirstChild(node, id);
   if (typeOf(up) !== 'type_parameter') return false;
   const holder = parentOf(up);
   if (!holder) return false;
   const holderType = typeOf(holder);
   if (holderType === 'class_definition' || holderType === 'function_definition') return isField(holder, 'type_parameters', up);
   return holderType === 'generic_type' && aliasName(holder);
+}
+
+/** Whether `child` is the first named child of `parent`. */
+function isFirstChild(parent: Node, child: Node): boolean {
+  return TreeIndex.of(parent).namedChildren(parent)[0]?.id === child.id;
 }
 
 /** Whether a `generic_type` is the left side of a `type` alias statement (`type Pairs[K] = …`). */

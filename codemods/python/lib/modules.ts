@@ -167,11 +167,7 @@ const summaryKey = (path: string) => `python:summary:${path}`;
 
 /** The summary of a project file, parsed once per run; null when it cannot be read or parsed cleanly. */
 export function moduleSummary(reader: ModuleReader, path: string): ModuleSummary | null {
-  return reader.project.memo(summaryKey(path), () => {
-    const text = reader.project.readText(path);
-    if (text === null) return null;
-    return reader.withTree(text, (tree) => (tree.rootNode.hasError ? null : summariseModule(path, SemanticModel.forSummary(tree, text))));
-  });
+  return reader.project.memo(summaryKey(path), () => parsedModule(reader, path, (model) => summariseModule(path, model), SemanticModel.forSummary));
 }
 
 /**
@@ -191,10 +187,11 @@ export function withModule<T>(reader: ModuleReader, path: string, use: (model: S
   return out;
 }
 
-function parsedModule<T>(reader: ModuleReader, path: string, use: (model: SemanticModel) => T): T | null {
+/** `model`: the shared full model by default; summaries pass a lighter one. */
+function parsedModule<T>(reader: ModuleReader, path: string, use: (model: SemanticModel) => T, model: (tree: Tree, text: string) => SemanticModel = SemanticModel.of): T | null {
   const text = reader.project.readText(path);
   if (text === null) return null;
-  return reader.withTree(text, (tree) => (tree.rootNode.hasError ? null : use(SemanticModel.of(tree))));
+  return reader.withTree(text, (tree) => (tree.rootNode.hasError ? null : use(model(tree, text))));
 }
 
 const MAX_DEPTH = 32;
