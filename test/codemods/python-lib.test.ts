@@ -4,8 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { bindingIdentifiers, importBindings } from '../../codemods/python/lib/bindings.js';
 import {
   addImport,
+  addImports,
   allImports,
-  appendToFromImport,
   fromImportsOf,
   importInsertionPoint,
   importsOf,
@@ -251,14 +251,6 @@ describe('lib/imports: finding imports', () => {
 
 describe('lib/imports: adding a name to a from-import', () => {
   it.each([
-    ['one line', 'from m import a, b\n', 'from m import a, b, Z\n'],
-    ['parenthesised', 'from m import (\n    a,\n    b,\n)\n', 'from m import (\n    a,\n    b, Z,\n)\n'],
-  ])('appendToFromImport: %s', (_name, source, expected) => {
-    const stmt = topLevelImports(parse(source))[0]!;
-    expect(apply(source, appendToFromImport(stmt, 'Z', 'add Z'))).toBe(expected);
-  });
-
-  it.each([
     ['sorted: constants, classes, functions', 'from m import CONST, Model, helper\n', 'Field', 'from m import CONST, Field, Model, helper\n'],
     ['sorted: at the end', 'from m import Alpha, Beta\n', 'Gamma', 'from m import Alpha, Beta, Gamma\n'],
     ['unsorted: at the end', 'from m import b, a\n', 'Field', 'from m import b, a, Field\n'],
@@ -302,5 +294,28 @@ describe('lib/imports: addImport puts a new import where an import sorter would'
     ['imports after a try: import block', 'try:\n    import ujson as json\nexcept ImportError:\n    import json\nimport sys\n', app, LOGGING, 'try:\n    import ujson as json\nexcept ImportError:\n    import json\nimport logging\nimport sys\n'],
   ])('%s', (_name, source, style, spec, expected) => {
     expect(apply(source, addImport(sourceFile(source), parse(source), style, spec, 'add'))).toBe(expected);
+  });
+});
+
+describe('lib/imports: addImports puts several new imports in place together', () => {
+  const app: ImportStyle = { firstParty: new Set(['app']), forceSortWithinSections: false, source: null };
+  const OS = { module: 'os' };
+  const SECRETS = { module: 'secrets' };
+  const FIELD = { module: 'pydantic', name: 'Field' };
+
+  it.each([
+    ['two stdlib and one third-party before the only import', 'from pydantic_settings import BaseSettings\n', [FIELD, SECRETS, OS], 'import os\nimport secrets\n\nfrom pydantic import Field\nfrom pydantic_settings import BaseSettings\n'],
+    ['into existing sections', 'import json\nimport sys\n\nfrom pydantic_settings import BaseSettings\n', [OS, SECRETS, FIELD], 'import json\nimport os\nimport secrets\nimport sys\n\nfrom pydantic import Field\nfrom pydantic_settings import BaseSettings\n'],
+    ['a stdlib import and a third-party section after the last import', 'import json\n\nX = 1\n', [FIELD, OS], 'import json\nimport os\n\nfrom pydantic import Field\n\nX = 1\n'],
+    ['a module without imports: sections apart', '"""Doc."""\nX = 1\n', [FIELD, SECRETS, OS], '"""Doc."""\nimport os\nimport secrets\n\nfrom pydantic import Field\nX = 1\n'],
+    ['a stdlib section before first party', 'from app import x\n', [SECRETS, OS], 'import os\nimport secrets\n\nfrom app import x\n'],
+  ] as const)('%s', (_name, source, specs, expected) => {
+    const edits = addImports(sourceFile(source), parse(source), app, specs, 'add');
+    const text = [...edits].reverse().reduce((t, e) => apply(t, e), source);
+    expect(text).toBe(expected);
+  });
+
+  it('gives nothing to add as no edit', () => {
+    expect(addImports(sourceFile('import os\n'), parse('import os\n'), app, [], 'add')).toEqual([]);
   });
 });

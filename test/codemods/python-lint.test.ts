@@ -17,9 +17,7 @@ import { runCli } from '../helpers/cli.js';
  */
 const REPOS = join(import.meta.dirname, '..', '..', 'fixtures', 'repos');
 const RULES = ['E402', 'F401', 'I001'];
-// python/secret-from-env joins this list once its imports go through lib/imports.ts addImport: today its
-// `from pydantic import Field` can land after `from pydantic_settings import …` (I001 on pcm-ops).
-const PYTHON_CODEMODS = ['python/pydantic-configdict', 'python/print-to-logging', 'python/sqlite-connect-args'];
+const PYTHON_CODEMODS = ['python/pydantic-configdict', 'python/print-to-logging', 'python/sqlite-connect-args', 'python/secret-from-env'];
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

@@ -278,7 +278,7 @@ describe('safety: every change is review, imports and the helper only support th
       }
     }
     expect(edits.filter((e) => e.supports).map((e) => e.description)).toEqual(
-      expect.arrayContaining(['add _dev_only_secret() and its imports', 'import Field from pydantic', 'remove the old value of SECRET_KEY from a comment']),
+      expect.arrayContaining(['add _dev_only_secret()', 'import secrets', 'import Field from pydantic', 'remove the old value of SECRET_KEY from a comment']),
     );
   });
 

@@ -66,7 +66,7 @@ describe('python/sqlite-connect-args small rewrites', () => {
     [
       'merged into a parenthesised sqlalchemy.engine import',
       'from sqlalchemy.engine import (\n    Engine,\n    create_engine,\n)\ne = create_engine(URL, connect_args={"check_same_thread": False})\n',
-      `from sqlalchemy.engine import (\n    Engine,\n    create_engine, make_url,\n)\ne = create_engine(URL, connect_args={"check_same_thread": False} if ${GUARD('URL')} else {})\n`,
+      `from sqlalchemy.engine import (\n    Engine,\n    create_engine,\n    make_url,\n)\ne = create_engine(URL, connect_args={"check_same_thread": False} if ${GUARD('URL')} else {})\n`,
     ],
     [
       'a sqlite check in an unrelated branch does not stop it',

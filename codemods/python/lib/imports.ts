@@ -133,12 +133,6 @@ export function mergeableFromImport(statements: readonly Node[], module: string)
   return found ?? null;
 }
 
-/** An edit adding `name` after the last name of a `from … import` statement. */
-export function appendToFromImport(stmt: Node, name: string, description: string): Edit {
-  const at = importedNames(stmt).at(-1)?.endIndex ?? stmt.endIndex;
-  return { start: at, end: at, text: `, ${name}`, safety: 'safe', description };
-}
-
 /** isort/ruff "order by type": CONSTANTS, then Classes, then functions; case-insensitive within a group. */
 function sortKey(name: string): [number, string] {
   const rank = name.length > 1 && name === name.toUpperCase() && /[A-Z]/.test(name) ? 0 : /^[A-Z]/.test(name) ? 1 : 2;
@@ -310,30 +304,21 @@ function startWithComments(text: string, node: Node): number {
   return start;
 }
 
-/**
- * An edit adding a new import statement where an import sorter would put
- * it: in its section (standard library, third party, first party — the
- * project's own modules as the import style knows them), in sorted position
- * when the section is sorted (after the section's last import when it is
- * not), or as a section of its own between its neighbours, separated by
- * blank lines the way the file separates its groups. A file without imports
- * gets it after its docstring and `from __future__` imports.
- */
-export function addImport(file: SourceFile, root: Node, style: ImportStyle | null, spec: NewImport, description: string): Edit {
-  const { text } = file;
+/** Where one new import statement goes: a line start, with a blank line before or after it when it makes a section of its own. */
+interface Placement {
+  at: number;
+  statement: string;
+  line: ImportLine;
+  blankBefore: boolean;
+  blankAfter: boolean;
+}
+
+function placeImport(text: string, imports: readonly Node[], lines: readonly ImportLine[], style: ImportStyle | null, spec: NewImport, root: Node): Placement {
   const statement = spec.name ? `from ${spec.module} import ${spec.name}` : `import ${spec.module}`;
-  const edit = (at: number, lines: string[]): Edit => insertLines(file, at, lines, description);
-  const { imports } = importBlock(root, text);
-  if (imports.length === 0) return edit(importInsertionPoint(root, text), [statement]);
-  let group = 0;
-  const lines = imports.map((stmt, i) => {
-    const prev = imports[i - 1];
-    if (prev && /\n[ \t]*\r?\n/.test(text.slice(prev.endIndex, lineStart(text, stmt.startIndex) + 1))) group++;
-    if (prev && prev.nextNamedSibling?.id !== stmt.id && prev.nextNamedSibling?.type !== 'comment') group++;
-    return importLine(stmt, style, group);
-  });
   const level = /^\.*/.exec(spec.module)![0].length;
   const added: ImportLine = { module: spec.module.slice(level), level, from: spec.name !== undefined, section: sectionOf(spec.module.slice(level), level, style), stmt: null, group: -1 };
+  const at = (index: number, blankBefore = false, blankAfter = false): Placement => ({ at: index, statement, line: added, blankBefore, blankAfter });
+  if (imports.length === 0) return at(importInsertionPoint(root, text));
   const peers = lines.filter((l) => l.section === added.section);
   if (peers.length > 0) {
     // The group most of the section stands in (a misplaced import elsewhere does not move the new one).
@@ -344,15 +329,61 @@ export function addImport(file: SourceFile, root: Node, style: ImportStyle | nul
     const together =
       style?.source != null ? style.forceSortWithinSections : !isSorted(section, false) && isSorted(section, true);
     const last = section.at(-1)!;
-    if (!isSorted(section, together)) return edit(lineEndAfterBreak(text, last.stmt!.endIndex), [statement]);
+    if (!isSorted(section, together)) return at(lineEndAfterBreak(text, last.stmt!.endIndex));
     const index = section.findIndex((p) => compareImports(added, p, together) < 0);
-    if (index === -1) return edit(lineEndAfterBreak(text, last.stmt!.endIndex), [statement]);
-    if (index > 0) return edit(lineEndAfterBreak(text, section[index - 1]!.stmt!.endIndex), [statement]);
-    return edit(lineStart(text, section[0]!.stmt!.startIndex), [statement]);
+    if (index === -1) return at(lineEndAfterBreak(text, last.stmt!.endIndex));
+    if (index > 0) return at(lineEndAfterBreak(text, section[index - 1]!.stmt!.endIndex));
+    return at(lineStart(text, section[0]!.stmt!.startIndex));
   }
   const before = lines.filter((l) => l.section < added.section).at(-1);
   const after = lines.find((l) => l.section > added.section);
-  if (after && (!before || before.group !== after.group)) return edit(startWithComments(text, after.stmt!), [statement, '']);
-  if (before && after) return edit(lineEndAfterBreak(text, before.stmt!.endIndex), [statement]);
-  return edit(lineEndAfterBreak(text, before!.stmt!.endIndex), ['', statement]);
+  if (after && (!before || before.group !== after.group)) return at(startWithComments(text, after.stmt!), false, true);
+  if (before && after) return at(lineEndAfterBreak(text, before.stmt!.endIndex));
+  return at(lineEndAfterBreak(text, before!.stmt!.endIndex), true);
+}
+
+/**
+ * Edits adding new import statements where an import sorter would put
+ * them: each in its section (standard library, third party, first party —
+ * the project's own modules as the import style knows them), in sorted
+ * position when the section is sorted (after the section's last import when
+ * it is not), or as a section of its own between its neighbours, separated
+ * by blank lines the way the file separates its groups. Statements that go
+ * to one place are one edit, sorted, a blank line between two new sections.
+ * A file without imports gets them after its docstring and `from
+ * __future__` imports. The edits come in document order.
+ */
+export function addImports(file: SourceFile, root: Node, style: ImportStyle | null, specs: readonly NewImport[], description: string): Edit[] {
+  const { text } = file;
+  const { imports } = importBlock(root, text);
+  let group = 0;
+  const lines = imports.map((stmt, i) => {
+    const prev = imports[i - 1];
+    if (prev && /\n[ \t]*\r?\n/.test(text.slice(prev.endIndex, lineStart(text, stmt.startIndex) + 1))) group++;
+    if (prev && prev.nextNamedSibling?.id !== stmt.id && prev.nextNamedSibling?.type !== 'comment') group++;
+    return importLine(stmt, style, group);
+  });
+  const byPlace = new Map<number, Placement[]>();
+  for (const spec of specs) {
+    const placed = placeImport(text, imports, lines, style, spec, root);
+    byPlace.set(placed.at, [...(byPlace.get(placed.at) ?? []), placed]);
+  }
+  const edits: Edit[] = [];
+  for (const [at, placed] of [...byPlace].sort((a, b) => a[0] - b[0])) {
+    placed.sort((a, b) => a.line.section - b.line.section || compareImports(a.line, b.line, style?.forceSortWithinSections ?? false));
+    const out: string[] = [];
+    placed.forEach((p, i) => {
+      const prev = placed[i - 1];
+      if (!prev ? p.blankBefore : prev.line.section !== p.line.section && (prev.blankAfter || p.blankBefore || imports.length === 0)) out.push('');
+      out.push(p.statement);
+    });
+    if (placed.at(-1)!.blankAfter) out.push('');
+    edits.push(insertLines(file, at, out, description));
+  }
+  return edits;
+}
+
+/** One new import statement where an import sorter would put it (see `addImports`). */
+export function addImport(file: SourceFile, root: Node, style: ImportStyle | null, spec: NewImport, description: string): Edit {
+  return addImports(file, root, style, [spec], description)[0]!;
 }

@@ -1,11 +1,11 @@
 import type { Node } from 'web-tree-sitter';
 import { defineCodemod } from '../../api.js';
 import type { Edit, Note, PythonContext, SourceFile, TransformResult } from '../../api.js';
-import { appendToFromImport, fromImportsOf, importInsertionPoint, leadingImports, mergeableFromImport } from '../lib/imports.js';
+import { addImports, fromImportsOf, importInsertionPoint, insertIntoFromImport, leadingImports, mergeableFromImport, type NewImport } from '../lib/imports.js';
 import { SemanticModel, type Binding } from '../lib/semantic.js';
 import { TreeIndex } from '../lib/tree-index.js';
 import { stringValue } from '../lib/strings.js';
-import { insertLines, lineEndAfterBreak, lineOf, lineStart, namedChildren, startsLine, unparenthesized } from '../lib/syntax.js';
+import { insertLines, lineOf, namedChildren, unparenthesized } from '../lib/syntax.js';
 import { offWithoutEnvironment } from './flags.js';
 import { argumentRemoval, hasComment, isEmptyLiteral, isStringish, literalCopies, literalReplacement, readLiteral, type SecretLiteral } from './literals.js';
 import { FLAG_NAMES, importsTestFramework, isBooleanExpression, isFlagName, isSecretName, settingsLayer, type SettingsLayer } from './names.js';
@@ -625,16 +625,16 @@ function isImportOf(b: Binding, module: string, name: string): boolean {
   return b.kind === 'import' && b.level === 0 && b.module === module && b.imported === name;
 }
 
-/** How `Field` from `module` will be named here, and the import edit it needs. */
-function resolveField(m: Module, module: string): Resolved<{ name: string; edit: Edit | null; line: string | null }> {
+/** How `Field` from `module` will be named here, and the import it needs: a name joining a `from` import, or a new statement. */
+function resolveField(m: Module, module: string): Resolved<{ name: string; edit: Edit | null; line: NewImport | null }> {
   const leading = leadingImports(m.root);
   const imported = fromImportsOf(leading, 'Field').find((i) => i.module === module);
   if (imported) return fieldIfUnique(m, imported.local, module);
   const other = moduleBindings(m, 'Field').some((b) => !isImportOf(b, module, 'Field'));
   if (other || m.globals.has('Field')) return { unsure: '`Field` is already bound to something else in this module' };
   const merge = mergeableFromImport(leading, module);
-  if (merge) return { name: 'Field', line: null, edit: appendToFromImport(merge, 'Field', `import Field from ${module}`) };
-  return { name: 'Field', edit: null, line: `from ${module} import Field` };
+  if (merge) return { name: 'Field', line: null, edit: insertIntoFromImport(m.file, merge, 'Field', `import Field from ${module}`) };
+  return { name: 'Field', edit: null, line: { module, name: 'Field' } };
 }
 
 function fieldIfUnique(m: Module, name: string, module: string): Resolved<{ name: string; edit: null; line: null }> {
@@ -670,27 +670,6 @@ function blankLinesAt(text: string, at: number): number {
     pos = nl + 1;
   }
   return count;
-}
-
-/**
- * Where `import <name>` goes: into the module's first run of plain `import x`
- * statements, after the last one that sorts before it; else before the first
- * ordinary import; else where the import block would be.
- */
-function stdlibInsertionPoint(m: Module, name: string): number {
-  const text = m.file.text;
-  const ordinary = leadingImports(m.root).filter(
-    (s) => s.type !== 'future_import_statement' && !(s.type === 'import_from_statement' && s.childForFieldName('module_name')?.text === '__future__'),
-  );
-  const start = ordinary.findIndex((s) => s.type === 'import_statement');
-  const run: Node[] = [];
-  for (let i = start; i >= 0 && i < ordinary.length && ordinary[i]!.type === 'import_statement'; i++) run.push(ordinary[i]!);
-  const moduleOf = (s: Node): string => s.childrenForFieldName('name')[0]?.text ?? '';
-  const after = run.filter((s) => moduleOf(s) < name).at(-1);
-  if (after) return lineEndAfterBreak(text, after.endIndex);
-  const first = run[0] ?? ordinary[0];
-  if (first && startsLine(text, first.startIndex)) return lineStart(text, first.startIndex);
-  return importInsertionPoint(m.root, text);
 }
 
 /** A comment that tools read (shebang, encoding declaration, `# type:`, `# noqa`, …): never edited, only reported. */
@@ -780,7 +759,7 @@ function transform(ctx: PythonContext): TransformResult {
 
   const notes = found.notes;
   const sites = [...found.sites];
-  const imports: string[] = [];
+  const imports: NewImport[] = [];
   const edits: Edit[] = [];
 
   // Settings fields need `Field`; they are dropped (with a note) when it cannot be named safely.
@@ -813,7 +792,7 @@ function transform(ctx: PythonContext): TransformResult {
   for (const name of ['os', 'secrets']) {
     const state = boundToModule(m, name);
     if (state === false) conflicts.push(`\`${name}\` is bound to something other than the ${name} module`);
-    else if (state === null || !leadingImportOf(m, name)) imports.push(name);
+    else if (state === null || !leadingImportOf(m, name)) imports.push({ module: name });
   }
   const helperAt = importInsertionPoint(root, file.text);
   if (sites.some((s) => s.edits.some((e) => e.start < helperAt))) conflicts.push('a secret is set before the module imports end');
@@ -824,22 +803,15 @@ function transform(ctx: PythonContext): TransformResult {
   }
 
   for (const s of sites) edits.push(...s.edits);
-  // Lines to add, by position; at one position the imports come before the helper.
-  const inserts = new Map<number, string[]>();
-  const put = (at: number, lines: readonly string[]): void => {
-    inserts.set(at, [...(inserts.get(at) ?? []), ...lines]);
-  };
-  for (const name of imports) put(stdlibInsertionPoint(m, name), [`import ${name}`]);
-  if (fieldReady?.line) put(helperAt, [fieldReady.line]);
-  if (helper === false) {
-    const lead = inserts.has(helperAt) || helperAt > 0 ? ['', ''] : [];
-    const trail = Array<string>(Math.max(0, 2 - blankLinesAt(file.text, helperAt))).fill('');
-    put(helperAt, [...lead, ...HELPER_LINES, ...trail]);
-  }
   const ids = sites.map((s) => s.id);
-  for (const [at, lines] of inserts) {
-    const description = at === helperAt && helper === false ? `add ${HELPER}() and its imports` : 'import os / secrets';
-    edits.push({ ...insertLines(file, at, lines, description), supports: ids });
+  // New imports go where an import sorter would put them; the helper follows the import block.
+  if (fieldReady?.line) imports.push(fieldReady.line);
+  const importEdits = addImports(file, root, ctx.project.importStyle(file.path), imports, `import ${imports.map((i) => i.name ?? i.module).join(', ')}`);
+  edits.push(...importEdits.map((e) => ({ ...e, supports: ids })));
+  if (helper === false) {
+    const lead = importEdits.some((e) => e.start === helperAt) || helperAt > 0 ? ['', ''] : [];
+    const trail = Array<string>(Math.max(0, 2 - blankLinesAt(file.text, helperAt))).fill('');
+    edits.push({ ...insertLines(file, helperAt, [...lead, ...HELPER_LINES, ...trail], `add ${HELPER}()`), supports: ids });
   }
   const rest = leftovers(m, sites);
   edits.push(...rest.edits);

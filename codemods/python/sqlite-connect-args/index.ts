@@ -2,10 +2,10 @@ import type { Node } from 'web-tree-sitter';
 import { defineCodemod } from '../../api.js';
 import type { Edit, Note, PythonContext, SourceFile, TransformResult } from '../../api.js';
 import {
-  appendToFromImport,
   fromImportsOf,
   importInsertionPoint,
   importsOf,
+  insertIntoFromImport,
   leadingImports,
   mergeableFromImport,
   topLevelImports,
@@ -387,7 +387,7 @@ function importEdit(ctx: PythonContext): Edit {
   const { root, file } = ctx;
   const description = 'import make_url from sqlalchemy.engine';
   const host = mergeableFromImport(leadingImports(root), 'sqlalchemy.engine');
-  if (host) return appendToFromImport(host, 'make_url', description);
+  if (host) return insertIntoFromImport(file, host, 'make_url', description);
   const at = importPoint(root, file.text);
   // Anchored to the end of the line above, so a hoisted URL line inserted where the next statement starts always follows it.
   const breakBefore = file.text.endsWith('\r\n', at) ? 2 : file.text.endsWith('\n', at) ? 1 : 0;
