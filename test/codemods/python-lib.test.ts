@@ -311,7 +311,7 @@ describe('lib/imports: addImports puts several new imports in place together', (
     ['a stdlib section before first party', 'from app import x\n', [SECRETS, OS], 'import os\nimport secrets\n\nfrom app import x\n'],
   ] as const)('%s', (_name, source, specs, expected) => {
     const edits = addImports(sourceFile(source), parse(source), app, specs, 'add');
-    const text = [...edits].reverse().reduce((t, e) => apply(t, e), source);
+    const text = [...edits].reverse().reduce<string>((t, e) => apply(t, e), source);
     expect(text).toBe(expected);
   });
 

@@ -152,15 +152,54 @@ function eagerIdentifiers(node: Node, out: string[]): void {
   }
 }
 
-/** Methods that creating an instance runs. */
-const CONSTRUCTION = new Set(['__init__', '__new__', '__post_init__']);
+/**
+ * Methods Python runs for syntax rather than by name: creating an instance
+ * (`__init__`, `__new__`, dataclasses' `__post_init__`), `with` (`__enter__`,
+ * `__exit__`), iteration, calls, operators, `str()`.
+ */
+function isSpecialMethod(name: string): boolean {
+  return /^__\w+__$/.test(name);
+}
+
+/** The function a name read at `id` means when a function (not the module) defines it: a nested def. */
+function nestedFunctionRead(model: SemanticModel, id: Node): Node[] {
+  const found = model.lookup(id.text, id);
+  if (found.kind !== 'bound' || found.scope.kind === 'module') return [];
+  return found.bindings.flatMap((b) => (b.kind === 'function' ? [b.node] : []));
+}
+
+/**
+ * The functions nested in `fn` that calling it hands back, and those they
+ * hand back in turn: `return wrapper` in a decorator, `return decorator` in
+ * a decorator factory.
+ */
+function returnedClosures(model: SemanticModel, fn: Node, out: Node[] = []): Node[] {
+  for (const ret of descendantsOfType(fn, 'return_statement')) {
+    const value = ret.firstNamedChild;
+    if (value?.type !== 'identifier') continue;
+    for (const def of nestedFunctionRead(model, value)) {
+      if (out.some((d) => d.id === def.id)) continue;
+      out.push(def);
+      returnedClosures(model, def, out);
+    }
+  }
+  return out;
+}
+
+/** The function a call names, as a module-level name (`make(...)`), or null. */
+function calledName(node: Node | null): string | null {
+  const fn = node?.type === 'call' ? node.childForFieldName('function') : null;
+  return fn?.type === 'identifier' ? fn.text : null;
+}
 
 /**
  * Functions that module code may run while the module is imported: those
- * it names (a call, a decorator, a default value), the constructors of the
- * classes it names, and, transitively, whatever their bodies name.
- * Over-approximates on purpose: a name is enough, whatever scope it
- * resolves in.
+ * it names (a call, a decorator, a default value), the special methods
+ * (constructors, `__enter__`, …) of the classes it names, and, transitively, whatever their bodies name, the
+ * functions nested in them that they call, and the closures a decorator
+ * or factory hands back when the module calls what they returned (a
+ * decorated function it names, `f = measure(f)`). Over-approximates on
+ * purpose: a name is enough, whatever scope it resolves in.
  */
 export function runAtImport(model: SemanticModel): Set<number> {
   const root = model.root;
@@ -169,17 +208,38 @@ export function runAtImport(model: SemanticModel): Set<number> {
     const name = def.childForFieldName('name')?.text;
     if (name) definitions.set(name, [...(definitions.get(name) ?? []), def]);
   }
+  const functionsNamed = (name: string | null): Node[] => (name ? (definitions.get(name) ?? []).filter((d) => d.type === 'function_definition') : []);
   const pending: string[] = [];
+  const closures: Node[] = [];
   for (const statement of namedChildren(root)) {
     // An import runs other modules, not this one's functions.
-    if (!isImportStatement(statement)) eagerIdentifiers(statement, pending);
+    if (isImportStatement(statement)) continue;
+    eagerIdentifiers(statement, pending);
+    // `f = measure(f)`: what the factory hands back is what module code calls by that name.
+    const assignment = statement.type === 'expression_statement' ? statement.firstNamedChild : null;
+    if (assignment?.type === 'assignment') {
+      for (const factory of functionsNamed(calledName(assignment.childForFieldName('right')))) closures.push(...returnedClosures(model, factory));
+    }
   }
   const seen = new Set<string>();
   const reached = new Set<number>();
-  const run = (fn: Node) => {
+  const run = (fn: Node): void => {
+    if (reached.has(fn.id)) return;
     reached.add(fn.id);
-    pending.push(...descendantsOfType(fn, 'identifier').filter((id) => readsModuleName(model, id)).map((id) => id.text));
+    for (const id of descendantsOfType(fn, 'identifier')) {
+      if (readsModuleName(model, id)) pending.push(id.text);
+      else if (readName(id)) nestedFunctionRead(model, id).forEach(run);
+    }
+    // Calling a decorated function runs the wrappers its decorators returned.
+    const decorated = parentOf(fn);
+    if (decorated?.type !== 'decorated_definition') return;
+    for (const decorator of namedChildren(decorated).filter((c) => c.type === 'decorator')) {
+      const expr = decorator.firstNamedChild;
+      const name = expr?.type === 'identifier' ? expr.text : calledName(expr);
+      for (const factory of functionsNamed(name)) returnedClosures(model, factory).forEach(run);
+    }
   };
+  closures.forEach(run);
   for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
     if (seen.has(name)) continue;
     seen.add(name);
@@ -190,7 +250,7 @@ export function runAtImport(model: SemanticModel): Set<number> {
       }
       for (const stmt of namedChildren(def.childForFieldName('body') ?? def)) {
         const method = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
-        if (method?.type === 'function_definition' && CONSTRUCTION.has(method.childForFieldName('name')?.text ?? '')) run(method);
+        if (method?.type === 'function_definition' && isSpecialMethod(method.childForFieldName('name')?.text ?? '')) run(method);
       }
     }
   }
