@@ -649,3 +649,49 @@ describe('python/print-to-logging: command-line output through helpers', () => {
     });
   });
 });
+
+describe('python/print-to-logging: the pull request says where the project configures logging', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  async function prerequisites(tree: Record<string, string>): Promise<string[]> {
+    const dir = mkdtempSync(join(tmpdir(), 'shipshape-print-setup-'));
+    dirs.push(dir);
+    for (const [path, text] of Object.entries(tree)) {
+      execFileSync('mkdir', ['-p', join(dir, path, '..')]);
+      writeFileSync(join(dir, path), text);
+    }
+    execFileSync('git', ['init', '-q'], { cwd: dir });
+    const cli = await runCli(['run', '--json', '--allow', 'review', '--codemod', 'python/print-to-logging'], { cwd: dir });
+    expect(cli.code, cli.stderr).toBe(0);
+    const report = JSON.parse(cli.stdout) as RunReport;
+    expect(report.summary.changed).toBe(1);
+    return report.prerequisites;
+  }
+
+  const SERVICE = { 'app/__init__.py': '', 'app/service.py': 'def handle():\n    print("handled")\n' };
+
+  it('names the setup that runs on import in application code, before one in a function or a script', async () => {
+    const found = await prerequisites({
+      ...SERVICE,
+      'app/cli_tools.py': 'import logging\n\n\ndef setup():\n    logging.basicConfig(level=logging.DEBUG)\n',
+      'app/main.py': 'import logging\nimport logging.config\n\n# logging.basicConfig() in a comment does not count\nlogging.config.dictConfig({"version": 1})\n',
+      'tests/conftest.py': 'import logging\n\nlogging.basicConfig()\n',
+    });
+    expect(found).toEqual([expect.stringMatching(/^Logging is configured at app\/main\.py:5 \(logging\.config\.dictConfig\(…\)\)/)]);
+  });
+
+  it("finds Django's LOGGING setting", async () => {
+    const found = await prerequisites({ ...SERVICE, 'app/settings.py': 'DEBUG = False\nLOGGING = {"version": 1}\n' });
+    expect(found).toEqual([expect.stringMatching(/^Logging is configured at app\/settings\.py:2 \(LOGGING = …\)/)]);
+  });
+
+  it('says so when nothing but tests and comments configure logging', async () => {
+    const found = await prerequisites({
+      ...SERVICE,
+      'app/notes.py': '# call logging.basicConfig(level=logging.INFO) at startup\nX = 1\n',
+      'tests/conftest.py': 'import logging\n\nlogging.basicConfig()\n',
+    });
+    expect(found).toEqual([expect.stringMatching(/^No logging configuration was found in this project/)]);
+  });
+});

@@ -8,6 +8,7 @@ import { ancestors, parentOf } from '../lib/tree-index.js';
 import { descendantsOfType, indentAt, insertLines, lineEndAfterBreak, lineOf, lineStart, namedChildren, startsLine } from '../lib/syntax.js';
 import { cliFunctions, type CliReach } from './cli.js';
 import { importsCliLibrary, insideLogging, loggingMachinery, nonApplicationReason, printContext, runAtImport } from './scope.js';
+import { loggingPrerequisite, loggingSetup } from './setup.js';
 import { hasSelfDocumentingField, isStrExpression, literalText, literalValue, quoteOf, renderLiteral } from './strings.js';
 
 type Level = 'debug' | 'info' | 'warning' | 'error';
@@ -478,7 +479,8 @@ function transform(ctx: PythonContext): TransformResult {
   }
   if (edits.length > 0 && plan.kind === 'new') edits.push(...headerEdits(ctx, plan, changes));
   notes.sort((a, b) => a.line - b.line);
-  return { edits, notes };
+  if (edits.length === 0) return { edits, notes };
+  return { edits, notes, prerequisites: [loggingPrerequisite(loggingSetup({ project: ctx.project, withTree: ctx.withTree }))] };
 }
 
 export const codemod = defineCodemod({
@@ -500,7 +502,7 @@ export const codemod = defineCodemod({
     roles: ['app'],
     rollback: 'Revert the commit; no data or configuration depends on it.',
     prerequisites: [
-      'Configure logging where the application starts (for example logging.basicConfig(level=logging.INFO)); without it, INFO messages that print() used to show are dropped.',
+      'The converted messages log at DEBUG, INFO or ERROR: they are shown only where the application configures logging with a handler at that level (the pull request says where this project does).',
     ],
     references: [
       'https://docs.python.org/3/howto/logging.html',
