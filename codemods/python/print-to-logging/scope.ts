@@ -116,13 +116,6 @@ function isMethodName(id: Node): boolean {
   return parent?.type === 'attribute' && isField(parent, 'attribute', id);
 }
 
-/** A name read that may mean a module-level function or class (not a parameter or local of the function it is read in). */
-function readsModuleName(model: SemanticModel, id: Node): boolean {
-  if (!readName(id)) return false;
-  if (isMethodName(id)) return true;
-  const found = model.lookup(id.text, id);
-  return found.kind !== 'bound' || found.scope.kind === 'module';
-}
 
 /**
  * Identifiers that running `node` reads: a def's decorators, defaults and
@@ -161,11 +154,26 @@ function isSpecialMethod(name: string): boolean {
   return /^__\w+__$/.test(name);
 }
 
-/** The function a name read at `id` means when a function (not the module) defines it: a nested def. */
-function nestedFunctionRead(model: SemanticModel, id: Node): Node[] {
+/**
+ * The nested defs a name at `id` (read, or handed back by `return`) means
+ * when a function binds it; null when it may mean a module-level name (or
+ * a builtin, or something a star import binds).
+ */
+function nestedFunctionRead(model: SemanticModel, id: Node): Node[] | null {
   const found = model.lookup(id.text, id);
-  if (found.kind !== 'bound' || found.scope.kind === 'module') return [];
+  if (found.kind !== 'bound' || found.scope.kind === 'module') return null;
   return found.bindings.flatMap((b) => (b.kind === 'function' ? [b.node] : []));
+}
+
+/**
+ * What a name read at `id` may run: 'module' when it may mean a module-level
+ * function or class (not a parameter or local of the function it is read
+ * in), else the nested defs it names (none for a local variable, or no read).
+ */
+function namedFunctionRead(model: SemanticModel, id: Node): 'module' | Node[] {
+  if (!readName(id)) return [];
+  if (isMethodName(id)) return 'module';
+  return nestedFunctionRead(model, id) ?? 'module';
 }
 
 /**
@@ -177,7 +185,7 @@ function returnedClosures(model: SemanticModel, fn: Node, out: Node[] = []): Nod
   for (const ret of descendantsOfType(fn, 'return_statement')) {
     const value = ret.firstNamedChild;
     if (value?.type !== 'identifier') continue;
-    for (const def of nestedFunctionRead(model, value)) {
+    for (const def of nestedFunctionRead(model, value) ?? []) {
       if (out.some((d) => d.id === def.id)) continue;
       out.push(def);
       returnedClosures(model, def, out);
@@ -227,8 +235,9 @@ export function runAtImport(model: SemanticModel): Set<number> {
     if (reached.has(fn.id)) return;
     reached.add(fn.id);
     for (const id of descendantsOfType(fn, 'identifier')) {
-      if (readsModuleName(model, id)) pending.push(id.text);
-      else if (readName(id)) nestedFunctionRead(model, id).forEach(run);
+      const read = namedFunctionRead(model, id);
+      if (read === 'module') pending.push(id.text);
+      else read.forEach(run);
     }
     // Calling a decorated function runs the wrappers its decorators returned.
     const decorated = parentOf(fn);
