@@ -5,6 +5,7 @@ import { jsApi, jsParserFor, parseJs } from './javascript.js';
 import { borrowTree, firstSyntaxError, releaseTree, withTree } from './python.js';
 import { RISK, riskier, selectEdits } from './policy.js';
 import { Deferred } from './shared.js';
+import { insideScripts, isVuePath, vueCode, type VueScript } from './vue.js';
 import { buildProject, NO_OVERRIDES_PROJECT, type Project } from '../project/index.js';
 import type { RoleInfo } from '../project/index.js';
 import type {
@@ -118,15 +119,39 @@ function parse(engine: EngineContext, file: SourceFile, language: 'python' | 'ja
   if (!parsed.ok) return parsed;
   return {
     ok: true,
-    run: (codemod, base) => (codemod as JsCodemod).transform(jsContext(file, parsed, codemod.meta.id, base.project, base.role)),
+    run: (codemod, base) => {
+      const out = (codemod as JsCodemod).transform(jsContext(parsed, codemod.meta.id, base.project, base.role));
+      return parsed.scripts ? keptInScripts(out, parsed.scripts, file.text) : out;
+    },
     dispose: () => undefined,
   };
 }
 
-function parseJsFile(file: SourceFile): { ok: true; j: JSCodeshift; root: Collection } | { ok: false; message: string } {
-  const parserName = jsParserFor(file.path);
+interface ParsedJs {
+  ok: true;
+  j: JSCodeshift;
+  root: Collection;
+  /** The file as codemods read it: a Vue component with everything but its script blocks blanked. */
+  file: SourceFile;
+  /** A Vue component's script blocks: edits must stay inside them. */
+  scripts?: VueScript[];
+  typescript: boolean;
+}
+
+function parseJsFile(file: SourceFile): ParsedJs | { ok: false; message: string } {
+  let parserName = jsParserFor(file.path);
+  let read = file;
+  let scripts: VueScript[] | undefined;
+  if (isVuePath(file.path)) {
+    const code = vueCode(file.text);
+    if (!code.ok) return { ok: false, message: `not read as a Vue component: ${code.message}` };
+    parserName = code.parser;
+    read = { ...file, text: code.text };
+    scripts = code.scripts;
+  }
   try {
-    return { ok: true, j: jsApi(parserName), root: parseJs(parserName, file.text) };
+    const typescript = parserName !== 'babylon';
+    return { ok: true, j: jsApi(parserName), root: parseJs(parserName, read.text), file: read, typescript, ...(scripts ? { scripts } : {}) };
   } catch (error) {
     const loc = (error as { loc?: { line: number; column: number } }).loc;
     const where = loc ? ` at line ${loc.line}, column ${loc.column + 1}` : '';
@@ -134,11 +159,20 @@ function parseJsFile(file: SourceFile): { ok: true; j: JSCodeshift; root: Collec
   }
 }
 
-function jsContext(file: SourceFile, parsed: { j: JSCodeshift; root: Collection }, codemod: string, project: Project, role: RoleInfo): JsContext {
+/** A codemod's result on a Vue component, or none with a note when an edit would land outside its script blocks. */
+function keptInScripts(out: TransformResult, scripts: readonly VueScript[], text: string): TransformResult {
+  if (insideScripts(scripts, out.edits)) return out;
+  const stray = out.edits.find((e) => !insideScripts(scripts, [e]))!;
+  return { edits: [], notes: [...out.notes, { line: lineAt(text, stray.start), message: 'an edit would land outside the component\'s <script> blocks: file left alone' }] };
+}
+
+function jsContext(parsed: ParsedJs, codemod: string, project: Project, role: RoleInfo): JsContext {
+  const { file } = parsed;
   return {
     file,
     j: parsed.j,
     root: () => parsed.root,
+    typescript: parsed.typescript,
     project,
     role,
     options: project.options(codemod),
@@ -147,7 +181,7 @@ function jsContext(file: SourceFile, parsed: { j: JSCodeshift; root: Collection 
       if (text === null) return null;
       const other: SourceFile = { path, text, eol: text.includes('\r\n') ? '\r\n' : '\n' };
       const result = parseJsFile(other);
-      return result.ok ? jsContext(other, result, codemod, project, project.role(path)) : null;
+      return result.ok ? jsContext(result, codemod, project, project.role(path)) : null;
     },
   };
 }

@@ -157,6 +157,8 @@ export interface JsContext extends ContextBase {
   j: JSCodeshift;
   /** Parsed lazily and shared by every JS codemod that reads this text. */
   root(): Collection;
+  /** The code is TypeScript: a .ts/.tsx file, or a Vue component whose `<script>` says `lang="ts"`. */
+  typescript: boolean;
   /**
    * The context of another JavaScript file of the project, parsed now (for
    * summaries of what it exports); null when it cannot be read or parsed.

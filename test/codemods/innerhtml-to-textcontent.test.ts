@@ -37,7 +37,8 @@ function run(source: string, path = 'src/case.mjs'): { output: string; notes: Co
 function context(text: string, path = 'src/case.mjs'): JsContext {
   const root = parseJs(jsParserFor(path), text);
   const project = bareProject(path);
-  return { file: { path, text, eol: '\n' }, j: jsApi(jsParserFor(path)), root: () => root, project, role: project.role(path), options: {}, load: () => null };
+  const typescript = jsParserFor(path) !== 'babylon';
+  return { file: { path, text, eol: '\n' }, j: jsApi(jsParserFor(path)), root: () => root, typescript, project, role: project.role(path), options: {}, load: () => null };
 }
 
 /** Calls the transform with config-file options, as the CLI will once it reads them; applies every edit. */

@@ -142,7 +142,8 @@ function note(run: Run, node: AstNode, message: string, remains = false): void {
 }
 
 function isModuleHint(ctx: JsContext): boolean {
-  if (/\.(mjs|cjs|mts|cts|ts|tsx)$/.test(ctx.file.path)) return true;
+  // A Vue component's <script> blocks compile to an ES module.
+  if (/\.(mjs|cjs|mts|cts|ts|tsx|vue)$/.test(ctx.file.path)) return true;
   // CommonJS: the top level of a Node module is private to it.
   return /\bmodule\.exports\b|\bexports\.[A-Za-z_$]|\brequire\(\s*['"]/.test(ctx.file.text);
 }
@@ -270,7 +271,7 @@ function transform(ctx: JsContext): TransformResult {
   const options = readOptions(ctx.options);
   for (const problem of options.problems) notes.push({ line: 1, message: problem });
   const { src, scopes, fileEscapers, lookup, prov } = analyse(ctx, program, options);
-  const style = styleOf(src, tokens, ctx.file.eol, /\.(c|m)?tsx?$/.test(ctx.file.path));
+  const style = styleOf(src, tokens, ctx.file.eol, ctx.typescript);
   const q = (node: AstNode) => quote(src, node);
   const run: Run = {
     src,
@@ -664,7 +665,7 @@ export const codemod = defineCodemod({
     version: '2.0.0',
     title: 'Stop HTML injection through innerHTML',
     language: 'javascript',
-    extensions: ['.js', '.mjs', '.cjs', '.jsx', '.ts', '.tsx'],
+    extensions: ['.js', '.mjs', '.cjs', '.jsx', '.ts', '.tsx', '.vue'],
     phrase: 'innerHTML values escaped or set as text',
     summary:
       'Follows where each value written to innerHTML comes from; writes plain data as text (textContent, insertAdjacentText) and escapes data where it enters markup.',
