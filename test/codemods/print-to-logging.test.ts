@@ -252,6 +252,20 @@ describe('python/print-to-logging: left alone, with a note', () => {
     expect(result.notes).toEqual([expect.objectContaining({ line, message: expect.stringContaining(reason) })]);
   });
 
+  it.each([
+    ['a function the main guard calls', 'def report():\n    print("done")\n\n\nif __name__ == "__main__":\n    report()\n', 2],
+    ['a nested function of one the main guard calls', 'def main():\n    def usage():\n        print("usage: tool FILE")\n\n    usage()\n\n\nif __name__ == "__main__":\n    main()\n', 3],
+  ])('leaves a print alone in what the main guard runs, as the script\'s output: %s', (_name, source, line) => {
+    const result = run(source);
+    expect(result.kind).toBe('unchanged');
+    expect(result.notes).toEqual([expect.objectContaining({ line, message: expect.stringContaining('which this file\'s if __name__ == "__main__": block runs, is the script\'s own output') })]);
+  });
+
+  it('says import time for a function both the import and the main guard run', () => {
+    const result = run('def banner():\n    print("v1")\n\n\nbanner()\nif __name__ == "__main__":\n    banner()\n');
+    expect(result.notes).toEqual([expect.objectContaining({ line: 2, message: expect.stringContaining('which module code runs at import time') })]);
+  });
+
   it('still converts prints in functions that are only defined, decorated, or returned by a decorator', () => {
     const source = [
       'import logging',

@@ -7,7 +7,7 @@ import { SemanticModel } from '../lib/semantic.js';
 import { ancestors, parentOf } from '../lib/tree-index.js';
 import { descendantsOfType, indentAt, insertLines, lineEndAfterBreak, lineOf, lineStart, namedChildren, startsLine } from '../lib/syntax.js';
 import { cliFunctions, type CliReach } from './cli.js';
-import { importsCliLibrary, insideLogging, loggingMachinery, nonApplicationReason, printContext, runAtImport } from './scope.js';
+import { importsCliLibrary, insideLogging, loggingMachinery, moduleRuns, nonApplicationReason, printContext, type ModuleRuns } from './scope.js';
 import { loggingPrerequisite, loggingSetup } from './setup.js';
 import { hasSelfDocumentingField, isStrExpression, literalText, literalValue, quoteOf, renderLiteral } from './strings.js';
 
@@ -383,12 +383,13 @@ function topLevelFunction(node: Node): Node | null {
 }
 
 /** Why a print that would convert must stay: its function runs at import time, or prints for a CLI command. */
-function keepReason(c: Conversion, importTime: ReadonlySet<number>, cli: ReadonlyMap<string, CliReach>): string | null {
+function keepReason(c: Conversion, runs: ModuleRuns, cli: ReadonlyMap<string, CliReach>): string | null {
   const early = enclosingFunction(c.call);
-  if (early && importTime.has(early.id)) {
-    const name = early.childForFieldName('name')?.text ?? '?';
-    return `print() in ${name}, which module code runs at import time, before the application configures logging: as a log record it would not be shown`;
+  const earlyName = early?.childForFieldName('name')?.text ?? '?';
+  if (early && runs.onImport.has(early.id)) {
+    return `print() in ${earlyName}, which module code runs at import time, before the application configures logging: as a log record it would not be shown`;
   }
+  if (early && runs.asScript.has(early.id)) return `print() in ${earlyName}, which this file's if __name__ == "__main__": block runs, is the script's own output`;
   const fn = topLevelFunction(c.call);
   const name = fn?.childForFieldName('name')?.text;
   const reach = name ? cli.get(name) : undefined;
@@ -459,12 +460,12 @@ function transform(ctx: PythonContext): TransformResult {
   const plan = planLogger(root, file.text);
   if (plan.kind === 'conflict') return { edits: [], notes: [plan.note] };
 
-  const importTime = runAtImport(SemanticModel.of(ctx.tree));
+  const runs = moduleRuns(SemanticModel.of(ctx.tree));
   const cli = cliFunctions({ project: ctx.project, withTree: ctx.withTree }, file.path, root);
   const edits: Edit[] = [];
   const changes: string[] = [];
   for (const c of conversions) {
-    const keep = keepReason(c, importTime, cli);
+    const keep = keepReason(c, runs, cli);
     if (keep) {
       notes.push({ line: lineOf(c.call), message: keep });
       continue;

@@ -200,28 +200,56 @@ function calledName(node: Node | null): string | null {
   return fn?.type === 'identifier' ? fn.text : null;
 }
 
+/** The functions a module's code runs: when it is imported, and when it runs as a script. */
+export interface ModuleRuns {
+  onImport: Set<number>;
+  /** Reached only from `if __name__ == "__main__":`, which runs when the file is the script. */
+  asScript: Set<number>;
+}
+
 /**
- * Functions that module code may run while the module is imported: those
- * it names (a call, a decorator, a default value), the special methods
- * (constructors, `__enter__`, …) of the classes it names, and, transitively, whatever their bodies name, the
- * functions nested in them that they call, and the closures a decorator
- * or factory hands back when the module calls what they returned (a
+ * Functions that module code may run: those it names (a call, a decorator,
+ * a default value), the special methods (constructors, `__enter__`, …) of
+ * the classes it names, and, transitively, whatever their bodies name, the
+ * functions nested in them that they call, and the closures a decorator or
+ * factory hands back when module code calls what they returned (a
  * decorated function it names, `f = measure(f)`). Over-approximates on
- * purpose: a name is enough, whatever scope it resolves in.
+ * purpose: a name is enough, whatever scope it resolves in. What the main
+ * guard's block reaches is told apart from what the import runs.
  */
-export function runAtImport(model: SemanticModel): Set<number> {
-  const root = model.root;
+export function moduleRuns(model: SemanticModel): ModuleRuns {
   const definitions = new Map<string, Node[]>();
-  for (const def of descendantsOfType(root, ['function_definition', 'class_definition'])) {
+  for (const def of descendantsOfType(model.root, ['function_definition', 'class_definition'])) {
     const name = def.childForFieldName('name')?.text;
     if (name) definitions.set(name, [...(definitions.get(name) ?? []), def]);
   }
+  const onImport: Node[] = [];
+  const asScript: Node[] = [];
+  for (const statement of namedChildren(model.root)) {
+    // An import runs other modules, not this one's functions.
+    if (isImportStatement(statement)) continue;
+    const consequence = statement.type === 'if_statement' && isMainCheck(statement.childForFieldName('condition')) ? statement.childForFieldName('consequence') : null;
+    if (!consequence) {
+      onImport.push(statement);
+      continue;
+    }
+    for (const part of namedChildren(statement)) {
+      if (part.id === consequence.id) asScript.push(...namedChildren(part));
+      else onImport.push(part);
+    }
+  }
+  const importReach = reachFrom(model, definitions, onImport);
+  const scriptReach = reachFrom(model, definitions, asScript);
+  for (const id of importReach) scriptReach.delete(id);
+  return { onImport: importReach, asScript: scriptReach };
+}
+
+/** The functions `statements` (module-level code) may run; see `moduleRuns`. */
+function reachFrom(model: SemanticModel, definitions: ReadonlyMap<string, Node[]>, statements: readonly Node[]): Set<number> {
   const functionsNamed = (name: string | null): Node[] => (name ? (definitions.get(name) ?? []).filter((d) => d.type === 'function_definition') : []);
   const pending: string[] = [];
   const closures: Node[] = [];
-  for (const statement of namedChildren(root)) {
-    // An import runs other modules, not this one's functions.
-    if (isImportStatement(statement)) continue;
+  for (const statement of statements) {
     eagerIdentifiers(statement, pending);
     // `f = measure(f)`: what the factory hands back is what module code calls by that name.
     const assignment = statement.type === 'expression_statement' ? statement.firstNamedChild : null;
