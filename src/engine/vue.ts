@@ -19,7 +19,8 @@ export interface VueScript {
 
 export type VueCode = { ok: true; text: string; scripts: VueScript[]; parser: JsParserName } | { ok: false; message: string };
 
-const OPEN = /<script\b([^>]*)>/gi;
+// Attribute values may hold `>` (`generic="T extends Record<string, unknown>"`).
+const OPEN = /<script\b((?:[^>"']|"[^"]*"|'[^']*')*)>/gi;
 const CLOSE = /<\/script\s*>/gi;
 const COMMENT = /<!--[\s\S]*?-->/g;
 

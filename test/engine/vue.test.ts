@@ -37,6 +37,13 @@ describe('vueCode: a component as the program codemods read', () => {
     if (code.ok) expect(code.text.match(/\r\n/g)).toHaveLength(6);
   });
 
+  it('reads a block whose attribute value holds a >', () => {
+    const text = '<script setup lang="ts" generic="T extends Record<string, unknown>">\nconst x: T | null = null;\n</script>\n';
+    const code = vueCode(text);
+    expect(code).toMatchObject({ ok: true, parser: 'ts' });
+    if (code.ok) expect(text.slice(code.scripts[0]!.start, code.scripts[0]!.end)).toBe('\nconst x: T | null = null;\n');
+  });
+
   it('leaves out a block with src=, one in an HTML comment, and one not at the start of a line', () => {
     const text = '<template>\n  <div><script>evil()</script></div>\n</template>\n<!--\n<script>old()</script>\n-->\n<script src="./x.js"></script>\n';
     expect(vueCode(text)).toMatchObject({ ok: true, scripts: [] });
