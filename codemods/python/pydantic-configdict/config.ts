@@ -47,16 +47,34 @@ function readNames(value: Node): Node[] {
   return descendantsOfType(value, 'identifier').filter(isNameUse);
 }
 
+/** What `expr` names when a module-level import of pydantic binds it (`pydantic.Extra`, `pydantic.config.BaseConfig`), else null. */
+function pydanticName(expr: Node, resolver: ModelResolver): string | null {
+  const resolved = resolver.model.resolve(expr);
+  if (resolved.kind !== 'imported' || resolved.level !== 0 || resolved.binding.scope.kind !== 'module') return null;
+  const qualified = [resolved.module, ...resolved.path].join('.');
+  return qualified.startsWith('pydantic.') ? qualified : null;
+}
+
 /** `Extra.forbid` / `pydantic.Extra.forbid` where `Extra` is pydantic's, as the member name. */
 function extraMember(value: Node, resolver: ModelResolver): string | null {
   if (value.type !== 'attribute') return null;
   const member = value.childForFieldName('attribute')?.text ?? '';
   const object = value.childForFieldName('object');
   if (!object || !EXTRA_MEMBERS.has(member)) return null;
-  const resolved = resolver.model.resolve(object);
-  if (resolved.kind !== 'imported' || resolved.level !== 0 || resolved.binding.scope.kind !== 'module') return null;
-  const qualified = [resolved.module, ...resolved.path].join('.');
+  const qualified = pydanticName(object, resolver);
   return qualified === 'pydantic.Extra' || qualified === 'pydantic.config.Extra' ? member : null;
+}
+
+/**
+ * `class Config(BaseConfig):` with pydantic's v1 BaseConfig as its only
+ * base: it holds only v1's defaults, which every model config already
+ * inherits, so the class converts as if it had no base.
+ */
+function onlyPydanticBaseConfig(superclasses: Node, resolver: ModelResolver): boolean {
+  const args = namedChildren(superclasses).filter((c) => c.type !== 'comment');
+  if (args.length !== 1 || (args[0]!.type !== 'identifier' && args[0]!.type !== 'attribute')) return false;
+  const qualified = pydanticName(args[0]!, resolver);
+  return qualified === 'pydantic.BaseConfig' || qualified === 'pydantic.config.BaseConfig';
 }
 
 type KeyResult = { key: string; value: string; remark?: string } | { problem: string };
@@ -109,7 +127,9 @@ export function parseConfig(config: Node, ctx: ConfigContext): { ok: true; confi
   const { text } = ctx;
   const problems: Problem[] = [];
   const superclasses = config.childForFieldName('superclasses');
-  if (superclasses) problems.push({ line: lineOf(config), message: `class Config${superclasses.text} inherits from another config class` });
+  if (superclasses && !onlyPydanticBaseConfig(superclasses, ctx.resolver)) {
+    problems.push({ line: lineOf(config), message: `class Config${superclasses.text} inherits from another config class` });
+  }
   if (!startsLine(text, config.startIndex)) problems.push({ line: lineOf(config), message: 'class Config does not start its line' });
   const body = config.childForFieldName('body');
   const colon = config.children.find((c) => c?.type === ':');

@@ -93,6 +93,13 @@ export function settingsMoveProblem(file: SourceFile, stmt: Node): string | null
   return null;
 }
 
+/** The lines a statement fills alone (from its line start through its line break), or null when it shares a line. */
+export function statementLines(text: string, stmt: Node): { start: number; end: number } | null {
+  const end = lineEndAfterBreak(text, stmt.endIndex);
+  if (!startsLine(text, stmt.startIndex) || /\S/.test(text.slice(stmt.endIndex, end))) return null;
+  return { start: lineStart(text, stmt.startIndex), end };
+}
+
 /**
  * An edit removing `local` from the top-level `from <module> import …`
  * statement that binds it, once every use of it lies inside `replaced`
@@ -101,7 +108,9 @@ export function settingsMoveProblem(file: SourceFile, stmt: Node): string | null
  * when another use remains, the statement holds a comment, or `local` is
  * bound more than once. A name being added to the same statement right
  * where the removed one stood (`added`) takes its place instead, in one
- * edit (`replacesAdded`), since the two edits would overlap.
+ * edit (`replaces`), since the two edits would overlap. With the edit come
+ * the statement and how many names it imports, so that a caller dropping
+ * two names never empties one statement.
  */
 export function dropImportedName(
   file: SourceFile,
@@ -111,7 +120,7 @@ export function dropImportedName(
   name: string,
   replaced: readonly { start: number; end: number }[],
   added: readonly { edit: Edit; name: string }[] = [],
-): { edit: Edit; replaces: Edit | null } | null {
+): { edit: Edit; replaces: Edit | null; stmt: Node; names: number } | null {
   const found = fromImportsOf(topLevelImports(root), name).filter((i) => modules.includes(i.module));
   if (found.length !== 1) return null;
   const { stmt, local } = found[0]!;
@@ -123,17 +132,17 @@ export function dropImportedName(
   const names = importedNames(stmt);
   const index = names.findIndex((n) => (n.type === 'aliased_import' ? n.childForFieldName('alias')?.text : n.text) === local);
   const description = `remove the import of ${name}, no longer used`;
-  const edit = (start: number, end: number, text = ''): { edit: Edit; replaces: Edit | null } => {
+  const edit = (start: number, end: number, text = ''): { edit: Edit; replaces: Edit | null; stmt: Node; names: number } => {
     const inside = added.find((a) => a.edit.start > start && a.edit.start < end);
-    if (!inside) return { edit: { start, end, text, safety: 'safe', description }, replaces: null };
+    if (!inside) return { edit: { start, end, text, safety: 'safe', description }, replaces: null, stmt, names: names.length };
     // The added name goes where the removed one stood.
     const item = names[index]!;
-    return { edit: { start: item.startIndex, end: item.endIndex, text: inside.name, safety: 'safe', description: `${inside.edit.description}, in place of ${name}` }, replaces: inside.edit };
+    const replacement: Edit = { start: item.startIndex, end: item.endIndex, text: inside.name, safety: 'safe', description: `${inside.edit.description}, in place of ${name}` };
+    return { edit: replacement, replaces: inside.edit, stmt, names: names.length };
   };
   if (names.length === 1) {
-    const end = lineEndAfterBreak(file.text, stmt.endIndex);
-    if (!startsLine(file.text, stmt.startIndex) || /\S/.test(file.text.slice(stmt.endIndex, end))) return null;
-    return edit(lineStart(file.text, stmt.startIndex), end);
+    const whole = statementLines(file.text, stmt);
+    return whole ? edit(whole.start, whole.end) : null;
   }
   const item = names[index]!;
   const next = names[index + 1];

@@ -3,7 +3,9 @@ import type { Edit, PythonContext, TransformResult } from '../../api.js';
 import { analyse } from './analyse.js';
 import { ModelResolver } from './models.js';
 import { renderConfig } from './config.js';
-import { dropImportedName, moveSettingsImport } from './imports.js';
+import { dropImportedName, moveSettingsImport, statementLines } from './imports.js';
+
+const PYDANTIC_CONFIG_NAMES = ['Extra', 'BaseConfig'];
 
 function transform(ctx: PythonContext): TransformResult {
   const { file } = ctx;
@@ -33,8 +35,15 @@ function transform(ctx: PythonContext): TransformResult {
   // Only when every change is applied or held together (one risk, no requirement): else a held class would keep a use.
   const uniform = new Set(ready.map((c) => `${c.movedIn.length > 0}:${c.settings && move ? 'moved' : ''}`)).size === 1;
   const added = [...sources.values()].flatMap((s) => (s.edit ? [{ edit: s.edit, name: s.local }] : []));
-  const drop = uniform ? dropImportedName(file, ctx.root, new ModelResolver(ctx), ['pydantic', 'pydantic.config'], 'Extra', ready.map((c) => c.parsed), added) : null;
-  if (drop) {
+  // `Extra` (its members became strings) and `BaseConfig` (a converted Config's base) may be read nowhere else now.
+  const resolver = new ModelResolver(ctx);
+  let drops = uniform ? PYDANTIC_CONFIG_NAMES.flatMap((name) => dropImportedName(file, ctx.root, resolver, ['pydantic', 'pydantic.config'], name, ready.map((c) => c.parsed), added) ?? []) : [];
+  // Both names of one `from pydantic import BaseConfig, Extra` go: the statement goes (or, sharing its line, BaseConfig stays).
+  if (drops.length === 2 && drops[0]!.stmt.id === drops[1]!.stmt.id && drops[0]!.names === 2 && !drops.some((d) => d.replaces)) {
+    const whole = statementLines(file.text, drops[0]!.stmt);
+    drops = whole ? [{ ...drops[0]!, edit: { ...drops[0]!.edit, ...whole, text: '', description: 'remove the import of Extra and BaseConfig, no longer used' } }] : [drops[0]!];
+  }
+  for (const drop of drops) {
     const at = drop.replaces ? edits.findIndex((e) => e.start === drop.replaces!.start && e.text === drop.replaces!.text) : -1;
     if (at >= 0) edits.splice(at, 1);
     edits.push({ ...drop.edit, supports: ready.map((c) => `class:${c.line}`) });
