@@ -668,7 +668,7 @@ export const codemod = defineCodemod({
     extensions: ['.js', '.mjs', '.cjs', '.jsx', '.ts', '.tsx', '.vue'],
     phrase: 'innerHTML values escaped or set as text',
     summary:
-      'Follows where each value written to innerHTML comes from; writes plain data as text (textContent, insertAdjacentText) and escapes data where it enters markup.',
+      'Follows where each value written to innerHTML comes from, in JavaScript, TypeScript and the script blocks of Vue components; writes plain data as text (textContent, insertAdjacentText) and escapes data where it enters markup.',
     fixes: [
       { tool: 'codeql', ruleId: 'js/xss' },
       { tool: 'codeql', ruleId: 'js/xss-through-dom' },
