@@ -123,9 +123,20 @@ export class SlotFinder {
     return plan;
   }
 
+  /**
+   * The text of a `const` bound to a string literal (`const IMG_PATH =
+   * 'https://…'`): the markup reads it as it reads the literal itself.
+   */
+  private constantText(node: AstNode): string | undefined {
+    if (node.type !== 'Identifier') return undefined;
+    const binding = this.prov.input.scopes.bindingOf(node);
+    if (binding?.kind !== 'const' || !binding.init || binding.destructured || binding.iterates) return undefined;
+    return stringValue(bare(binding.init));
+  }
+
   private value(plan: Plan, raw: AstNode, state: States): States {
     const node = bare(raw);
-    const literal = stringValue(node);
+    const literal = stringValue(node) ?? this.constantText(node);
     if (literal !== undefined) return feedAll(state, literal);
     if (isNumberLiteral(node)) return feedAll(state, String(node.value));
     switch (node.type) {
@@ -189,7 +200,7 @@ export class SlotFinder {
       current = left;
     }
     operands.unshift(current);
-    const first = operands.findIndex((o) => isStringy(bare(o)));
+    const first = operands.findIndex((o) => isStringy(bare(o)) || this.constantText(bare(o)) !== undefined);
     if (first === -1) {
       // No string literal: `a + b` is one value, unless one side is a markup builder or helper.
       if (operands.some((o) => this.prov.of(o).markup)) {
