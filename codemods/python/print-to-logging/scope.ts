@@ -145,13 +145,35 @@ function eagerIdentifiers(node: Node, out: string[]): void {
   }
 }
 
+/** Methods that creating an instance runs (dataclasses' `__post_init__` too). */
+const CONSTRUCTION: ReadonlySet<string> = new Set(['__init__', '__new__', '__post_init__']);
+/** Methods a `with` statement runs on what it enters, and a `for` loop on what it iterates. */
+const ENTERING: ReadonlySet<string> = new Set(['__enter__', '__exit__']);
+const ITERATING: ReadonlySet<string> = new Set(['__iter__', '__next__']);
+
+/** Whether `node` runs as part of `owner` (the module root or a function), not inside a function or lambda of its own. */
+function runsIn(node: Node, owner: Node): boolean {
+  for (const up of ancestors(node)) {
+    if (up.id === owner.id) return true;
+    if (up.type === 'function_definition' || up.type === 'lambda') return false;
+  }
+  return owner.type === 'module';
+}
+
 /**
- * Methods Python runs for syntax rather than by name: creating an instance
- * (`__init__`, `__new__`, dataclasses' `__post_init__`), `with` (`__enter__`,
- * `__exit__`), iteration, calls, operators, `str()`.
+ * Names that code run as part of `owner` enters with `with` (`with
+ * Session() as s:`) or iterates with `for` (`for row in Rows():`): the
+ * special methods of those classes run there too.
  */
-function isSpecialMethod(name: string): boolean {
-  return /^__\w+__$/.test(name);
+function enteredAndIterated(nodes: readonly Node[], owner: Node, entered: Set<string>, iterated: Set<string>): void {
+  for (const node of nodes) {
+    for (const stmt of descendantsOfType(node, ['with_statement', 'for_statement'])) {
+      if (!runsIn(stmt, owner)) continue;
+      const part = stmt.type === 'with_statement' ? namedChildren(stmt).find((c) => c.type === 'with_clause') : stmt.childForFieldName('right');
+      const into = stmt.type === 'with_statement' ? entered : iterated;
+      for (const id of part ? descendantsOfType(part, 'identifier') : []) into.add(id.text);
+    }
+  }
 }
 
 /**
@@ -209,8 +231,9 @@ export interface ModuleRuns {
 
 /**
  * Functions that module code may run: those it names (a call, a decorator,
- * a default value), the special methods (constructors, `__enter__`, …) of
- * the classes it names, and, transitively, whatever their bodies name, the
+ * a default value), the constructors of the classes it names (and
+ * `__enter__`/`__exit__` of what it enters with `with`, `__iter__`/`__next__`
+ * of what it loops over), and, transitively, whatever their bodies name, the
  * functions nested in them that they call, and the closures a decorator or
  * factory hands back when module code calls what they returned (a
  * decorated function it names, `f = measure(f)`). Over-approximates on
@@ -257,11 +280,15 @@ function reachFrom(model: SemanticModel, definitions: ReadonlyMap<string, Node[]
       for (const factory of functionsNamed(calledName(assignment.childForFieldName('right')))) closures.push(...returnedClosures(model, factory));
     }
   }
+  const entered = new Set<string>();
+  const iterated = new Set<string>();
+  enteredAndIterated(statements, model.root, entered, iterated);
   const seen = new Set<string>();
   const reached = new Set<number>();
   const run = (fn: Node): void => {
     if (reached.has(fn.id)) return;
     reached.add(fn.id);
+    enteredAndIterated([fn], fn, entered, iterated);
     for (const id of descendantsOfType(fn, 'identifier')) {
       const read = namedFunctionRead(model, id);
       if (read === 'module') pending.push(id.text);
@@ -276,20 +303,33 @@ function reachFrom(model: SemanticModel, definitions: ReadonlyMap<string, Node[]
       for (const factory of functionsNamed(name)) returnedClosures(model, factory).forEach(run);
     }
   };
+  const runMethods = (cls: Node, names: ReadonlySet<string>): void => {
+    for (const stmt of namedChildren(cls.childForFieldName('body') ?? cls)) {
+      const method = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+      if (method?.type === 'function_definition' && names.has(method.childForFieldName('name')?.text ?? '')) run(method);
+    }
+  };
   closures.forEach(run);
-  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
-    if (seen.has(name)) continue;
-    seen.add(name);
-    for (const def of definitions.get(name) ?? []) {
-      if (def.type === 'function_definition') {
-        run(def);
-        continue;
-      }
-      for (const stmt of namedChildren(def.childForFieldName('body') ?? def)) {
-        const method = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
-        if (method?.type === 'function_definition' && isSpecialMethod(method.childForFieldName('name')?.text ?? '')) run(method);
+  // The names met, then the classes that run code enters or loops over, until nothing new comes.
+  const used = new Set<string>();
+  for (let again = true; again; ) {
+    for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      for (const def of definitions.get(name) ?? []) {
+        if (def.type === 'function_definition') run(def);
+        else runMethods(def, CONSTRUCTION);
       }
     }
+    for (const [names, methods, how] of [[entered, ENTERING, 'with'], [iterated, ITERATING, 'for']] as const) {
+      for (const name of names) {
+        if (used.has(`${how}:${name}`)) continue;
+        used.add(`${how}:${name}`);
+        for (const def of definitions.get(name) ?? []) if (def.type === 'class_definition') runMethods(def, methods);
+      }
+    }
+    const waiting = (names: ReadonlySet<string>, how: string) => [...names].some((n) => !used.has(`${how}:${n}`));
+    again = pending.length > 0 || waiting(entered, 'with') || waiting(iterated, 'for');
   }
   return reached;
 }
