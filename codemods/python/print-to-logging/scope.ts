@@ -116,7 +116,6 @@ function isMethodName(id: Node): boolean {
   return parent?.type === 'attribute' && isField(parent, 'attribute', id);
 }
 
-
 /**
  * Identifiers that running `node` reads: a def's decorators, defaults and
  * annotations, but not its name, parameter names or body (which runs later);
