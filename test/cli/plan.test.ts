@@ -81,6 +81,19 @@ describe('shipshape plan', () => {
     ]);
   });
 
+  it('a CodeQL XSS finding on a Vue template line is told the codemod changes innerHTML writes in script code only', async () => {
+    const repo = join(dir, 'vue');
+    mkdirSync(join(repo, 'src'), { recursive: true });
+    writeFileSync(join(repo, 'src', 'Comment.vue'), '<template>\n  <div v-html="comment.body"></div>\n</template>\n\n<script>\nexport default { props: [\'comment\'] };\n</script>\n');
+    const result = { ruleId: 'js/xss', message: { text: 'Cross-site scripting' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'src/Comment.vue' }, region: { startLine: 2 } } }] };
+    writeFileSync(join(dir, 'vue.sarif'), JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'CodeQL' } }, results: [result] }] }));
+    const r = await runCli(['plan', '--findings', 'vue.sarif', '--repo', 'vue', '--json'], { cwd: dir });
+    const plan = JSON.parse(r.stdout) as { notConfirmed: { reason: string }[] };
+    expect(plan.notConfirmed.map((n) => n.reason)).toEqual([
+      expect.stringMatching(/^js\/xss at src\/Comment\.vue:2 \(`<div v-html="comment\.body"><\/div>`\): js\/innerhtml-to-textcontent changes only values written to innerHTML .*v-html.*; nothing of that shape here$/),
+    ]);
+  });
+
   it('shows progress while planning on a terminal only, and clears it', async () => {
     const repo = join(dir, 'many');
     mkdirSync(repo, { recursive: true });

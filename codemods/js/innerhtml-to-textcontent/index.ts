@@ -659,6 +659,10 @@ function helperPlace(run: Run, program: AstNode, wraps: readonly Wrap[]): ((name
     helperInsertion(src.text, scope.scope, comments, indentLines(helperSource(name, kind, run.style), scope.indent, run.style.eol), run.style.eol);
 }
 
+/** For an XSS finding at a line with no innerHTML write this codemod can fix. */
+const UNMATCHED =
+  'changes only values written to innerHTML (and +=) in script code; other sinks (document.write, jQuery .html(), a Vue template\'s v-html, a server-side template) are left to a person';
+
 export const codemod = defineCodemod({
   meta: {
     id: 'js/innerhtml-to-textcontent',
@@ -670,12 +674,12 @@ export const codemod = defineCodemod({
     summary:
       'Follows where each value written to innerHTML comes from, in JavaScript, TypeScript and the script blocks of Vue components; writes plain data as text (textContent, insertAdjacentText) and escapes data where it enters markup.',
     fixes: [
-      { tool: 'codeql', ruleId: 'js/xss' },
-      { tool: 'codeql', ruleId: 'js/xss-through-dom' },
-      { tool: 'codeql', ruleId: 'js/reflected-xss' },
-      { tool: 'codeql', ruleId: 'js/stored-xss' },
+      { tool: 'codeql', ruleId: 'js/xss', unmatched: UNMATCHED },
+      { tool: 'codeql', ruleId: 'js/xss-through-dom', unmatched: UNMATCHED },
+      { tool: 'codeql', ruleId: 'js/reflected-xss', unmatched: UNMATCHED },
+      { tool: 'codeql', ruleId: 'js/stored-xss', unmatched: UNMATCHED },
       { tool: 'eslint', ruleId: 'no-unsanitized/property' },
-      { tool: 'codeql', ruleId: 'js/html-injection' },
+      { tool: 'codeql', ruleId: 'js/html-injection', unmatched: UNMATCHED },
       { tool: 'semgrep', ruleId: 'insecure-innerhtml' },
       { tool: 'semgrep', ruleId: 'insecure-document-method' },
       { tool: 'semgrep', ruleId: 'innerhtml*' },
