@@ -25,6 +25,24 @@ const HELPER_LINES = [
   '    raise RuntimeError(f"{name} must be set in the environment")',
 ];
 
+/** The helper in the file's quote style (its strings hold no quote of the other kind). */
+function helperLines(quote: Quote): string[] {
+  return quote === '"' ? HELPER_LINES : HELPER_LINES.map((line) => line.replace(/"/g, "'"));
+}
+
+type Quote = '"' | "'";
+
+/** The quote most of the file's strings use; double on a tie (what black writes). */
+function fileQuote(index: TreeIndex): Quote {
+  let single = 0;
+  let double = 0;
+  for (const start of index.nodes('string_start')) {
+    if (start.text.endsWith("'")) single++;
+    else if (start.text.endsWith('"')) double++;
+  }
+  return single > double ? "'" : '"';
+}
+
 /** A place that will be rewritten: one change. */
 interface Site {
   /** The change id its edits (and the supporting edits it needs) share. */
@@ -63,6 +81,8 @@ interface Module {
   classes: Map<Node['id'], ClassKind>;
   /** Which layer of a layered configuration this module is, by its name. */
   layer: SettingsLayer;
+  /** The quote new strings are written in. */
+  quote: Quote;
 }
 
 /** Why a base settings layer keeps its values (see `settingsLayer`). */
@@ -106,8 +126,9 @@ function literalEdits(m: Module, literal: SecretLiteral, text: string, primary: 
   return literalReplacement(m.file.text, literal, text, primary).map((r): Edit => ({ ...r, safety: 'review', change: id, description }));
 }
 
-function helperCall(env: string, flag: string | null): string {
-  return flag ? `${HELPER}("${env}", ${flag})` : `${HELPER}("${env}")`;
+function helperCall(m: Module, env: string, flag: string | null): string {
+  const name = `${m.quote}${env}${m.quote}`;
+  return flag ? `${HELPER}(${name}, ${flag})` : `${HELPER}(${name})`;
 }
 
 /**
@@ -329,7 +350,7 @@ function findGetenvFallbacks(m: Module, found: Found): void {
         found.notes.push({ line, message: refusal! });
         continue;
       }
-      found.sites.push({ id, line, env, literal, edits: literalEdits(m, literal, helperCall(env, moduleFlag(m, call)), true, id, description) });
+      found.sites.push({ id, line, env, literal, edits: literalEdits(m, literal, helperCall(m, env, moduleFlag(m, call)), true, id, description) });
       found.testNotes.push(testNote);
       continue;
     }
@@ -362,7 +383,7 @@ function findGetenvFallbacks(m: Module, found: Found): void {
     const edits: Edit[] = [];
     if (parens) edits.push(edit(call.startIndex, call.startIndex, '('));
     for (const r of removal) edits.push(edit(r.start, r.end, r.text));
-    edits.push(edit(call.endIndex, call.endIndex, ` or ${helperCall(env, moduleFlag(m, call))}${parens ? ')' : ''}`));
+    edits.push(edit(call.endIndex, call.endIndex, ` or ${helperCall(m, env, moduleFlag(m, call))}${parens ? ')' : ''}`));
     found.sites.push({ id, line, env, literal, edits });
     found.testNotes.push(testNote);
   }
@@ -460,7 +481,7 @@ function moduleConstant(m: Module, assign: Node, left: Node, value: SecretValue,
   const env = left.text.toUpperCase();
   const id = siteId(env, assign);
   // Inside `SecretStr(…)` only the literal changes: the wrapper keeps its meaning.
-  const text = `os.environ.get("${env}") or ${helperCall(env, moduleFlag(m, assign))}`;
+  const text = `os.environ.get(${m.quote}${env}${m.quote}) or ${helperCall(m, env, moduleFlag(m, assign))}`;
   found.sites.push({ id, line, env, literal, edits: literalEdits(m, literal, text, false, id, `${left.text}: read from the environment instead of a hardcoded value`) });
   found.testNotes.push({ line, message: `test module: ${left.text} is left alone (fixed secrets are expected in tests)` });
 }
@@ -508,7 +529,7 @@ function settingsField(m: Module, kind: ClassKind, clsNode: Node, assign: Node, 
   const env = naming.caseSensitive === false ? raw.toUpperCase() : raw;
   const field = kind.version === 'v2' ? settingsFlag(m, kind, assign) : null;
   // A lambda in a class body does not see the class's names, only the module's.
-  const call = field ? helperCall(env, `data["${field}"]`) : helperCall(env, moduleFlag(m, clsNode));
+  const call = field ? helperCall(m, env, `data[${m.quote}${field}${m.quote}]`) : helperCall(m, env, moduleFlag(m, clsNode));
   const made = annotation === 'str' ? call : `${annotation}(${call})`;
   const params = field ? 'lambda data' : 'lambda';
   found.fields.push({
@@ -746,6 +767,7 @@ function transform(ctx: PythonContext): TransformResult {
     // Without `BaseSettings` in the text no class of the file can be a settings class: nothing to resolve.
     classes: classifyClasses(root, file.text.includes('BaseSettings') ? semantic : null),
     layer: settingsLayer(file.path),
+    quote: fileQuote(index),
   };
 
   const found: Found = { sites: [], fields: [], notes: [], testNotes: [] };
@@ -811,7 +833,7 @@ function transform(ctx: PythonContext): TransformResult {
   if (helper === false) {
     const lead = importEdits.some((e) => e.start === helperAt) || helperAt > 0 ? ['', ''] : [];
     const trail = Array<string>(Math.max(0, 2 - blankLinesAt(file.text, helperAt))).fill('');
-    edits.push({ ...insertLines(file, helperAt, [...lead, ...HELPER_LINES, ...trail], `add ${HELPER}()`), supports: ids });
+    edits.push({ ...insertLines(file, helperAt, [...lead, ...helperLines(m.quote), ...trail], `add ${HELPER}()`), supports: ids });
   }
   const rest = leftovers(m, sites);
   edits.push(...rest.edits);
