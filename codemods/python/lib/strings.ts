@@ -8,6 +8,19 @@ export interface StringDelimiters {
   quote: string;
 }
 
+export type Quote = '"' | "'";
+
+/** The quote most of a file's strings open with (`starts`: its `string_start` nodes); `tie` when as many use each. */
+export function majorityQuote(starts: readonly Node[], tie: Quote): Quote {
+  let single = 0;
+  let double = 0;
+  for (const start of starts) {
+    if (start.text.endsWith("'")) single++;
+    else if (start.text.endsWith('"')) double++;
+  }
+  return single === double ? tie : single > double ? "'" : '"';
+}
+
 /** The prefix and opening quote of a `string` node, or null for anything else. */
 export function stringDelimiters(node: Node): StringDelimiters | null {
   if (node.type !== 'string') return null;

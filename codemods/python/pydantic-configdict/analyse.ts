@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { DEFAULT_ROLES, type Edit, type Note, type PythonContext } from '../../api.js';
 import { SemanticModel } from '../lib/semantic.js';
-import { stringValue } from '../lib/strings.js';
+import { majorityQuote, stringValue } from '../lib/strings.js';
 import { definedClass, indentAt, lineOf, namedChildren } from '../lib/syntax.js';
 import { parseConfig, type ParsedConfig } from './config.js';
 import { Hierarchy, overriddenKey } from './hierarchy.js';
@@ -54,13 +54,7 @@ function indentUnit(text: string, cls: Node, body: Node): string {
 
 /** The quote most string literals of the file use (single quotes when undecided). */
 function preferredQuote(model: SemanticModel): string {
-  let single = 0;
-  let double = 0;
-  for (const start of model.nodes('string_start')) {
-    if (start.text.endsWith('"')) double++;
-    else if (start.text.endsWith("'")) single++;
-  }
-  return double > single ? '"' : "'";
+  return majorityQuote(model.nodes('string_start'), "'");
 }
 
 /** Reads of `X.Config` / `X.__config__` anywhere: after the rewrite there is no such attribute. */

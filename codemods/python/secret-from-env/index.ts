@@ -4,7 +4,7 @@ import type { Edit, Note, PythonContext, SourceFile, TransformResult } from '../
 import { addImports, fromImportsOf, importInsertionPoint, insertIntoFromImport, leadingImports, mergeableFromImport, type NewImport } from '../lib/imports.js';
 import { SemanticModel, type Binding } from '../lib/semantic.js';
 import { TreeIndex } from '../lib/tree-index.js';
-import { stringValue } from '../lib/strings.js';
+import { majorityQuote, stringValue, type Quote } from '../lib/strings.js';
 import { insertLines, lineOf, namedChildren, unparenthesized } from '../lib/syntax.js';
 import { offWithoutEnvironment } from './flags.js';
 import { argumentRemoval, hasComment, isEmptyLiteral, isStringish, literalCopies, literalReplacement, readLiteral, type SecretLiteral } from './literals.js';
@@ -30,17 +30,9 @@ function helperLines(quote: Quote): string[] {
   return quote === '"' ? HELPER_LINES : HELPER_LINES.map((line) => line.replace(/"/g, "'"));
 }
 
-type Quote = '"' | "'";
-
 /** The quote most of the file's strings use; double on a tie (what black writes). */
 function fileQuote(index: TreeIndex): Quote {
-  let single = 0;
-  let double = 0;
-  for (const start of index.nodes('string_start')) {
-    if (start.text.endsWith("'")) single++;
-    else if (start.text.endsWith('"')) double++;
-  }
-  return single > double ? "'" : '"';
+  return majorityQuote(index.nodes('string_start'), '"');
 }
 
 /** A place that will be rewritten: one change. */
