@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import type { ModuleReader } from '../lib/modules.js';
 import { dottedText } from '../lib/imports.js';
 import { descendantsOfType, lineOf, namedChildren } from '../lib/syntax.js';
+import { parentOf } from '../lib/tree-index.js';
 
 /**
  * Where the project configures logging, as its own code says: converted
@@ -27,8 +28,8 @@ function setupIn(root: Node): { line: number; how: string; onImport: boolean } |
   for (const call of descendantsOfType(root, 'call')) {
     const name = dottedText(call.childForFieldName('function'));
     if (!SETUP_CALL.test(name)) continue;
-    const statement = call.parent?.type === 'expression_statement' ? call.parent : null;
-    const onImport = statement?.parent?.type === 'module';
+    const up = parentOf(call);
+    const onImport = up?.type === 'expression_statement' && parentOf(up)?.type === 'module';
     if (onImport) return { line: lineOf(call), how: `${name}(…)`, onImport };
     found ??= { line: lineOf(call), how: `${name}(…)`, onImport };
   }
