@@ -161,8 +161,8 @@ function parseJsFile(file: SourceFile): ParsedJs | { ok: false; message: string 
 
 /** A codemod's result on a Vue component, or none with a note when an edit would land outside its script blocks. */
 function keptInScripts(out: TransformResult, scripts: readonly VueScript[], text: string): TransformResult {
-  if (insideScripts(scripts, out.edits)) return out;
-  const stray = out.edits.find((e) => !insideScripts(scripts, [e]))!;
+  const stray = out.edits.find((e) => !insideScripts(scripts, e));
+  if (!stray) return out;
   return { edits: [], notes: [...out.notes, { line: lineAt(text, stray.start), message: 'an edit would land outside the component\'s <script> blocks: file left alone' }] };
 }
 

@@ -1,3 +1,4 @@
+import { lineAt } from './edits.js';
 import type { JsParserName } from './javascript.js';
 
 /**
@@ -64,7 +65,7 @@ export function vueCode(text: string): VueCode {
     const start = open.index + open[0].length;
     CLOSE.lastIndex = start;
     const close = CLOSE.exec(text);
-    if (!close) return { ok: false, message: `the <script> block at line ${lineOf(text, open.index)} is not closed` };
+    if (!close) return { ok: false, message: `the <script> block at line ${lineAt(text, open.index)} is not closed` };
     OPEN.lastIndex = close.index + close[0].length;
     const attrs = open[1] ?? '';
     if (attribute(attrs, 'src') !== null) continue;
@@ -79,13 +80,7 @@ export function vueCode(text: string): VueCode {
   return { ok: true, text: blankOutside(text, scripts), scripts, parser };
 }
 
-function lineOf(text: string, at: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < at; i = text.indexOf('\n', i + 1)) line++;
-  return line;
-}
-
-/** Whether every edit stays inside one of the component's script blocks. */
-export function insideScripts(scripts: readonly VueScript[], edits: readonly { start: number; end: number }[]): boolean {
-  return edits.every((e) => scripts.some((s) => e.start >= s.start && e.end <= s.end));
+/** Whether an edit stays inside one of the component's script blocks. */
+export function insideScripts(scripts: readonly VueScript[], edit: { start: number; end: number }): boolean {
+  return scripts.some((s) => edit.start >= s.start && edit.end <= s.end);
 }
