@@ -160,17 +160,17 @@ function runsIn(node: Node, owner: Node): boolean {
 }
 
 /**
- * Names that code run as part of `owner` enters with `with` (`with
- * Session() as s:`) or iterates with `for` (`for row in Rows():`): the
- * special methods of those classes run there too.
+ * What code run as part of `owner` enters with `with` (`with Session() as
+ * s:`) or loops over with `for` (`for row in Rows():`), as the special
+ * methods that runs on the classes those names may be.
  */
-function enteredAndIterated(nodes: readonly Node[], owner: Node, entered: Set<string>, iterated: Set<string>): void {
+function enteredAndIterated(nodes: readonly Node[], owner: Node, use: (name: string, methods: ReadonlySet<string>) => void): void {
   for (const node of nodes) {
     for (const stmt of descendantsOfType(node, ['with_statement', 'for_statement'])) {
       if (!runsIn(stmt, owner)) continue;
-      const part = stmt.type === 'with_statement' ? namedChildren(stmt).find((c) => c.type === 'with_clause') : stmt.childForFieldName('right');
-      const into = stmt.type === 'with_statement' ? entered : iterated;
-      for (const id of part ? descendantsOfType(part, 'identifier') : []) into.add(id.text);
+      const entering = stmt.type === 'with_statement';
+      const part = entering ? namedChildren(stmt).find((c) => c.type === 'with_clause') : stmt.childForFieldName('right');
+      for (const id of part ? descendantsOfType(part, 'identifier') : []) use(id.text, entering ? ENTERING : ITERATING);
     }
   }
 }
@@ -279,15 +279,20 @@ function reachFrom(model: SemanticModel, definitions: ReadonlyMap<string, Node[]
       for (const factory of functionsNamed(calledName(assignment.childForFieldName('right')))) closures.push(...returnedClosures(model, factory));
     }
   }
-  const entered = new Set<string>();
-  const iterated = new Set<string>();
-  enteredAndIterated(statements, model.root, entered, iterated);
   const seen = new Set<string>();
   const reached = new Set<number>();
+  /** `with:Name` / `for:Name` already followed. */
+  const usedAs = new Set<string>();
+  const use = (name: string, methods: ReadonlySet<string>): void => {
+    const key = `${methods === ENTERING ? 'with' : 'for'}:${name}`;
+    if (usedAs.has(key)) return;
+    usedAs.add(key);
+    for (const def of definitions.get(name) ?? []) if (def.type === 'class_definition') runMethods(def, methods);
+  };
   const run = (fn: Node): void => {
     if (reached.has(fn.id)) return;
     reached.add(fn.id);
-    enteredAndIterated([fn], fn, entered, iterated);
+    enteredAndIterated([fn], fn, use);
     for (const id of descendantsOfType(fn, 'identifier')) {
       const read = namedFunctionRead(model, id);
       if (read === 'module') pending.push(id.text);
@@ -308,27 +313,15 @@ function reachFrom(model: SemanticModel, definitions: ReadonlyMap<string, Node[]
       if (method?.type === 'function_definition' && names.has(method.childForFieldName('name')?.text ?? '')) run(method);
     }
   };
+  enteredAndIterated(statements, model.root, use);
   closures.forEach(run);
-  // The names met, then the classes that run code enters or loops over, until nothing new comes.
-  const used = new Set<string>();
-  for (let again = true; again; ) {
-    for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
-      if (seen.has(name)) continue;
-      seen.add(name);
-      for (const def of definitions.get(name) ?? []) {
-        if (def.type === 'function_definition') run(def);
-        else runMethods(def, CONSTRUCTION);
-      }
+  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+    if (seen.has(name)) continue;
+    seen.add(name);
+    for (const def of definitions.get(name) ?? []) {
+      if (def.type === 'function_definition') run(def);
+      else runMethods(def, CONSTRUCTION);
     }
-    for (const [names, methods, how] of [[entered, ENTERING, 'with'], [iterated, ITERATING, 'for']] as const) {
-      for (const name of names) {
-        if (used.has(`${how}:${name}`)) continue;
-        used.add(`${how}:${name}`);
-        for (const def of definitions.get(name) ?? []) if (def.type === 'class_definition') runMethods(def, methods);
-      }
-    }
-    const waiting = (names: ReadonlySet<string>, how: string) => [...names].some((n) => !used.has(`${how}:${n}`));
-    again = pending.length > 0 || waiting(entered, 'with') || waiting(iterated, 'for');
   }
   return reached;
 }
