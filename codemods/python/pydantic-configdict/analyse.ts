@@ -25,6 +25,8 @@ export interface Analysis {
   ready: Conversion[];
   /** How each group (plain models: false, settings: true) names its ConfigDict. */
   sources: Map<boolean, { local: string; edit: Edit | null }>;
+  /** The file's model resolver the analysis used, for the edits that follow. */
+  resolver: ModelResolver;
 }
 
 export interface Conversion {
@@ -292,7 +294,7 @@ export function analyse(ctx: PythonContext): Analysis {
     const source = sourceFor(settings, group);
     if (!('conflict' in source)) sources.set(settings, source);
   }
-  return { notes, prerequisites, move, ready: ready.filter((c) => sources.has(c.settings)), sources };
+  return { notes, prerequisites, move, ready: ready.filter((c) => sources.has(c.settings)), sources, resolver };
 }
 
 const PYDANTIC_2 = { name: 'pydantic', range: '>=2', hint: 'upgrade pydantic to 2 first' };

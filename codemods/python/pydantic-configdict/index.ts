@@ -1,7 +1,6 @@
 import { defineCodemod } from '../../api.js';
 import type { Edit, PythonContext, TransformResult } from '../../api.js';
 import { analyse } from './analyse.js';
-import { ModelResolver } from './models.js';
 import { renderConfig } from './config.js';
 import { dropImportedName, moveSettingsImport, statementLines } from './imports.js';
 
@@ -9,7 +8,7 @@ const PYDANTIC_CONFIG_NAMES = ['Extra', 'BaseConfig'];
 
 function transform(ctx: PythonContext): TransformResult {
   const { file } = ctx;
-  const { notes, prerequisites, move, ready, sources } = analyse(ctx);
+  const { notes, prerequisites, move, ready, sources, resolver } = analyse(ctx);
   const edits: Edit[] = [];
   const settingsReady = ready.filter((c) => c.settings);
   if (move) edits.push(...moveSettingsImport(file, move, settingsReady.map((c) => `class:${c.line}`)));
@@ -36,7 +35,6 @@ function transform(ctx: PythonContext): TransformResult {
   const uniform = new Set(ready.map((c) => `${c.movedIn.length > 0}:${c.settings && move ? 'moved' : ''}`)).size === 1;
   const added = [...sources.values()].flatMap((s) => (s.edit ? [{ edit: s.edit, name: s.local }] : []));
   // `Extra` (its members became strings) and `BaseConfig` (a converted Config's base) may be read nowhere else now.
-  const resolver = new ModelResolver(ctx);
   let drops = uniform ? PYDANTIC_CONFIG_NAMES.flatMap((name) => dropImportedName(file, ctx.root, resolver, ['pydantic', 'pydantic.config'], name, ready.map((c) => c.parsed), added) ?? []) : [];
   // Both names of one `from pydantic import BaseConfig, Extra` go: the statement goes (or, sharing its line, BaseConfig stays).
   if (drops.length === 2 && drops[0]!.stmt.id === drops[1]!.stmt.id && drops[0]!.names === 2 && !drops.some((d) => d.replaces)) {
